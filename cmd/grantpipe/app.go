@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/programme"
+	"grantpipe/pipeline/store"
+	"grantpipe/templates"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // the run failed
+	exitUsage = 2 // the command line was wrong
+)
+
+// app is one invocation: its output streams, environment and the flags every
+// command shares.
+type app struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	log            *slog.Logger
+
+	dataDir    string
+	configFile string
+	lang       string
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, a *app, args []string) error
+}
+
+var commands = []command{
+	{"run", "the main job: ingest the inbox (and, with --demo, first fill it with demo data)", runRun},
+	{"ingest", "read submissions from the inbox or the given files into the database", runIngest},
+	{"template", "write the blank quarterly form for a district", runTemplate},
+	{"demo", "write demo submissions for all districts into the inbox", runDemo},
+	{"config", "print the effective programme configuration", runConfig},
+}
+
+// usageError is a mistake on the command line: exit code 2, with the usage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// Main runs grantpipe with args (without the program name) and returns the
+// exit code. It is the whole command, testable in-process.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	a := &app{stdout: stdout, stderr: stderr, getenv: getenv}
+	a.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		a.usage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, a, args[1:])
+		var ue usageError
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "grantpipe %s: %s\n", c.name, ue.msg)
+			return exitUsage
+		default:
+			fmt.Fprintf(stderr, "grantpipe %s: %v\n", c.name, err)
+			return exitError
+		}
+	}
+	fmt.Fprintf(stderr, "grantpipe: unknown command %q\n\n", args[0])
+	a.usage(stderr)
+	return exitUsage
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: grantpipe <command> [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `"grantpipe <command> -h" shows the command's flags.`)
+}
+
+// flags returns a flag set with the shared flags; data says whether the
+// command uses a data directory.
+func (a *app) flags(name string, data bool) *flag.FlagSet {
+	fs := flag.NewFlagSet("grantpipe "+name, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	if data {
+		fs.StringVar(&a.dataDir, "data", "grantpipe-data", "data `directory` (database, inbox, archive, rejected, reports)")
+	}
+	fs.StringVar(&a.configFile, "config", "", "programme configuration `file` (TOML); default: the built-in configuration")
+	fs.StringVar(&a.lang, "lang", "de", "language of messages and forms: de or en")
+	return fs
+}
+
+func (a *app) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if a.lang != "de" && a.lang != "en" {
+		return usageError{fmt.Sprintf("--lang %q: want de or en", a.lang)}
+	}
+	return nil
+}
+
+func (a *app) programme() (*programme.Programme, error) {
+	if a.configFile == "" {
+		return programme.Default()
+	}
+	return programme.LoadFile(a.configFile)
+}
+
+func (a *app) catalog() (*messages.Catalog, error) {
+	return messages.Load(templates.FS, "messages.toml")
+}
+
+func (a *app) dir() datadir.Dir { return datadir.New(a.dataDir) }
+
+// open prepares the data directory and opens its database for writing.
+func (a *app) open(ctx context.Context, p *programme.Programme) (*store.Store, error) {
+	d := a.dir()
+	if err := d.Ensure(allDistricts(p)); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, d.Database())
+}
+
+func allDistricts(p *programme.Programme) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, y := range p.Years {
+		for _, d := range y.Districts {
+			if !seen[d.AGS] {
+				seen[d.AGS] = true
+				out = append(out, d.AGS)
+			}
+		}
+	}
+	return out
+}
+
+// crashHook reads GRANTPIPE_CRASH_AT ("row:N", "commit", "move", "errors")
+// and returns a hook that ends the process abruptly there, as a power cut
+// would. It exists for the crash-safety tests; unset, it does nothing.
+func (a *app) crashHook() store.Hook {
+	spec := a.getenv("GRANTPIPE_CRASH_AT")
+	if spec == "" {
+		return nil
+	}
+	point, nStr, _ := strings.Cut(spec, ":")
+	n, _ := strconv.Atoi(nStr)
+	return func(p string, i int) {
+		if p == point && (n == 0 || i == n) {
+			fmt.Fprintf(a.stderr, "grantpipe: crashing at %s as GRANTPIPE_CRASH_AT asks\n", spec)
+			os.Exit(86)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"grantpipe/pipeline/messages"
+	"io"
+	"strings"
+
+	"grantpipe/pipeline/ingest"
+)
+
+func runIngest(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("ingest", true)
+	asJSON := fs.Bool("json", false, "print the result as one JSON object")
+	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	res, err := a.ingest(ctx, fs.Args())
+	if res != nil {
+		if *asJSON {
+			enc := json.NewEncoder(a.stdout)
+			enc.SetIndent("", "  ")
+			if jerr := enc.Encode(res); jerr != nil && err == nil {
+				err = jerr
+			}
+		} else {
+			a.printIngest(a.stdout, res)
+		}
+	}
+	return err
+}
+
+func (a *app) ingest(ctx context.Context, files []string) (*ingest.Result, error) {
+	p, err := a.programme()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := a.catalog()
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.open(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	in := &ingest.Ingester{
+		Dir: a.dir(), Store: st, Programme: p, Catalog: cat, Log: a.log,
+		Hook: a.crashHook(), Lang: a.lang,
+	}
+	return in.Run(ctx, files)
+}
+
+// printIngest prints one line per file and its findings, for people.
+func (a *app) printIngest(w io.Writer, res *ingest.Result) {
+	cat, err := a.catalog()
+	if err != nil {
+		return
+	}
+	t := func(key string, args messages.Args) string { return cat.Text(a.lang, key, args) }
+	for _, f := range res.Files {
+		period := ""
+		if f.Year > 0 {
+			period = fmt.Sprintf("%d-Q%d", f.Year, f.Quarter)
+		}
+		fmt.Fprintf(w, "%-10s %-5s %-7s %s", t("cli.outcome_"+f.Outcome, nil), f.District, period, f.File)
+		if f.Outcome == ingest.Accepted {
+			fmt.Fprintf(w, "  (%s)", t("cli.counts", messages.Args{
+				"lines": fmt.Sprint(f.Lines), "coordinators": fmt.Sprint(f.Coordinators), "activities": fmt.Sprint(f.Activities)}))
+		}
+		fmt.Fprintln(w)
+		for _, fd := range f.Findings {
+			place := strings.Trim(fd.Sheet+"!"+fd.Cell, "!")
+			fmt.Fprintf(w, "    %-7s %-16s %-14s %s\n", t("cli.severity_"+fd.Severity, nil), fd.Rule, place, fd.Message)
+		}
+	}
+	fmt.Fprintln(w, t("cli.ingest_total", messages.Args{
+		"files": fmt.Sprint(len(res.Files)), "accepted": fmt.Sprint(res.Accepted),
+		"rejected": fmt.Sprint(res.Rejected), "duplicate": fmt.Sprint(res.Duplicate)}))
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"grantpipe/pipeline/messages"
+	"path/filepath"
+	"time"
+)
+
+func runRun(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("run", true)
+	withDemo := fs.Bool("demo", false, "fill an empty inbox with the demo data first")
+	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"unexpected arguments"}
+	}
+	cat, err := a.catalog()
+	if err != nil {
+		return err
+	}
+	t := func(key string, args messages.Args) string { return cat.Text(a.lang, key, args) }
+	if *withDemo {
+		waiting, err := a.dir().InboxFiles(time.Now(), 0)
+		if err != nil {
+			return err
+		}
+		if len(waiting) == 0 {
+			n, err := a.writeDemo()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, t("cli.demo_written", messages.Args{"n": fmt.Sprint(n), "dir": a.dir().Inbox()}))
+		}
+	}
+	res, err := a.ingest(ctx, nil)
+	if res != nil {
+		a.printIngest(a.stdout, res)
+	}
+	if err != nil {
+		return err
+	}
+	abs := func(p string) string {
+		if v, err := filepath.Abs(p); err == nil {
+			return v
+		}
+		return p
+	}
+	fmt.Fprintln(a.stdout)
+	fmt.Fprintln(a.stdout, t("cli.where", messages.Args{
+		"database": abs(a.dir().Database()), "archive": abs(a.dir().Archive()),
+		"rejected": abs(a.dir().Rejected()), "reports": abs(a.dir().Reports())}))
+	return nil
+}

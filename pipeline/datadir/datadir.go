@@ -1,0 +1,152 @@
+// Package datadir is the layout of grantpipe's data directory:
+//
+//	grantpipe.duckdb   the database
+//	inbox/<AGS>/       one folder per district; files here are picked up
+//	archive/           every accepted (and duplicate) file, after its commit
+//	rejected/          files that could not be taken, each beside <name>.errors.txt
+//	reports/           generated reports
+package datadir
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Dir is a data directory.
+type Dir struct {
+	Root string
+}
+
+// New returns the data directory at root (not yet created).
+func New(root string) Dir { return Dir{Root: root} }
+
+// Database is the DuckDB file.
+func (d Dir) Database() string { return filepath.Join(d.Root, "grantpipe.duckdb") }
+
+// Inbox is where districts' files arrive.
+func (d Dir) Inbox() string { return filepath.Join(d.Root, "inbox") }
+
+// InboxOf is one district's inbox folder.
+func (d Dir) InboxOf(ags string) string { return filepath.Join(d.Inbox(), ags) }
+
+// Archive holds accepted files.
+func (d Dir) Archive() string { return filepath.Join(d.Root, "archive") }
+
+// Rejected holds rejected files and their error notes.
+func (d Dir) Rejected() string { return filepath.Join(d.Root, "rejected") }
+
+// Reports holds generated reports.
+func (d Dir) Reports() string { return filepath.Join(d.Root, "reports") }
+
+// Ensure creates the directory and its folders, with one inbox folder per
+// district, if they do not exist yet.
+func (d Dir) Ensure(districts []string) error {
+	dirs := []string{d.Root, d.Inbox(), d.Archive(), d.Rejected(), d.Reports()}
+	for _, ags := range districts {
+		dirs = append(dirs, d.InboxOf(ags))
+	}
+	for _, p := range dirs {
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+	}
+	return nil
+}
+
+// Rel returns p relative to the data directory when it lies inside it, and p
+// unchanged otherwise; paths stored in the database are relative so a data
+// directory can be moved or restored elsewhere.
+func (d Dir) Rel(p string) string {
+	abs, err1 := filepath.Abs(p)
+	root, err2 := filepath.Abs(d.Root)
+	if err1 != nil || err2 != nil {
+		return p
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return p
+	}
+	return filepath.ToSlash(rel)
+}
+
+// InboxDistrict tells whether path lies in the inbox, and in which district's
+// folder ("" for the inbox itself).
+func (d Dir) InboxDistrict(path string) (ags string, inInbox bool) {
+	rel := d.Rel(path)
+	if rel == path && !strings.HasPrefix(rel, "inbox/") {
+		return "", false
+	}
+	parts := strings.Split(rel, "/")
+	switch {
+	case len(parts) == 2 && parts[0] == "inbox":
+		return "", true
+	case len(parts) == 3 && parts[0] == "inbox":
+		return parts[1], true
+	}
+	return "", false
+}
+
+// InboxFile is a file waiting in the inbox.
+type InboxFile struct {
+	Path    string
+	ModTime time.Time
+}
+
+// InboxFiles lists the files waiting in the inbox and its district folders,
+// oldest first (so a later file supersedes an earlier one for the same
+// quarter), skipping hidden files, office lock files and error notes.
+// Files modified less than settle ago are left for the next run: they may
+// still be being copied in.
+func (d Dir) InboxFiles(now time.Time, settle time.Duration) ([]InboxFile, error) {
+	var files []InboxFile
+	err := filepath.WalkDir(d.Inbox(), func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) && p == d.Inbox() {
+				return fs.SkipAll
+			}
+			return err
+		}
+		depth := strings.Count(d.Rel(p), "/")
+		if e.IsDir() {
+			if p != d.Inbox() && (depth > 1 || strings.HasPrefix(e.Name(), ".")) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !e.Type().IsRegular() || Ignored(e.Name()) {
+			return nil
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		if settle > 0 && now.Sub(info.ModTime()) < settle {
+			return nil
+		}
+		files = append(files, InboxFile{Path: p, ModTime: info.ModTime()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inbox: %w", err)
+	}
+	sort.Slice(files, func(i, j int) bool {
+		if !files[i].ModTime.Equal(files[j].ModTime) {
+			return files[i].ModTime.Before(files[j].ModTime)
+		}
+		return files[i].Path < files[j].Path
+	})
+	return files, nil
+}
+
+// Ignored reports whether a file name is not a submission: hidden files,
+// Excel's "~$" and LibreOffice's ".~lock" files, our own temporary files and
+// error notes.
+func Ignored(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") ||
+		strings.HasSuffix(name, ".errors.txt") || strings.HasSuffix(name, ".tmp")
+}

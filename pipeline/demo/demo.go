@@ -1,0 +1,322 @@
+// Package demo writes realistic synthetic submissions for every district of
+// a budget year, with the same code that writes the blank form, and plants a
+// handful of known problems so that every stage can be shown and tested on
+// them. The output is deterministic: the same configuration gives the same
+// files, byte for byte, with the same modification (received) times.
+package demo
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"grantpipe/pipeline/form"
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/programme"
+)
+
+// Year and Quarters are what the demo covers.
+const Year = 2026
+
+// Quarters of the demo: the budget year so far.
+var Quarters = []int{1, 2, 3}
+
+// Problem is one planted problem: where it is and which rule must find it.
+type Problem struct {
+	District string
+	Quarter  int
+	Sheet    string // as named in the German form
+	Cell     string // A1 reference, empty for a problem of the submission as a whole
+	Rule     string
+	Severity string
+	What     string // for people reading the test
+}
+
+// File is one written submission.
+type File struct {
+	Path     string
+	District string
+	Quarter  int
+	Received time.Time
+}
+
+// Write writes one submission per district and demo quarter into
+// inboxOf(AGS) and returns the files and the planted problems.
+func Write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) string) ([]File, []Problem, error) {
+	var files []File
+	var planted []Problem
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: %w", err)
+	}
+	for di := range y.Districts {
+		d := &y.Districts[di]
+		staff := coordinators(d, di)
+		for _, q := range Quarters {
+			g := &gen{y: y, d: d, q: q, staff: staff, rnd: rand.New(rand.NewPCG(uint64(Year), uint64(di*10+q)))}
+			data := g.data()
+			probs := g.plant(&data)
+			planted = append(planted, probs...)
+			f, err := form.Blank(y, cat, "de", form.Prefill{District: d, Year: Year, Quarter: q})
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := form.Fill(f, "de", data); err != nil {
+				f.Close()
+				return nil, nil, err
+			}
+			var buf bytes.Buffer
+			_, err = f.WriteTo(&buf)
+			f.Close()
+			if err != nil {
+				return nil, nil, fmt.Errorf("demo: %w", err)
+			}
+			dir := inboxOf(d.AGS)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, nil, fmt.Errorf("demo: %w", err)
+			}
+			path := filepath.Join(dir, fmt.Sprintf("Quartalsmeldung_%d-Q%d_%s_%s.xlsx", Year, q, d.AGS, fileSafe(d.Name)))
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				return nil, nil, fmt.Errorf("demo: %w", err)
+			}
+			received := g.received(berlin)
+			if err := os.Chtimes(path, received, received); err != nil {
+				return nil, nil, fmt.Errorf("demo: %w", err)
+			}
+			files = append(files, File{Path: path, District: d.AGS, Quarter: q, Received: received})
+		}
+	}
+	return files, planted, nil
+}
+
+// fileSafe folds a district name into a portable file name part.
+func fileSafe(s string) string {
+	r := strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss", " ", "-", "(", "", ")", "")
+	return r.Replace(s)
+}
+
+// coordinator is a demo coordinator, the same in every quarter.
+type coordinator struct {
+	id    string
+	post  string
+	fte   float64
+	grade string
+	start time.Time
+}
+
+func coordinators(d *programme.District, di int) []coordinator {
+	rnd := rand.New(rand.NewPCG(uint64(Year), uint64(1000+di)))
+	prefix := strings.ToUpper(fileSafe(d.Name))[:3]
+	n := 2 + rnd.IntN(3)
+	ftes := []float64{1, 1, 0.75, 0.5, 0.8}
+	grades := []string{"E 11", "E 10", "E 9b", "E 12", "E 11"}
+	var cs []coordinator
+	for i := range n {
+		cs = append(cs, coordinator{
+			id:    fmt.Sprintf("%s-%d", prefix, i+1),
+			post:  fmt.Sprintf("Stelle %d", i+1),
+			fte:   ftes[rnd.IntN(len(ftes))],
+			grade: grades[rnd.IntN(len(grades))],
+			start: date(2023+rnd.IntN(3), 1+rnd.IntN(12), 1),
+		})
+	}
+	return cs
+}
+
+func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
+
+type gen struct {
+	y     *programme.Year
+	d     *programme.District
+	q     int
+	staff []coordinator
+	rnd   *rand.Rand
+}
+
+func (g *gen) quarterStart() time.Time { return date(Year, 3*(g.q-1)+1, 1) }
+
+// day returns a working day of the quarter.
+func (g *gen) day() time.Time {
+	for {
+		t := g.quarterStart().AddDate(0, 0, g.rnd.IntN(90))
+		if t.Weekday() != time.Saturday && t.Weekday() != time.Sunday {
+			return t
+		}
+	}
+}
+
+// jitter returns amount × a factor in [lo, hi], to the cent.
+func (g *gen) jitter(amount money.Cents, lo, hi float64) money.Cents {
+	f := lo + g.rnd.Float64()*(hi-lo)
+	return money.Cents(float64(amount) * f)
+}
+
+// received is when the file reached the inbox: a few days before the deadline.
+func (g *gen) received(loc *time.Location) time.Time {
+	dl := g.y.QuarterDeadlines[g.q-1].Time()
+	day := dl.AddDate(0, 0, -1-g.rnd.IntN(10))
+	t := time.Date(day.Year(), day.Month(), day.Day(), 8+g.rnd.IntN(8), g.rnd.IntN(60), 0, 0, loc)
+	if late(g.d.AGS, g.q) {
+		t = time.Date(dl.Year(), dl.Month(), dl.Day()+5, 11, 20, 0, 0, loc)
+	}
+	return t
+}
+
+func late(ags string, q int) bool { return ags == "15090" && q == 2 }
+
+var (
+	payees = map[string][]string{
+		"REISE":   {"Deutsche Bahn AG", "Nahverkehrsservice Sachsen-Anhalt GmbH", "Hotel Fürstenhof Wernigerode", "Taxi-Genossenschaft Köthen eG", "Landkreis-Fuhrpark (Dienst-Kfz)"},
+		"FORTB":   {"Volkshochschule Magdeburg", "Akademie für Interkulturelle Öffnung e. V.", "Landeszentrale für politische Bildung", "Fortbildungswerk Süd GmbH"},
+		"VERANST": {"Bürgerhaus am Mühlgraben", "Gaststätte „Zur Börde“", "Bäckerei Schäfer & Töchter", "Kulturfabrik Löwenzahn e. V.", "Raumvermietung Großmann"},
+		"SACH":    {"Müller Büroservice GmbH", "Druckerei Köhler & Söhne", "Bürobedarf Weiß KG", "Telekom Deutschland GmbH", "Möbelhaus Jüttner"},
+		"DOLM":    {"Dolmetscherdienst Özdemir", "Übersetzungsbüro Łukasz Nowak", "Sprachmittlerpool Sachsen-Anhalt e. V.", "Dolmetscherin Dr. Amal Haddad"},
+	}
+	purposes = map[string][]string{
+		"REISE":   {"Dienstreise zum Landesnetzwerktreffen", "Fahrtkosten Beratungstermine", "Deutschlandticket Job", "Übernachtung Fachtagung"},
+		"FORTB":   {"Fortbildung Interkulturelle Kompetenz", "Seminar Aufenthaltsrecht für Einsteiger:innen", "Schulung Gesprächsführung", "Fachtag Migrationsberatung"},
+		"VERANST": {"Raummiete Netzwerktreffen", "Verpflegung Willkommensfest", "Catering Ehrenamtsabend", "Miete Veranstaltungstechnik"},
+		"SACH":    {"Büromaterial", "Druck Flyer „Ankommen im Kreis“", "Mobilfunkvertrag Koordination", "Bürostuhl ergonomisch", "Porto und Versand"},
+		"DOLM":    {"Dolmetschen Arabisch – Elternabend", "Übersetzung Informationsblatt Ukrainisch", "Dolmetschen Dari – Beratung Ausländerbehörde", "Übersetzung Wegweiser Russisch"},
+	}
+	activityTitles = map[string][]string{
+		"NETZWERK":      {"Netzwerktreffen Integration", "Runder Tisch Migration", "Austausch mit Migrantenorganisationen"},
+		"SCHULUNG_MIG":  {"Informationsabend Ausbildung & Beruf", "Workshop Behördengänge", "Kurs „Wohnen in Deutschland“"},
+		"SCHULUNG_VERW": {"Schulung Interkulturelle Öffnung der Verwaltung", "Fortbildung Ausländerbehörde", "Workshop Leichte Sprache"},
+		"EHRENAMT":      {"Ehrenamtsstammtisch", "Qualifizierung Sprachpat:innen", "Dankeschön-Abend für Ehrenamtliche"},
+		"BERATUNG":      {"Sprechstunde im Bürgerbüro", "Begleitung zur Agentur für Arbeit", "Beratungstag Anerkennung ausländischer Abschlüsse"},
+		"PROJEKT":       {"Projekt Interkultureller Garten", "Projekt Mädchen-Fußball", "Projekt Mehrsprachige Bibliothek"},
+	}
+	partners = []string{"Caritasverband", "Diakonie Mitteldeutschland", "Jobcenter", "AWO Kreisverband", "Volkshochschule", "Stadtbibliothek", "Freiwilligenagentur", ""}
+)
+
+func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
+
+func (g *gen) data() form.Data {
+	d := form.Data{
+		Contact: fmt.Sprintf("Integrationskoordination %s", g.d.Name),
+		Email:   fmt.Sprintf("integration@%s.example", strings.ToLower(fileSafe(g.d.Name))),
+	}
+	for _, c := range g.staff {
+		d.Coordinators = append(d.Coordinators, form.Row{
+			form.FCoordinatorID: c.id, form.FPost: c.post, form.FFTE: c.fte,
+			form.FPayGrade: c.grade, form.FStart: c.start,
+		})
+	}
+	totalFTE := 0.0
+	for _, c := range g.staff {
+		totalFTE += c.fte
+	}
+	line := 0
+	add := func(cat string, invoice, paid time.Time, payee, purpose string, amount money.Cents, receiptNo, coord string) {
+		line++
+		r := form.Row{
+			form.FLineNo: line, form.FCategory: g.categoryName(cat), form.FInvoiceDate: invoice, form.FPaymentDate: paid,
+			form.FPayee: payee, form.FPurpose: purpose, form.FAmount: amount,
+		}
+		if receiptNo != "" {
+			r[form.FReceiptNo] = receiptNo
+		}
+		if coord != "" {
+			r[form.FCoordinator] = coord
+		}
+		d.Receipts = append(d.Receipts, r)
+	}
+	// Staff costs: one line per coordinator and month, paid on the last
+	// working day of the month.
+	for m := range 3 {
+		month := 3*(g.q-1) + m + 1
+		paid := lastWorkingDay(Year, month)
+		for _, c := range g.staff {
+			monthly := money.Cents(float64(g.d.Plan["PERS"]) / 12 * c.fte / totalFTE)
+			add("PERS", paid, paid, g.employer(), fmt.Sprintf("Entgelt %02d/%d %s (%s)", month, Year, c.id, c.grade),
+				g.jitter(monthly, 0.97, 1.02), "", c.id)
+		}
+	}
+	// Other costs: around a quarter of each category's plan; 40–150 receipts in all.
+	n := 40 + g.rnd.IntN(111) - len(d.Receipts)
+	var cats []string
+	for _, c := range g.y.Categories {
+		if c.Code != "PERS" && g.d.Plan[c.Code] > 0 {
+			cats = append(cats, c.Code)
+		}
+	}
+	perCat := map[string]int{}
+	for i := range n {
+		perCat[cats[i%len(cats)]]++
+	}
+	for _, cat := range cats {
+		k := perCat[cat]
+		budget := g.jitter(g.d.Plan[cat]/4, 0.7, 1.1)
+		for i := range k {
+			amount := budget / money.Cents(k)
+			amount = g.jitter(amount, 0.5, 1.5)
+			if amount < 500 {
+				amount = 500 + money.Cents(g.rnd.IntN(2000))
+			}
+			invoice := g.day()
+			paid := invoice.AddDate(0, 0, 3+g.rnd.IntN(14))
+			if q := (int(paid.Month())-1)/3 + 1; q != g.q || paid.Year() != Year {
+				paid = invoice
+			}
+			add(cat, invoice, paid, pick(g.rnd, payees[cat]), pick(g.rnd, purposes[cat]), amount,
+				fmt.Sprintf("%s-%d-%02d-%03d", g.d.AGS[3:], Year, g.q, i+1+100*indexOf(cats, cat)), "")
+		}
+	}
+	// Activities.
+	for range 8 + g.rnd.IntN(13) {
+		at := pick(g.rnd, g.y.ActivityTypes)
+		titles := activityTitles[at.Code]
+		if len(titles) == 0 {
+			titles = []string{at.NameDE}
+		}
+		d.Activities = append(d.Activities, form.Row{
+			form.FDate: g.day(), form.FType: at.NameDE, form.FTitle: pick(g.rnd, titles) + " " + g.d.Name,
+			form.FParticipants: 5 + g.rnd.IntN(56), form.FPartners: pick(g.rnd, partners),
+		})
+	}
+	d.Narrative = []string{
+		fmt.Sprintf("Im %d. Quartal %d hat die Integrationskoordination %s ihre Netzwerkarbeit fortgesetzt. Schwerpunkte waren die Begleitung neu zugewanderter Familien, die Zusammenarbeit mit Jobcenter und Ausländerbehörde sowie die Förderung des Ehrenamts.", g.q, Year, g.d.Name),
+		"Die Koordinator:innen haben Sprechstunden in mehreren Gemeinden angeboten und Dolmetschleistungen für Beratungsgespräche vermittelt. Die Nachfrage nach Unterstützung bei der Anerkennung ausländischer Berufsabschlüsse ist weiter gestiegen.",
+		"Für das kommende Quartal sind ein Fachtag zur interkulturellen Öffnung der Verwaltung und ein Treffen der ehrenamtlichen Sprachpat:innen geplant.",
+	}
+	return d
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func (g *gen) employer() string {
+	if strings.Contains(g.d.Kind, "Stadt") {
+		return "Stadtkasse " + g.d.Name + " (Bezügestelle)"
+	}
+	return "Kreiskasse " + g.d.Name + " (Bezügestelle)"
+}
+
+func (g *gen) categoryName(code string) string {
+	for _, c := range g.y.Categories {
+		if c.Code == code {
+			return c.NameDE
+		}
+	}
+	return code
+}
+
+func lastWorkingDay(y, m int) time.Time {
+	t := date(y, m+1, 1).AddDate(0, 0, -1)
+	for t.Weekday() == time.Saturday || t.Weekday() == time.Sunday {
+		t = t.AddDate(0, 0, -1)
+	}
+	return t
+}

@@ -1,0 +1,334 @@
+package form
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/programme"
+)
+
+// Prefill is what the ministry fills in before a district gets its form.
+type Prefill struct {
+	District   *programme.District
+	Year       int
+	Quarter    int
+	FileNumber string
+}
+
+// Layout of the blank form. Fill relies on it; the reader does not (it finds
+// labels and headers by name wherever a district moved them).
+const (
+	headerFirstRow = 4 // first label row on the header sheet
+	dataFirstRow   = 2 // first data row below the header row of table sheets
+	validatedRows  = 5000
+)
+
+// Blank builds the blank quarterly form for one district and quarter in lang
+// ("de" or "en"): the header sheet pre-filled, drop-down lists for cost
+// categories and activity types, date and euro formats, frozen header rows,
+// column widths and an instructions sheet.
+func Blank(y *programme.Year, cat *messages.Catalog, lang string, p Prefill) (*excelize.File, error) {
+	f := excelize.NewFile()
+	w := &writer{f: f, lang: lang, cat: cat}
+	first := f.GetSheetName(0)
+	if err := f.SetSheetName(first, Header.Name(lang)); err != nil {
+		return nil, err
+	}
+	w.headerSheet(p)
+	w.tableSheet(&Coordinators)
+	w.tableSheet(&Receipts)
+	w.tableSheet(&Activities)
+	w.narrativeSheet()
+	w.instructionsSheet(y)
+	w.categoryList(y)
+	w.activityList(y)
+	if w.err != nil {
+		f.Close()
+		return nil, fmt.Errorf("form: %w", w.err)
+	}
+	f.SetActiveSheet(0)
+	return f, nil
+}
+
+type writer struct {
+	f    *excelize.File
+	lang string
+	cat  *messages.Catalog
+	err  error
+}
+
+func (w *writer) do(err error) {
+	if w.err == nil && err != nil {
+		w.err = err
+	}
+}
+
+func (w *writer) style(s *excelize.Style) int {
+	id, err := w.f.NewStyle(s)
+	w.do(err)
+	return id
+}
+
+func (w *writer) headerSheet(p Prefill) {
+	sheet := Header.Name(w.lang)
+	f := w.f
+	title := w.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	label := w.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "center"}})
+	input := w.style(&excelize.Style{
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF7D6"}},
+		Border:    []excelize.Border{{Type: "bottom", Color: "999999", Style: 1}},
+		NumFmt:    49, // text, so "15001" stays a key and not a number
+		Alignment: &excelize.Alignment{Horizontal: "left"},
+	})
+	number := w.style(&excelize.Style{
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF7D6"}},
+		Border:    []excelize.Border{{Type: "bottom", Color: "999999", Style: 1}},
+		Alignment: &excelize.Alignment{Horizontal: "left"},
+	})
+	w.do(f.SetCellStr(sheet, "A1", w.cat.Text(w.lang, "form.title", nil)))
+	w.do(f.SetCellStyle(sheet, "A1", "A1", title))
+	w.do(f.SetCellStr(sheet, "A2", w.cat.Text(w.lang, "form.subtitle", messages.Args{"year": strconv.Itoa(p.Year), "quarter": strconv.Itoa(p.Quarter)})))
+	values := map[string]any{FYear: p.Year, FQuarter: p.Quarter, FFileNumber: p.FileNumber}
+	if p.District != nil {
+		values[FDistrictCode] = p.District.AGS
+		values[FDistrictName] = p.District.Name
+		if p.FileNumber == "" {
+			values[FFileNumber] = p.District.FileNumber
+		}
+	}
+	for i, fld := range Header.Fields {
+		row := strconv.Itoa(headerFirstRow + i)
+		w.do(f.SetCellStr(sheet, "A"+row, fld.Label(w.lang)))
+		w.do(f.SetCellStyle(sheet, "A"+row, "A"+row, label))
+		switch v := values[fld.Key].(type) {
+		case string:
+			w.do(f.SetCellStyle(sheet, "B"+row, "B"+row, input))
+			w.do(f.SetCellStr(sheet, "B"+row, v))
+		case int:
+			w.do(f.SetCellStyle(sheet, "B"+row, "B"+row, number))
+			if v != 0 {
+				w.do(f.SetCellInt(sheet, "B"+row, int64(v)))
+			}
+		default:
+			w.do(f.SetCellStyle(sheet, "B"+row, "B"+row, input))
+		}
+	}
+	w.do(f.SetColWidth(sheet, "A", "A", 26))
+	w.do(f.SetColWidth(sheet, "B", "B", 48))
+}
+
+// columnStyle is the number format of a column by kind.
+func (w *writer) columnStyle(k Kind) int {
+	switch k {
+	case Date:
+		return w.style(&excelize.Style{CustomNumFmt: ptr("dd.mm.yyyy"), Alignment: &excelize.Alignment{Horizontal: "right"}})
+	case Amount:
+		return w.style(&excelize.Style{CustomNumFmt: ptr(`#,##0.00 "€"`)})
+	case Decimal:
+		return w.style(&excelize.Style{CustomNumFmt: ptr("0.00")})
+	case Integer:
+		return w.style(&excelize.Style{NumFmt: 1})
+	}
+	return w.style(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (w *writer) tableSheet(s *Sheet) {
+	f := w.f
+	sheet := s.Name(w.lang)
+	_, err := f.NewSheet(sheet)
+	w.do(err)
+	head := w.style(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E79"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"},
+	})
+	for i, fld := range s.Fields {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		w.do(f.SetColWidth(sheet, col, col, fld.Width))
+		w.do(f.SetColStyle(sheet, col, w.columnStyle(fld.Kind)))
+		w.do(f.SetCellStr(sheet, col+"1", fld.Label(w.lang)))
+	}
+	last, _ := excelize.ColumnNumberToName(len(s.Fields))
+	w.do(f.SetCellStyle(sheet, "A1", last+"1", head))
+	w.do(f.SetRowHeight(sheet, 1, 30))
+	w.do(f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+}
+
+func (w *writer) narrativeSheet() {
+	f := w.f
+	sheet := Narrative.Name(w.lang)
+	_, err := f.NewSheet(sheet)
+	w.do(err)
+	w.do(f.SetCellStr(sheet, "A1", Narrative.Name(w.lang)))
+	w.do(f.SetCellStyle(sheet, "A1", "A1", w.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}})))
+	w.do(f.SetColWidth(sheet, "A", "A", 110))
+	w.do(f.SetColStyle(sheet, "A", w.style(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})))
+}
+
+func (w *writer) instructionsSheet(y *programme.Year) {
+	f := w.f
+	sheet := Instructions.Name(w.lang)
+	_, err := f.NewSheet(sheet)
+	w.do(err)
+	bold := w.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}})
+	wrap := w.style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	w.do(f.SetColWidth(sheet, "A", "A", 110))
+	w.do(f.SetCellStr(sheet, "A1", w.cat.Text(w.lang, "form.instructions_title", nil)))
+	w.do(f.SetCellStyle(sheet, "A1", "A1", bold))
+	for i := 1; ; i++ {
+		key := fmt.Sprintf("form.instructions_%d", i)
+		if !w.cat.Has(key) {
+			break
+		}
+		cell := "A" + strconv.Itoa(i+2)
+		w.do(f.SetCellStr(sheet, cell, w.cat.Text(w.lang, key, messages.Args{"deadline": deadlines(y, w.lang)})))
+		w.do(f.SetCellStyle(sheet, cell, cell, wrap))
+	}
+}
+
+func deadlines(y *programme.Year, lang string) string {
+	var s string
+	for i, d := range y.QuarterDeadlines {
+		if i > 0 {
+			s += ", "
+		}
+		if lang == "en" {
+			s += fmt.Sprintf("Q%d: %s", i+1, d.String())
+		} else {
+			s += fmt.Sprintf("Q%d: %s", i+1, d.Time().Format("02.01.2006"))
+		}
+	}
+	return s
+}
+
+func (w *writer) dropList(sheet, column string, items []string, key string) {
+	dv := excelize.NewDataValidation(true)
+	dv.Sqref = fmt.Sprintf("%s%d:%s%d", column, dataFirstRow, column, validatedRows)
+	w.do(dv.SetDropList(items))
+	// A warning, not a stop: a district may type a code ("PERS") that the
+	// reader accepts too.
+	dv.SetError(excelize.DataValidationErrorStyleWarning, w.cat.Text(w.lang, key+"_title", nil), w.cat.Text(w.lang, key, nil))
+	w.do(w.f.AddDataValidation(sheet, dv))
+}
+
+func (w *writer) categoryList(y *programme.Year) {
+	var names []string
+	for _, c := range y.Categories {
+		names = append(names, w.name(c.NameDE, c.NameEN))
+	}
+	w.dropList(Receipts.Name(w.lang), w.column(&Receipts, FCategory), names, "form.category_error")
+}
+
+func (w *writer) activityList(y *programme.Year) {
+	var names []string
+	for _, a := range y.ActivityTypes {
+		names = append(names, w.name(a.NameDE, a.NameEN))
+	}
+	w.dropList(Activities.Name(w.lang), w.column(&Activities, FType), names, "form.activity_error")
+}
+
+func (w *writer) name(de, en string) string {
+	if w.lang == "en" {
+		return en
+	}
+	return de
+}
+
+func (w *writer) column(s *Sheet, key string) string {
+	for i, fld := range s.Fields {
+		if fld.Key == key {
+			col, _ := excelize.ColumnNumberToName(i + 1)
+			return col
+		}
+	}
+	return "A"
+}
+
+// Row is one record to write into a table sheet of the form: field key to
+// value. A value is written as what it is, so tests and the demo can also
+// write what districts get wrong: string is text (never a formula),
+// money.Cents and float64 numbers, int a whole number, time.Time a date
+// cell, Formula a formula without a cached value.
+type Row map[string]any
+
+// Formula is a formula to write into a cell, without a cached result.
+type Formula string
+
+// Data is what a district fills into its form.
+type Data struct {
+	Contact      string
+	Email        string
+	Coordinators []Row
+	Receipts     []Row
+	Activities   []Row
+	Narrative    []string
+}
+
+// Fill writes d into a blank form made by Blank in the same language.
+func Fill(f *excelize.File, lang string, d Data) error {
+	w := &writer{f: f, lang: lang}
+	sheet := Header.Name(lang)
+	for i, fld := range Header.Fields {
+		cell := "B" + strconv.Itoa(headerFirstRow+i)
+		switch fld.Key {
+		case FContact:
+			w.do(f.SetCellStr(sheet, cell, d.Contact))
+		case FEmail:
+			w.do(f.SetCellStr(sheet, cell, d.Email))
+		}
+	}
+	w.rows(&Coordinators, d.Coordinators)
+	w.rows(&Receipts, d.Receipts)
+	w.rows(&Activities, d.Activities)
+	for i, p := range d.Narrative {
+		w.do(f.SetCellStr(Narrative.Name(lang), "A"+strconv.Itoa(i+2), p))
+	}
+	if w.err != nil {
+		return fmt.Errorf("form: %w", w.err)
+	}
+	return nil
+}
+
+func (w *writer) rows(s *Sheet, rows []Row) {
+	sheet := s.Name(w.lang)
+	for i, r := range rows {
+		for c, fld := range s.Fields {
+			v, ok := r[fld.Key]
+			if !ok {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(c+1, dataFirstRow+i)
+			w.do(WriteCell(w.f, sheet, cell, v))
+		}
+	}
+}
+
+// WriteCell writes one value as its Go type says (see Row).
+func WriteCell(f *excelize.File, sheet, cell string, v any) error {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return f.SetCellStr(sheet, cell, v)
+	case money.Cents:
+		return f.SetCellFloat(sheet, cell, float64(v)/100, 2, 64)
+	case float64:
+		return f.SetCellFloat(sheet, cell, v, -1, 64)
+	case int:
+		return f.SetCellInt(sheet, cell, int64(v))
+	case int64:
+		return f.SetCellInt(sheet, cell, v)
+	case time.Time:
+		return f.SetCellValue(sheet, cell, v)
+	case Formula:
+		return f.SetCellFormula(sheet, cell, string(v))
+	}
+	return fmt.Errorf("cell %s!%s: cannot write %T", sheet, cell, v)
+}

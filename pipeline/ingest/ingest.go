@@ -1,0 +1,434 @@
+// Package ingest takes the files districts send into the database: it hashes
+// each file, recognises one it has seen, reads it, stores it as one
+// transaction and only then moves it to archive/ or rejected/. A crash at any
+// point leaves every file either stored once or still in the inbox, and a
+// rerun finishes the job.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/programme"
+	"grantpipe/pipeline/store"
+	"grantpipe/pipeline/submission"
+	"grantpipe/pipeline/xlsx"
+)
+
+// Outcomes of one file.
+const (
+	Accepted  = "accepted"
+	Rejected  = "rejected"
+	Duplicate = "duplicate"
+)
+
+// Ingester ingests files into one data directory.
+type Ingester struct {
+	Dir       datadir.Dir
+	Store     *store.Store
+	Programme *programme.Programme
+	Catalog   *messages.Catalog
+	Log       *slog.Logger
+	Now       func() time.Time // the clock, for ingested_at
+	Limits    xlsx.Limits
+	// Settle leaves inbox files younger than this for the next run.
+	Settle time.Duration
+	// Hook, when set, is called at the points where a crash is most likely
+	// to do harm: "row", "commit" (see store.Hook), "move" (committed, the
+	// file not yet moved) and "errors" (error note written, the rejected file
+	// not yet moved). Tests use it to kill the process there.
+	Hook store.Hook
+	// Lang is the language of the messages in the result ("de" or "en").
+	Lang string
+}
+
+// Result is what one ingest run did.
+type Result struct {
+	Accepted  int          `json:"accepted"`
+	Rejected  int          `json:"rejected"`
+	Duplicate int          `json:"duplicate"`
+	Files     []FileResult `json:"files"`
+}
+
+// FileResult is what happened to one file.
+type FileResult struct {
+	File             string            `json:"file"`
+	SHA256           string            `json:"sha256"`
+	Outcome          string            `json:"outcome"`
+	District         string            `json:"district"`
+	Year             int               `json:"year"`
+	Quarter          int               `json:"quarter"`
+	Lines            int               `json:"lines"`
+	Coordinators     int               `json:"coordinators"`
+	Activities       int               `json:"activities"`
+	AmountByCategory map[string]string `json:"amount_by_category"`
+	Findings         []Finding         `json:"findings"`
+	SubmissionID     int64             `json:"-"`
+	StoredPath       string            `json:"-"`
+}
+
+// Finding is a finding as reported to the user.
+type Finding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Sheet    string `json:"sheet"`
+	Cell     string `json:"cell"`
+	Message  string `json:"message"`
+}
+
+// Run ingests the given files, or every file waiting in the inbox when none
+// are given. Findings about the files are in the result; an error means the
+// run itself failed (database, disk), and what was committed before stays.
+func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
+	if in.Now == nil {
+		in.Now = time.Now
+	}
+	if in.Log == nil {
+		in.Log = slog.New(slog.DiscardHandler)
+	}
+	if len(files) == 0 {
+		waiting, err := in.Dir.InboxFiles(in.Now(), in.Settle)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range waiting {
+			files = append(files, f.Path)
+		}
+	}
+	res := &Result{Files: []FileResult{}}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		fr, err := in.file(ctx, f)
+		if err != nil {
+			return res, err
+		}
+		switch fr.Outcome {
+		case Accepted:
+			res.Accepted++
+		case Rejected:
+			res.Rejected++
+		case Duplicate:
+			res.Duplicate++
+		}
+		res.Files = append(res.Files, *fr)
+	}
+	return res, nil
+}
+
+func (in *Ingester) hook(point string, n int) {
+	if in.Hook != nil {
+		in.Hook(point, n)
+	}
+}
+
+func (in *Ingester) file(ctx context.Context, path string) (*FileResult, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("ingest %s: not a regular file", path)
+	}
+	sum, err := hashFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", path, err)
+	}
+	name := filepath.Base(path)
+	inboxAGS, inInbox := in.Dir.InboxDistrict(path)
+	fr := &FileResult{File: name, SHA256: sum, AmountByCategory: map[string]string{}, Findings: []Finding{}}
+
+	prev, err := in.known(ctx, sum)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil {
+		return in.again(ctx, path, inInbox, fr, prev)
+	}
+
+	sub, err := submission.Read(path, submission.Options{Programme: in.Programme, InboxDistrict: inboxAGS, Limits: in.Limits})
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", path, err)
+	}
+	meta := store.Meta{
+		SHA256: sum, FileName: name, SourcePath: in.Dir.Rel(path), InboxDistrict: inboxAGS,
+		ReceivedAt: info.ModTime().UTC().Truncate(time.Second), IngestedAt: in.Now().UTC(), Size: info.Size(),
+	}
+	if sub.Rejected {
+		folder := sub.District
+		if folder == "" {
+			folder = inboxAGS
+		}
+		if folder == "" {
+			folder = "unbekannt"
+		}
+		meta.StoredPath, err = freeName(in.Dir.Rejected(), folder, name, sum)
+	} else {
+		meta.StoredPath = filepath.Join(in.Dir.Archive(), sub.District, fmt.Sprintf("%d-Q%d", sub.Year, sub.Quarter), sum[:12]+"_"+name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s: %w", path, err)
+	}
+	id, err := in.Store.Save(ctx, relMeta(in.Dir, meta), sub, in.Catalog, in.Hook)
+	if err != nil {
+		return nil, err
+	}
+	in.Log.Info("ingested", "file", name, "outcome", outcomeOf(sub), "district", sub.District, "year", sub.Year, "quarter", sub.Quarter,
+		"lines", len(sub.Receipts), "findings", len(sub.Findings))
+	prev = &previous{ID: id, Outcome: outcomeOf(sub), StoredPath: in.Dir.Rel(meta.StoredPath)}
+	if err := in.place(ctx, path, inInbox, prev); err != nil {
+		return nil, err
+	}
+	if err := in.describe(ctx, fr, id); err != nil {
+		return nil, err
+	}
+	fr.Outcome, fr.SubmissionID, fr.StoredPath = prev.Outcome, id, prev.StoredPath
+	return fr, nil
+}
+
+func outcomeOf(sub *submission.Submission) string {
+	if sub.Rejected {
+		return Rejected
+	}
+	return Accepted
+}
+
+func relMeta(d datadir.Dir, m store.Meta) store.Meta {
+	m.StoredPath = d.Rel(m.StoredPath)
+	return m
+}
+
+// previous is the record of a file already ingested.
+type previous struct {
+	ID         int64
+	Outcome    string
+	StoredPath string // relative to the data directory
+}
+
+func (in *Ingester) known(ctx context.Context, sum string) (*previous, error) {
+	q, err := in.Store.Query("ingest/find_by_sha256.sql")
+	if err != nil {
+		return nil, err
+	}
+	var p previous
+	var district string
+	var year, quarter int
+	err = in.Store.DB.QueryRowContext(ctx, q, sum).Scan(&p.ID, &p.Outcome, &p.StoredPath, &district, &year, &quarter)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	return &p, nil
+}
+
+// again handles a file whose exact bytes were ingested before: nothing is
+// stored twice. It is also how a rerun finishes a run that crashed after its
+// commit: the file is put where its record says it belongs.
+func (in *Ingester) again(ctx context.Context, path string, inInbox bool, fr *FileResult, prev *previous) (*FileResult, error) {
+	if err := in.place(ctx, path, inInbox, prev); err != nil {
+		return nil, err
+	}
+	if err := in.describe(ctx, fr, prev.ID); err != nil {
+		return nil, err
+	}
+	in.Log.Info("ingested", "file", fr.File, "outcome", Duplicate, "of_submission", prev.ID)
+	fr.Outcome, fr.SubmissionID, fr.StoredPath = Duplicate, prev.ID, prev.StoredPath
+	fr.Findings = []Finding{}
+	return fr, nil
+}
+
+// place moves a stored file where its record says: the archive, or the
+// rejected folder beside its error note. A file from outside the inbox is
+// copied, never moved: it is the user's.
+func (in *Ingester) place(ctx context.Context, path string, inInbox bool, prev *previous) error {
+	dest := filepath.Join(in.Dir.Root, filepath.FromSlash(prev.StoredPath))
+	if prev.Outcome == Rejected {
+		note, err := in.errorNote(ctx, prev.ID)
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(dest+".errors.txt", []byte(note)); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+		in.hook("errors", 0)
+	} else {
+		in.hook("move", 0)
+	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	if !inInbox {
+		if _, err := os.Stat(dest); err == nil {
+			return nil
+		}
+		return copyFileAtomic(path, dest)
+	}
+	if _, err := os.Stat(dest); err == nil {
+		// Already there (the same bytes, by hash): the inbox copy can go.
+		return os.Remove(path)
+	}
+	return moveFile(path, dest)
+}
+
+func (in *Ingester) describe(ctx context.Context, fr *FileResult, id int64) error {
+	db := in.Store.DB
+	q := func(name string) string {
+		s, _ := in.Store.Query(name)
+		return s
+	}
+	var district sql.NullString
+	var year, quarter sql.NullInt64
+	if err := db.QueryRowContext(ctx, q("ingest/submission_period.sql"), id).Scan(&district, &year, &quarter); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	fr.District, fr.Year, fr.Quarter = district.String, int(year.Int64), int(quarter.Int64)
+	if err := db.QueryRowContext(ctx, q("ingest/summary.sql"), id).Scan(&fr.Lines, &fr.Coordinators, &fr.Activities); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, q("ingest/amount_by_category.sql"), id)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	for rows.Next() {
+		var cat, amount string
+		if err := rows.Scan(&cat, &amount); err != nil {
+			rows.Close()
+			return fmt.Errorf("ingest: %w", err)
+		}
+		fr.AmountByCategory[cat] = amount
+	}
+	rows.Close()
+	findings, err := in.findings(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, f := range findings {
+		msg := f.de
+		if in.Lang == "en" {
+			msg = f.en
+		}
+		fr.Findings = append(fr.Findings, Finding{Rule: f.rule, Severity: f.severity, Sheet: f.sheet, Cell: f.cell, Message: msg})
+	}
+	return nil
+}
+
+type storedFinding struct{ rule, severity, sheet, cell, de, en string }
+
+func (in *Ingester) findings(ctx context.Context, id int64) ([]storedFinding, error) {
+	q, err := in.Store.Query("ingest/findings_of.sql")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := in.Store.DB.QueryContext(ctx, q, id)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	defer rows.Close()
+	var out []storedFinding
+	for rows.Next() {
+		var f storedFinding
+		if err := rows.Scan(&f.rule, &f.severity, &f.sheet, &f.cell, &f.de, &f.en); err != nil {
+			return nil, fmt.Errorf("ingest: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// errorNote is the text beside a rejected file: in plain German, what to fix.
+func (in *Ingester) errorNote(ctx context.Context, id int64) (string, error) {
+	var file string
+	var received time.Time
+	q, _ := in.Store.Query("ingest/submission_file.sql")
+	if err := in.Store.DB.QueryRowContext(ctx, q, id).Scan(&file, &received); err != nil {
+		return "", fmt.Errorf("ingest: %w", err)
+	}
+	findings, err := in.findings(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	c := in.Catalog
+	var b strings.Builder
+	b.WriteString(c.Text("de", "note.title", messages.Args{"file": file}) + "\n")
+	b.WriteString(c.Text("de", "note.received", messages.Args{"time": berlin(received)}) + "\n\n")
+	b.WriteString(c.Text("de", "note.intro", nil) + "\n\n")
+	n := 0
+	for _, f := range findings {
+		if f.severity != submission.Error {
+			continue
+		}
+		n++
+		fmt.Fprintf(&b, "%d. %s%s\n", n, place(c, f), f.de)
+	}
+	var rest []storedFinding
+	for _, f := range findings {
+		if f.severity != submission.Error {
+			rest = append(rest, f)
+		}
+	}
+	if len(rest) > 0 {
+		b.WriteString("\n" + c.Text("de", "note.also", nil) + "\n")
+		for _, f := range rest {
+			fmt.Fprintf(&b, "- %s%s\n", place(c, f), f.de)
+		}
+	}
+	b.WriteString("\n" + c.Text("de", "note.footer", nil) + "\n")
+	return b.String(), nil
+}
+
+func place(c *messages.Catalog, f storedFinding) string {
+	switch {
+	case f.cell != "":
+		return c.Text("de", "note.at_cell", messages.Args{"sheet": f.sheet, "cell": f.cell}) + " "
+	case f.sheet != "":
+		return c.Text("de", "note.at_sheet", messages.Args{"sheet": f.sheet}) + " "
+	}
+	return ""
+}
+
+func berlin(t time.Time) string {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("02.01.2006 15:04")
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// freeName finds a name for a rejected file in dir/folder: its own name, or,
+// when another file already has it, the name with part of its hash.
+func freeName(dir, folder, name, sum string) (string, error) {
+	p := filepath.Join(dir, folder, name)
+	if _, err := os.Stat(p); os.IsNotExist(err) {
+		return p, nil
+	}
+	ext := filepath.Ext(name)
+	return filepath.Join(dir, folder, strings.TrimSuffix(name, ext)+"_"+sum[:8]+ext), nil
+}

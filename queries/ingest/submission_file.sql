@@ -1,0 +1,1 @@
+SELECT file_name, received_at FROM submissions WHERE id = $1;

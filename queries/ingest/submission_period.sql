@@ -1,0 +1,1 @@
+SELECT district, year, quarter FROM submissions WHERE id = $1;

@@ -1,0 +1,10 @@
+// Package queries embeds every SQL statement grantpipe runs: the schema
+// migrations under schema/ and the statements of each stage.
+package queries
+
+import "embed"
+
+// FS holds the SQL files.
+//
+//go:embed schema/*.sql store/*.sql ingest/*.sql
+var FS embed.FS

@@ -1,0 +1,1 @@
+SELECT version, sha256 FROM schema_migrations;
