@@ -109,17 +109,5 @@ func Parse(s string) (Cents, error) {
 	return Cents(v), nil
 }
 
-// FromFloat converts a float amount to cents, rounding half away from zero.
-// It reports ok=false when the float has more than two significant decimals
-// (after allowing for binary representation noise) or is out of range.
-func FromFloat(f float64) (c Cents, ok bool) {
-	if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) >= float64(Max)/100 {
-		return 0, false
-	}
-	x := f * 100
-	r := math.Round(x)
-	return Cents(r), math.Abs(x-r) <= 1e-6*math.Max(1, math.Abs(x))
-}
-
 // Localize formats c for lang; it makes Cents usable as a message argument.
 func (c Cents) Localize(lang string) string { return c.Format(lang) }

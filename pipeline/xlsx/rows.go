@@ -1,0 +1,530 @@
+package xlsx
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+)
+
+const (
+	maxRows = 1 << 20 // Excel's last row, 1,048,576
+	maxCols = 1 << 14 // Excel's last column, XFD
+)
+
+// CellType is the type a cell declares in the file (its t attribute); it
+// is what lets the ingester tell the text "1.234" from the number 1.234.
+type CellType uint8
+
+const (
+	// Number: t="n" or no t. Value is the <v> text exactly as stored, such
+	// as "4723.9300000000003" or "1E-3"; parse it with strconv.ParseFloat
+	// or as a decimal, never through a locale. Dates are numbers too (see
+	// Cell.DateFormat).
+	Number CellType = iota + 1
+	// String: a shared string (t="s"), an inline string (t="inlineStr") or
+	// the text result of a formula (t="str").
+	String
+	// Bool: t="b"; Value is "0" or "1".
+	Bool
+	// Error: t="e"; Value is the error text, such as "#DIV/0!" or "#N/A".
+	Error
+	// ISODate: t="d"; Value is ISO 8601 text, such as "2024-03-31T00:00:00".
+	// Few writers use it (openpyxl on request, some streaming writers).
+	ISODate
+)
+
+// String returns the lower-case name of the type, for messages.
+func (t CellType) String() string {
+	switch t {
+	case Number:
+		return "number"
+	case String:
+		return "string"
+	case Bool:
+		return "bool"
+	case Error:
+		return "error"
+	case ISODate:
+		return "isodate"
+	}
+	return fmt.Sprintf("celltype(%d)", uint8(t))
+}
+
+// Cell is one non-empty cell: one that has a formula or a non-empty value.
+// Cells that carry only a style, as spreadsheet programs write for
+// formatted blank areas, are not returned.
+type Cell struct {
+	// Col is the 1-based column, from the cell's reference ("C12" gives 3),
+	// or one more than the previous cell's when the reference is absent.
+	Col  int
+	Type CellType
+	// Value is described under CellType. For a formula without a cached
+	// result it is "" and Cached is false: the file does not say what the
+	// formula evaluates to, which is not the same as an empty cell.
+	Value string
+	// Formula is true when the cell has an <f> element, including the
+	// followers of a shared formula (<f t="shared" si="0"/>).
+	Formula bool
+	// Cached is true when the file stores a value for the cell (<v> or an
+	// inline <is>). It matters for formulas: a file saved by a program that
+	// does not calculate (many generators) has formulas without values.
+	Cached bool
+	// DateFormat is true when the cell's style shows its number as a date
+	// or time. The value itself stays the serial number; convert it with
+	// Workbook.Date1904 in mind.
+	DateFormat bool
+}
+
+// Ref returns the cell's A1-style reference in the given row, such as
+// "C12", for provenance in findings.
+func (c Cell) Ref(row int) string {
+	return ColumnName(c.Col) + strconv.Itoa(row)
+}
+
+// ColumnName returns the letters of a 1-based column number: 1 is "A",
+// 27 is "AA", 16384 is "XFD". It returns "" for numbers below 1.
+func ColumnName(col int) string {
+	if col < 1 {
+		return ""
+	}
+	var b [8]byte
+	i := len(b)
+	for col > 0 {
+		col--
+		i--
+		b[i] = byte('A' + col%26)
+		col /= 26
+	}
+	return string(b[i:])
+}
+
+// ParseRef parses an A1-style reference such as "C12" or "$C$12" (letters
+// in either case) into a 1-based column and row within Excel's grid of
+// 16,384 columns and 1,048,576 rows.
+func ParseRef(ref string) (col, row int, err error) {
+	col, row, ok := parseRef(ref)
+	if !ok {
+		return 0, 0, fmt.Errorf("xlsx: invalid cell reference %q", ref)
+	}
+	return col, row, nil
+}
+
+func parseRef(ref string) (col, row int, ok bool) {
+	i := 0
+	if i < len(ref) && ref[i] == '$' {
+		i++
+	}
+	start := i
+	for i < len(ref) {
+		c := ref[i] | 0x20
+		if c < 'a' || c > 'z' {
+			break
+		}
+		col = col*26 + int(c-'a'+1)
+		if col > maxCols {
+			return 0, 0, false
+		}
+		i++
+	}
+	if i == start {
+		return 0, 0, false
+	}
+	if i < len(ref) && ref[i] == '$' {
+		i++
+	}
+	row, ok = parseRowNumber(ref[i:])
+	return col, row, ok
+}
+
+// parseRowNumber parses a row number in 1..1,048,576 without allocating.
+func parseRowNumber(s string) (int, bool) {
+	if s == "" || len(s) > 7 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n >= 1 && n <= maxRows
+}
+
+// Rows streams the rows of one sheet. It reads the worksheet part as it
+// goes, so a sheet of any size costs memory for one row at a time.
+//
+//	rows, err := wb.Rows(name)
+//	...
+//	defer rows.Close()
+//	for rows.Next() {
+//		for _, c := range rows.Cells() { ... c.Ref(rows.Row()) ... }
+//	}
+//	if err := rows.Err(); err != nil { ... }
+type Rows struct {
+	wb   *Workbook
+	part string
+	rc   io.Closer
+	x    *xmlReader
+
+	inData    bool // inside <sheetData>
+	dataDepth int
+	done      bool
+	err       error
+
+	row     int // current row number
+	prevRow int // number of the previous <row> element, empty or not
+	nrows   int // <row> elements seen
+	cells   []Cell
+
+	vbuf  []byte // text of the current <v>
+	isbuf []byte // text of the current <is>
+	tmp   []byte // unescaping scratch
+}
+
+func newRows(w *Workbook, part string, rc io.ReadCloser) *Rows {
+	return &Rows{wb: w, part: part, rc: rc, x: newXMLReader(part, rc)}
+}
+
+// Next advances to the next row that has at least one non-empty cell,
+// skipping rows that have none. It returns false at the end of the sheet
+// or on an error, which Err then returns.
+func (r *Rows) Next() bool {
+	if r.done || r.err != nil {
+		return false
+	}
+	if r.wb.closed.Load() {
+		r.err = errClosed
+		return false
+	}
+	for {
+		tok, err := r.x.next()
+		if err == io.EOF {
+			r.done = true
+			return false
+		}
+		if err != nil {
+			r.err = err
+			return false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if !r.inData {
+				if t.Name.Local == "sheetData" {
+					r.inData = true
+					r.dataDepth = r.x.depth()
+				}
+				continue
+			}
+			if r.x.depth() == r.dataDepth+1 && t.Name.Local == "row" {
+				ok, err := r.readRow(t)
+				if err != nil {
+					r.err = err
+					return false
+				}
+				if ok {
+					return true
+				}
+			}
+		case xml.EndElement:
+			if r.inData && r.x.depth() < r.dataDepth {
+				// Nothing after <sheetData> holds cell values; stop here
+				// rather than parse merged ranges, drawings and the like.
+				r.done = true
+				return false
+			}
+		}
+	}
+}
+
+// Row returns the 1-based row number of the current row: the row's r
+// attribute, or when that is absent the row of its first cell reference,
+// or else one more than the previous row.
+func (r *Rows) Row() int { return r.row }
+
+// Cells returns the non-empty cells of the current row in ascending column
+// order. The slice is reused by the next call to Next.
+func (r *Rows) Cells() []Cell { return r.cells }
+
+// Err returns the error that ended the iteration: a *FormatError when the
+// sheet is damaged or breaks Excel's limits (rows past 1,048,576, columns
+// past XFD, a shared string index out of range), another error when the
+// file could not be read. It is nil at the clean end of the sheet.
+func (r *Rows) Err() error { return r.err }
+
+// Close releases the worksheet stream. It is safe to call more than once.
+func (r *Rows) Close() error {
+	r.done = true
+	if r.rc == nil {
+		return nil
+	}
+	err := r.rc.Close()
+	r.rc = nil
+	return err
+}
+
+func (r *Rows) corrupt(format string, args ...any) error {
+	return corrupt("%s: "+format, append([]any{r.part}, args...)...)
+}
+
+// readRow reads one <row> element, whose start tag was just read, and
+// reports whether it holds a non-empty cell.
+func (r *Rows) readRow(start xml.StartElement) (bool, error) {
+	r.nrows++
+	if r.nrows > maxRows {
+		return false, r.corrupt("more than %d rows", maxRows)
+	}
+	rowNum := 0
+	for _, a := range start.Attr {
+		if a.Name.Space == "" && a.Name.Local == "r" && a.Value != "" {
+			n, ok := parseRowNumber(a.Value)
+			if !ok {
+				return false, r.corrupt("row number %q outside 1 to %d", a.Value, maxRows)
+			}
+			rowNum = n
+		}
+	}
+	r.cells = r.cells[:0]
+	depth := r.x.depth()
+	prevCol, firstRefRow, sorted := 0, 0, true
+	for {
+		tok, err := r.x.next()
+		if err != nil {
+			return false, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if r.x.depth() != depth+1 || t.Name.Local != "c" {
+				continue
+			}
+			c, refRow, err := r.readCell(t, prevCol, rowNum)
+			if err != nil {
+				return false, err
+			}
+			prevCol = c.Col
+			if firstRefRow == 0 {
+				firstRefRow = refRow
+			}
+			if !c.Formula && c.Value == "" {
+				continue
+			}
+			if n := len(r.cells); n > 0 {
+				last := &r.cells[n-1]
+				if c.Col == last.Col {
+					// A repeated reference: as in Excel, the later one wins.
+					*last = c
+					continue
+				}
+				if c.Col < last.Col {
+					sorted = false
+				}
+			}
+			if len(r.cells) >= maxCols {
+				return false, r.corrupt("more than %d cells in one row", maxCols)
+			}
+			r.cells = append(r.cells, c)
+		case xml.EndElement:
+			if r.x.depth() >= depth {
+				continue
+			}
+			switch {
+			case rowNum != 0:
+			case firstRefRow != 0:
+				rowNum = firstRefRow
+			default:
+				rowNum = r.prevRow + 1
+				if rowNum > maxRows {
+					return false, r.corrupt("more than %d rows", maxRows)
+				}
+			}
+			r.prevRow, r.row = rowNum, rowNum
+			if !sorted {
+				r.sortCells()
+			}
+			return len(r.cells) > 0, nil
+		}
+	}
+}
+
+// sortCells orders a row whose cells the file lists out of order, keeping
+// the last of cells with the same column.
+func (r *Rows) sortCells() {
+	slices.SortStableFunc(r.cells, func(a, b Cell) int { return a.Col - b.Col })
+	out := r.cells[:0]
+	for _, c := range r.cells {
+		if n := len(out); n > 0 && out[n-1].Col == c.Col {
+			out[n-1] = c
+			continue
+		}
+		out = append(out, c)
+	}
+	r.cells = out
+}
+
+// readCell reads one <c> element, whose start tag was just read. refRow is
+// the row of the cell's own reference, 0 when it has none.
+func (r *Rows) readCell(start xml.StartElement, prevCol, rowNum int) (c Cell, refRow int, err error) {
+	var typ string
+	style := -1
+	for _, a := range start.Attr {
+		if a.Name.Space != "" {
+			continue
+		}
+		switch a.Name.Local {
+		case "r":
+			if a.Value == "" {
+				continue
+			}
+			col, row, ok := parseRef(a.Value)
+			if !ok {
+				return c, 0, r.corrupt("cell reference %q is not within A1:XFD1048576", a.Value)
+			}
+			c.Col, refRow = col, row
+		case "t":
+			typ = a.Value
+		case "s":
+			if n, err := strconv.Atoi(a.Value); err == nil {
+				style = n
+			}
+		}
+	}
+	if c.Col == 0 {
+		c.Col = prevCol + 1
+		if c.Col > maxCols {
+			return c, 0, r.corrupt("more than %d columns in row %d", maxCols, max(rowNum, r.prevRow+1))
+		}
+	}
+	depth := r.x.depth()
+	var hasV, hasIS, inV bool
+	r.vbuf = r.vbuf[:0]
+	for {
+		tok, err := r.x.next()
+		if err != nil {
+			return c, 0, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if r.x.depth() != depth+1 {
+				continue
+			}
+			switch t.Name.Local {
+			case "v":
+				hasV, inV = true, true
+			case "f":
+				c.Formula = true
+			case "is":
+				hasIS = true
+				if r.isbuf, err = r.x.richText(r.isbuf[:0]); err != nil {
+					return c, 0, err
+				}
+			}
+		case xml.EndElement:
+			inV = false
+			if r.x.depth() < depth {
+				err := r.resolve(&c, typ, hasV, hasIS, refRow, rowNum)
+				if style >= 0 && style < len(r.wb.dateXF) {
+					c.DateFormat = r.wb.dateXF[style]
+				}
+				return c, refRow, err
+			}
+		case xml.CharData:
+			if inV {
+				if len(r.vbuf)+len(t) > maxCellText {
+					return c, 0, r.corrupt("text longer than %s in one cell", formatSize(maxCellText))
+				}
+				r.vbuf = append(r.vbuf, t...)
+			}
+		}
+	}
+}
+
+// resolve sets the cell's type and value from its t attribute and the
+// collected <v> and <is> text.
+func (r *Rows) resolve(c *Cell, typ string, hasV, hasIS bool, refRow, rowNum int) error {
+	c.Cached = hasV || hasIS
+	switch typ {
+	case "", "n":
+		c.Type = Number
+		c.Value = string(trimSpace(r.vbuf))
+	case "s":
+		c.Type = String
+		idx := trimSpace(r.vbuf)
+		if len(idx) == 0 {
+			return nil
+		}
+		i, err := strconv.Atoi(string(idx))
+		if err != nil {
+			return r.corrupt("cell %s: shared string index %q is not a number", r.cellName(c, refRow, rowNum), idx)
+		}
+		s, ok := r.wb.strings.get(i)
+		if !ok {
+			return r.corrupt("cell %s refers to shared string %d, the table has %d", r.cellName(c, refRow, rowNum), i, r.wb.strings.len())
+		}
+		c.Value = s
+	case "inlineStr":
+		c.Type = String
+		if hasIS {
+			c.Value = r.unescape(r.isbuf)
+		} else {
+			c.Value = r.unescape(r.vbuf)
+		}
+	case "str":
+		c.Type = String
+		c.Value = r.unescape(r.vbuf)
+	case "b":
+		c.Type = Bool
+		switch v := string(trimSpace(r.vbuf)); v {
+		case "1", "true", "TRUE", "True":
+			c.Value = "1"
+		case "0", "false", "FALSE", "False":
+			c.Value = "0"
+		default:
+			c.Value = v
+		}
+	case "e":
+		c.Type = Error
+		c.Value = string(trimSpace(r.vbuf))
+	case "d":
+		c.Type = ISODate
+		c.Value = string(trimSpace(r.vbuf))
+	default:
+		// Guessing would risk reading text as a number or the reverse.
+		return r.corrupt("cell %s has unknown type %q", r.cellName(c, refRow, rowNum), typ)
+	}
+	return nil
+}
+
+func (r *Rows) cellName(c *Cell, refRow, rowNum int) string {
+	row := rowNum
+	if row == 0 {
+		row = refRow
+	}
+	if row == 0 {
+		row = r.prevRow + 1
+	}
+	return c.Ref(row)
+}
+
+func (r *Rows) unescape(b []byte) string {
+	if !hasEscape(b) {
+		return string(b)
+	}
+	r.tmp = appendUnescaped(r.tmp[:0], b)
+	return string(r.tmp)
+}
+
+// trimSpace trims XML white space, which pretty-printing writers put
+// around numbers.
+func trimSpace(b []byte) []byte {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}

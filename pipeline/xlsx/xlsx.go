@@ -1,0 +1,349 @@
+// Package xlsx reads the cells of .xlsx workbooks that arrive from outside:
+// quarterly spreadsheets sent by districts, written by Excel, LibreOffice,
+// Google Sheets, Numbers and a long tail of generators.
+//
+// It exists next to excelize because ingestion needs facts that a
+// string-only reader loses: whether a cell holds the text "1.234" or the
+// number 1.234, whether a number carries a date format, and whether a formula
+// has a cached result at all. It is also built for hostile input: every size
+// is checked against Limits before anything is decompressed, worksheets are
+// streamed rather than loaded, and every failure to read the file as a
+// workbook is a *FormatError whose Problem says what the file really is
+// (an old .xls, a password-protected workbook, an OpenDocument file, a CSV).
+//
+// The package uses only the standard library: archive/zip for the package
+// and encoding/xml's RawToken, with element names matched on their local
+// part, so that files whose writers prefix every element (<x:c>) read the
+// same as Excel's own.
+package xlsx
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"sync/atomic"
+)
+
+// Limits bound what one workbook may cost to open and read. A zero field
+// means the default of DefaultLimits, so Limits{} is a sensible choice.
+type Limits struct {
+	// MaxFileSize bounds the compressed file; default 100 MiB.
+	MaxFileSize int64
+	// MaxUnzippedSize bounds the sum of the uncompressed sizes that the zip
+	// entries declare; default 1 GiB. The zip reader refuses to inflate an
+	// entry past its declared size, so this bounds decompression work.
+	MaxUnzippedSize int64
+	// MaxPartSize bounds each part that is loaded whole into memory
+	// (workbook.xml, relationship parts, sharedStrings.xml, styles.xml);
+	// default 64 MiB. Worksheets are streamed, never loaded whole, and may be
+	// up to MaxUnzippedSize.
+	MaxPartSize int64
+	// MaxEntries bounds the number of zip entries; default 10000.
+	MaxEntries int
+}
+
+// DefaultLimits returns the limits used for zero fields of Limits. They are
+// generous for real submissions (Excel's own sheets rarely exceed a few
+// hundred MiB unzipped) while keeping a zip bomb from costing more than a
+// few seconds and a bounded amount of memory.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxFileSize:     100 << 20,
+		MaxUnzippedSize: 1 << 30,
+		MaxPartSize:     64 << 20,
+		MaxEntries:      10000,
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxFileSize <= 0 {
+		l.MaxFileSize = d.MaxFileSize
+	}
+	if l.MaxUnzippedSize <= 0 {
+		l.MaxUnzippedSize = d.MaxUnzippedSize
+	}
+	if l.MaxPartSize <= 0 {
+		l.MaxPartSize = d.MaxPartSize
+	}
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = d.MaxEntries
+	}
+	return l
+}
+
+// Problem classifies why a file cannot be read as a workbook, so that the
+// ingester can tell a district what to send instead ("save as .xlsx",
+// "remove the password") rather than just "unreadable".
+type Problem int
+
+const (
+	// ProblemCorrupt: a damaged zip or XML part, or a zip without a workbook part.
+	ProblemCorrupt Problem = iota + 1
+	// ProblemLegacyXLS: an OLE2 compound file without encryption streams,
+	// that is an .xls workbook of Excel 97-2003.
+	ProblemLegacyXLS
+	// ProblemEncrypted: an OLE2 compound file holding an encrypted OOXML
+	// package, that is a password-protected .xlsx.
+	ProblemEncrypted
+	// ProblemODS: an OpenDocument spreadsheet (.ods), whatever its name.
+	ProblemODS
+	// ProblemText: neither a zip nor an OLE2 file: a CSV or other text, an
+	// empty file, or anything else.
+	ProblemText
+	// ProblemTooLarge: the file exceeds one of the Limits.
+	ProblemTooLarge
+)
+
+// String returns the short, stable name of the problem, suitable for logs
+// and for the findings table: "corrupt", "legacy-xls", "encrypted", "ods",
+// "text" or "too-large".
+func (p Problem) String() string {
+	switch p {
+	case ProblemCorrupt:
+		return "corrupt"
+	case ProblemLegacyXLS:
+		return "legacy-xls"
+	case ProblemEncrypted:
+		return "encrypted"
+	case ProblemODS:
+		return "ods"
+	case ProblemText:
+		return "text"
+	case ProblemTooLarge:
+		return "too-large"
+	}
+	return fmt.Sprintf("problem(%d)", int(p))
+}
+
+// FormatError says why a file is not a readable workbook. Errors that are
+// not about the file's content, such as a failing disk, are returned as
+// other error types, so a *FormatError always means "the file is bad".
+type FormatError struct {
+	Problem Problem
+	// Detail is lower-case English naming the part and the figure at fault,
+	// e.g. "part xl/worksheets/sheet1.xml declares 4.0 GiB uncompressed, limit 1.0 GiB".
+	Detail string
+}
+
+// Error returns "xlsx: <problem>: <detail>".
+func (e *FormatError) Error() string {
+	return "xlsx: " + e.Problem.String() + ": " + e.Detail
+}
+
+func formatErr(p Problem, format string, args ...any) *FormatError {
+	return &FormatError{Problem: p, Detail: fmt.Sprintf(format, args...)}
+}
+
+func corrupt(format string, args ...any) *FormatError {
+	return formatErr(ProblemCorrupt, format, args...)
+}
+
+// errClosed wraps fs.ErrClosed so that callers can test with errors.Is.
+var errClosed = fmt.Errorf("xlsx: workbook is closed: %w", fs.ErrClosed)
+
+// Workbook is an open .xlsx file. Its sheet list, date system, shared
+// strings and styles are read by Open; cells are streamed by Rows. Several
+// Rows may be open at once, each used from one goroutine.
+type Workbook struct {
+	file   *os.File // set when Open opened the file, so Close must close it
+	zr     *zip.Reader
+	parts  map[string]*zip.File // by normalised, lower-cased name
+	lim    Limits
+	closed atomic.Bool
+
+	sheets   []sheetRef
+	date1904 bool
+	strings  stringTable
+	dateXF   []bool // by cellXfs index: the style's number format shows a date or time
+}
+
+type sheetRef struct {
+	name string
+	part string // normalised part name, "" when the relationship does not lead to a part
+	why  string // why part is "", for the error from Rows
+	// empty marks a sheet that the workbook lists without a part at all,
+	// which is not damage: it simply has no cells.
+	empty bool
+}
+
+// Open opens the workbook at path. The file size is checked against
+// lim.MaxFileSize before a byte is read; zero fields of lim mean defaults.
+func Open(path string, lim Limits) (*Workbook, error) {
+	lim = lim.withDefaults()
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("xlsx: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("xlsx: %w", err)
+	}
+	// A FIFO or device would block or never end; only regular files have a
+	// size that the limits can be checked against.
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("xlsx: %s is not a regular file", path)
+	}
+	w, err := OpenReaderAt(f, fi.Size(), lim)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	w.file = f
+	return w, nil
+}
+
+// OpenReaderAt reads a workbook of size bytes from r. The caller keeps
+// ownership of r, which must stay readable until the Workbook and all its
+// Rows are closed.
+func OpenReaderAt(r io.ReaderAt, size int64, lim Limits) (*Workbook, error) {
+	lim = lim.withDefaults()
+	if size > lim.MaxFileSize {
+		return nil, formatErr(ProblemTooLarge, "file is %s, limit %s", formatSize(size), formatSize(lim.MaxFileSize))
+	}
+	if size <= 0 {
+		return nil, formatErr(ProblemText, "empty file")
+	}
+	ra := readerAt{r}
+	head := make([]byte, min(size, 512))
+	if _, err := ra.ReadAt(head, 0); err != nil && err != io.EOF {
+		return nil, ioErr("reading file header", err)
+	}
+	switch {
+	case bytes.HasPrefix(head, sigOLE2):
+		return nil, classifyOLE2(ra, size)
+	case bytes.HasPrefix(head, sigZip), bytes.HasPrefix(head, sigZipEmpty):
+		// An ODS file names its type in an uncompressed first entry; saying
+		// "ods" even when the rest of the zip is damaged helps the sender more
+		// than "corrupt".
+		if odsPrefix(head) {
+			return nil, formatErr(ProblemODS, "opendocument spreadsheet, not office open xml")
+		}
+	default:
+		return nil, formatErr(ProblemText, "not a zip or ole2 file (starts with %q)", printable(head, 16))
+	}
+	w := &Workbook{lim: lim}
+	if err := w.openZip(ra, size); err != nil {
+		return nil, err
+	}
+	if err := w.load(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Close releases the file if Open opened it. Rows still open on the
+// workbook fail from then on.
+func (w *Workbook) Close() error {
+	if !w.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	if w.file != nil {
+		return w.file.Close()
+	}
+	return nil
+}
+
+// Sheets returns the sheet names in workbook order, hidden and very hidden
+// sheets included, and chart or dialog sheets too (they have no rows). The
+// caller may modify the returned slice.
+func (w *Workbook) Sheets() []string {
+	names := make([]string, len(w.sheets))
+	for i, s := range w.sheets {
+		names[i] = s.name
+	}
+	return names
+}
+
+// Date1904 reports whether the workbook counts date serial numbers from
+// 1904-01-01 (old Mac Excel, Numbers) instead of 1899-12-30; a date cell's
+// number means a day four years later in such a workbook.
+func (w *Workbook) Date1904() bool { return w.date1904 }
+
+// Rows starts streaming the cells of the sheet with the given name, exactly
+// as Sheets returns it. A sheet whose part is missing from the package
+// gives a *FormatError here rather than at Open, so that one broken sheet
+// does not hide the others.
+func (w *Workbook) Rows(sheet string) (*Rows, error) {
+	if w.closed.Load() {
+		return nil, errClosed
+	}
+	for _, s := range w.sheets {
+		if s.name != sheet {
+			continue
+		}
+		if s.empty {
+			return &Rows{wb: w, done: true}, nil
+		}
+		if s.part == "" {
+			return nil, corrupt("sheet %q: %s", sheet, s.why)
+		}
+		f := w.parts[strings.ToLower(s.part)]
+		rc, err := f.Open()
+		if err != nil {
+			return nil, partErr(s.part, err)
+		}
+		return newRows(w, s.part, rc), nil
+	}
+	return nil, fmt.Errorf("xlsx: no sheet named %q", sheet)
+}
+
+// readerAt marks errors of the underlying reader so that they can be told
+// apart from the zip and XML errors that mean the file is damaged.
+type readerAt struct{ r io.ReaderAt }
+
+func (g readerAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := g.r.ReadAt(p, off)
+	if err != nil && err != io.EOF {
+		err = &readError{err}
+	}
+	return n, err
+}
+
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
+func ioErr(what string, err error) error {
+	var re *readError
+	if errors.As(err, &re) {
+		err = re.err
+	}
+	return fmt.Errorf("xlsx: %s: %w", what, err)
+}
+
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// printable shows the start of an unrecognised file in an error detail
+// without letting arbitrary bytes into logs.
+func printable(b []byte, n int) string {
+	if len(b) > n {
+		b = b[:n]
+	}
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e {
+			c = '.'
+		}
+		out[i] = c
+	}
+	return string(out)
+}
