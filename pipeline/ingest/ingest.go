@@ -188,7 +188,7 @@ func (in *Ingester) file(ctx context.Context, path string) (*FileResult, error) 
 	}
 	in.Log.Info("ingested", "file", name, "outcome", outcomeOf(sub), "district", sub.District, "year", sub.Year, "quarter", sub.Quarter,
 		"lines", len(sub.Receipts), "findings", len(sub.Findings))
-	prev = &previous{ID: id, Outcome: outcomeOf(sub), StoredPath: in.Dir.Rel(meta.StoredPath)}
+	prev = &previous{ID: id, SHA256: sum, Outcome: outcomeOf(sub), StoredPath: in.Dir.Rel(meta.StoredPath)}
 	if err := in.place(ctx, path, inInbox, prev); err != nil {
 		return nil, err
 	}
@@ -214,6 +214,7 @@ func relMeta(d datadir.Dir, m store.Meta) store.Meta {
 // previous is the record of a file already ingested.
 type previous struct {
 	ID         int64
+	SHA256     string
 	Outcome    string
 	StoredPath string // relative to the data directory
 }
@@ -223,7 +224,7 @@ func (in *Ingester) known(ctx context.Context, sum string) (*previous, error) {
 	if err != nil {
 		return nil, err
 	}
-	var p previous
+	p := previous{SHA256: sum}
 	var district string
 	var year, quarter int
 	err = in.Store.DB.QueryRowContext(ctx, q, sum).Scan(&p.ID, &p.Outcome, &p.StoredPath, &district, &year, &quarter)
@@ -257,6 +258,11 @@ func (in *Ingester) again(ctx context.Context, path string, inInbox bool, fr *Fi
 // copied, never moved: it is the user's.
 func (in *Ingester) place(ctx context.Context, path string, inInbox bool, prev *previous) error {
 	dest := filepath.Join(in.Dir.Root, filepath.FromSlash(prev.StoredPath))
+	if name := filepath.Base(path); prev.Outcome == Accepted && !strings.HasSuffix(dest, "_"+name) {
+		// The same bytes under another name: keep this name too, beside the
+		// first, so every file a district sent can be found by its name.
+		dest = filepath.Join(filepath.Dir(dest), prev.SHA256[:12]+"_"+name)
+	}
 	if prev.Outcome == Rejected {
 		note, err := in.errorNote(ctx, prev.ID)
 		if err != nil {
