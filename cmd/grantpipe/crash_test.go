@@ -167,4 +167,3 @@ func TestKilledAnywhereLosesNothing(t *testing.T) {
 		}
 	}
 }
-
