@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/store"
+	"grantpipe/pipeline/submission"
+	"grantpipe/templates"
+)
+
+func open(t *testing.T, path string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.duckdb")
+	st := open(t, path)
+	ms, err := store.Migrations()
+	if err != nil || len(ms) == 0 {
+		t.Fatalf("migrations: %v %v", ms, err)
+	}
+	var n int
+	st.DB.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n)
+	if n != len(ms) {
+		t.Errorf("%d migrations recorded, want %d", n, len(ms))
+	}
+	st.Close()
+	st = open(t, path)
+	defer st.Close()
+	applied, err := st.Migrate(context.Background())
+	if err != nil || len(applied) != 0 {
+		t.Errorf("second migrate applied %v, %v; want nothing", applied, err)
+	}
+}
+
+func TestMigrationsAreNumberedInOrder(t *testing.T) {
+	ms, _ := store.Migrations()
+	for i, m := range ms {
+		if m.Version != i+1 {
+			t.Errorf("migration %s has version %d, want %d", m.Name, m.Version, i+1)
+		}
+	}
+}
+
+func sampleSubmission(n int) *submission.Submission {
+	sub := &submission.Submission{File: "x.xlsx", District: "15083", Year: 2026, Quarter: 1, Contact: "A"}
+	for i := range n {
+		c := money.Cents(472393 + int64(i))
+		line := int64(i + 1)
+		sub.Receipts = append(sub.Receipts, submission.Receipt{Place: submission.Place{Sheet: "Belegliste", Row: i + 2},
+			Line: &line, CategoryCod: "SACH", Cents: &c, Amount: submission.Value{Raw: c.String(), Cell: "G2"}})
+	}
+	return sub
+}
+
+func meta(sha string) store.Meta {
+	t := time.Date(2026, 4, 8, 10, 0, 0, 0, time.UTC)
+	return store.Meta{SHA256: sha, FileName: "x.xlsx", SourcePath: "inbox/x.xlsx", StoredPath: "archive/x.xlsx", ReceivedAt: t, IngestedAt: t, Size: 1}
+}
+
+func catalog(t *testing.T) *messages.Catalog {
+	cat, err := messages.Load(templates.FS, "messages.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// TestAmountsAreStoredExactly guards the trap of appending floats to
+// DECIMAL(18,2): 4723.93 must come back as 4723.93, and sums to the cent.
+func TestAmountsAreStoredExactly(t *testing.T) {
+	st := open(t, filepath.Join(t.TempDir(), "g.duckdb"))
+	defer st.Close()
+	if _, err := st.Save(context.Background(), meta("a"), sampleSubmission(1000), catalog(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	var first, sum string
+	st.DB.QueryRow("SELECT min(amount)::VARCHAR, sum(amount)::VARCHAR FROM receipts").Scan(&first, &sum)
+	// sum of 4723.93 + 4723.94 + … over 1000 lines = 1000×4723.93 + 0.01×(0+…+999)
+	if first != "4723.93" || sum != "4728925.00" {
+		t.Errorf("stored min %s sum %s, want 4723.93 and 4728925.00", first, sum)
+	}
+}
+
+// TestSaveLandsWholeOrNotAtAll cancels a save halfway through its rows: none
+// of the submission may remain.
+func TestSaveLandsWholeOrNotAtAll(t *testing.T) {
+	st := open(t, filepath.Join(t.TempDir(), "g.duckdb"))
+	defer st.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	hook := func(point string, n int) {
+		if point == "row" && n == 500 {
+			cancel()
+		}
+	}
+	_, err := st.Save(ctx, meta("b"), sampleSubmission(1000), catalog(t), hook)
+	if err == nil {
+		t.Fatal("a cancelled save reported success")
+	}
+	var subs, rows int
+	st.DB.QueryRow("SELECT count(*) FROM submissions").Scan(&subs)
+	st.DB.QueryRow("SELECT count(*) FROM receipts").Scan(&rows)
+	if subs != 0 || rows != 0 {
+		t.Errorf("after the failed save: %d submissions, %d receipts; want none", subs, rows)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Logf("save failed with %v", err)
+	}
+}
