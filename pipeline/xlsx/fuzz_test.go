@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +107,9 @@ func FuzzSheetXML(f *testing.F) {
 // checkWorkbook opens and reads every sheet, checking that failures are
 // *FormatErrors and that what is returned keeps the documented promises.
 func checkWorkbook(t *testing.T, data []byte) {
+	if d := os.Getenv("XLSX_FUZZ_DUMP"); d != "" {
+		os.WriteFile(fmt.Sprintf("%s/last-%d", d, os.Getpid()), data, 0o644)
+	}
 	wb, err := openBytes(data, fuzzLimits)
 	if err != nil {
 		var fe *FormatError

@@ -211,7 +211,7 @@ func OpenReaderAt(r io.ReaderAt, size int64, lim Limits) (*Workbook, error) {
 	if size <= 0 {
 		return nil, formatErr(ProblemText, "empty file")
 	}
-	ra := readerAt{r}
+	ra := readerAt{r, size}
 	head := make([]byte, min(size, 512))
 	if _, err := ra.ReadAt(head, 0); err != nil && err != io.EOF {
 		return nil, ioErr("reading file header", err)
@@ -296,13 +296,34 @@ func (w *Workbook) Rows(sheet string) (*Rows, error) {
 }
 
 // readerAt marks errors of the underlying reader so that they can be told
-// apart from the zip and XML errors that mean the file is damaged.
-type readerAt struct{ r io.ReaderAt }
+// apart from the zip and XML errors that mean the file is damaged. It also
+// keeps reads within [0, size): archive/zip computes offsets from header
+// fields, and a hostile header can make them negative, which the
+// underlying reader would report as its own failure.
+type readerAt struct {
+	r    io.ReaderAt
+	size int64
+}
+
+var errBadOffset = errors.New("zip offset outside the file")
 
 func (g readerAt) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errBadOffset
+	}
+	if off >= g.size {
+		return 0, io.EOF
+	}
+	clipped := false
+	if rest := g.size - off; int64(len(p)) > rest {
+		p, clipped = p[:rest], true
+	}
 	n, err := g.r.ReadAt(p, off)
 	if err != nil && err != io.EOF {
-		err = &readError{err}
+		return n, &readError{err}
+	}
+	if clipped && err == nil {
+		err = io.EOF
 	}
 	return n, err
 }
