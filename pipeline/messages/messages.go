@@ -140,7 +140,8 @@ func (c *Catalog) Text(lang, key string, args Args) string {
 	}
 	s, ok := texts[lang]
 	if !ok {
-		s = texts[Langs[0]]
+		lang = Langs[0]
+		s = texts[lang]
 	}
 	return placeholder.ReplaceAllStringFunc(s, func(p string) string {
 		switch v := args[p[1:len(p)-1]].(type) {
