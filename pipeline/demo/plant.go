@@ -63,7 +63,8 @@ func (g *gen) plant(d *form.Data) []Problem {
 		at(ruleFormat, sevWarn, form.FAmount, i, "amount with three decimals")
 	case "15002-Q1":
 		// Not a problem: German number text must be read, not flagged.
-		d.Receipts[g.firstOther(d, 0)][form.FAmount] = "1.250,00 €"
+		i := g.firstOther(d, 0)
+		d.Receipts[i][form.FAmount] = d.Receipts[i][form.FAmount].(money.Cents).Format("de")
 	case "15082-Q2":
 		// Not a problem: text that looks like a formula must stay text.
 		d.Receipts[g.firstOther(d, 0)][form.FPayee] = "=Hotel Fürstenhof (Tagungspauschale)"

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/big"
 	"time"
+	// Deadlines are Berlin days wherever grantpipe runs.
+	_ "time/tzdata"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -67,7 +69,7 @@ func (s *Store) Save(ctx context.Context, meta Meta, sub *submission.Submission,
 	}
 	if _, err := conn.ExecContext(ctx, s.sql["ingest/insert_submission.sql"],
 		id, meta.SHA256, meta.FileName, meta.SourcePath, nullString(meta.InboxDistrict), outcome, meta.StoredPath,
-		meta.ReceivedAt.UTC(), meta.IngestedAt.UTC(), ReaderVersion, meta.Size, sub.Date1904,
+		meta.ReceivedAt.UTC(), berlinWallClock(meta.ReceivedAt), meta.IngestedAt.UTC(), ReaderVersion, meta.Size, sub.Date1904,
 		nullString(sub.District), nullInt(sub.Year), nullInt(sub.Quarter), nullString(sub.DistrictName),
 		nullString(sub.FileNumber), nullString(sub.Contact), nullString(sub.Email)); err != nil {
 		return 0, fmt.Errorf("save %s: %w", meta.FileName, err)
@@ -262,4 +264,16 @@ func nullDate(t *time.Time) any {
 		return nil
 	}
 	return *t
+}
+
+// berlinWallClock is t as a clock in Saxony-Anhalt shows it, stored as a
+// plain timestamp, so that deadlines (a local day) compare in SQL without
+// time zone arithmetic.
+func berlinWallClock(t time.Time) time.Time {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return t.UTC()
+	}
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
 }

@@ -15,6 +15,7 @@ CREATE TABLE submissions (
     outcome         VARCHAR NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
     stored_path     VARCHAR NOT NULL,      -- archive/... or rejected/..., relative to the data directory
     received_at     TIMESTAMP NOT NULL,    -- the file's modification time (UTC): when it reached the inbox
+    received_local  TIMESTAMP NOT NULL,    -- the same in Europe/Berlin wall-clock time, for deadlines
     ingested_at     TIMESTAMP NOT NULL,    -- when grantpipe read it (UTC)
     reader_version  VARCHAR NOT NULL,
     size_bytes      BIGINT NOT NULL,

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/rules"
+	"grantpipe/pipeline/store"
+	"grantpipe/pipeline/validate"
+	"grantpipe/queries"
+)
+
+// validateFlags are the flags of validate that run shares.
+type validateFlags struct {
+	year, quarter int
+	asOf          string
+	rulesDir      string
+}
+
+func (a *app) validateFlagSet(fs interface {
+	IntVar(*int, string, int, string)
+	StringVar(*string, string, string, string)
+}, v *validateFlags) {
+	fs.IntVar(&v.year, "year", 0, "only this budget `year`")
+	fs.IntVar(&v.quarter, "quarter", 0, "only this `quarter` (1–4)")
+	fs.StringVar(&v.asOf, "as-of", "", "check as of this `date` (YYYY-MM-DD): deadlines passed, payouts due; default today")
+	fs.StringVar(&v.rulesDir, "rules", "", "`directory` of further rule files (.sql) written by analysts")
+}
+
+func runValidate(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("validate", true)
+	var vf validateFlags
+	a.validateFlagSet(fs, &vf)
+	asJSON := fs.Bool("json", false, "print findings and grant figures as one JSON object")
+	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"unexpected arguments"}
+	}
+	res, err := a.validate(ctx, vf)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return a.printValidateJSON(a.stdout, res)
+	}
+	a.printValidate(a.stdout, res)
+	return nil
+}
+
+// loadRules reads the built-in rules and, with --rules, the analysts' own.
+func (a *app) loadRules(dir string) ([]rules.Rule, error) {
+	builtin, err := rules.Load(queries.FS, "rules")
+	if err != nil {
+		return nil, err
+	}
+	var extra []rules.Rule
+	if dir != "" {
+		if extra, err = rules.Load(os.DirFS(dir), "."); err != nil {
+			return nil, fmt.Errorf("--rules %s: %w", dir, err)
+		}
+		for i := range extra {
+			extra[i].Source = dir + "/" + extra[i].Source
+		}
+	}
+	return rules.Merge(builtin, extra)
+}
+
+func (a *app) validate(ctx context.Context, vf validateFlags) (*validate.Result, error) {
+	if vf.quarter < 0 || vf.quarter > 4 {
+		return nil, usageError{fmt.Sprintf("--quarter %d: want 1 to 4", vf.quarter)}
+	}
+	var asOf time.Time
+	if vf.asOf != "" {
+		t, err := time.Parse("2006-01-02", vf.asOf)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("--as-of %q: want YYYY-MM-DD", vf.asOf)}
+		}
+		asOf = t
+	} else {
+		asOf = today()
+	}
+	p, err := a.programme()
+	if err != nil {
+		return nil, err
+	}
+	rs, err := a.loadRules(vf.rulesDir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.open(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return a.validateWith(ctx, st, rs, vf.year, vf.quarter, asOf)
+}
+
+func (a *app) validateWith(ctx context.Context, st *store.Store, rs []rules.Rule, year, quarter int, asOf time.Time) (*validate.Result, error) {
+	p, err := a.programme()
+	if err != nil {
+		return nil, err
+	}
+	v := &validate.Validator{Store: st, Programme: p, Rules: rs}
+	if err := v.Check(ctx); err != nil {
+		return nil, err
+	}
+	return v.Run(ctx, validate.Options{Year: year, Quarter: quarter, AsOf: asOf})
+}
+
+// today is the current day in Saxony-Anhalt.
+func today() time.Time {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		loc = time.UTC
+	}
+	n := time.Now().In(loc)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+type jsonFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	District string `json:"district"`
+	Year     int    `json:"year"`
+	Quarter  int    `json:"quarter"`
+	File     string `json:"file"`
+	Sheet    string `json:"sheet"`
+	Cell     string `json:"cell"`
+	Message  string `json:"message"`
+}
+
+type jsonGrant struct {
+	District       string `json:"district"`
+	Year           int    `json:"year"`
+	Eligible       string `json:"eligible_eur"`
+	Fundable       string `json:"fundable_eur"`
+	Paid           string `json:"paid_eur"`
+	Balance        string `json:"balance_eur"`
+	InterestAtRisk string `json:"interest_at_risk_eur"`
+}
+
+type jsonValidation struct {
+	AsOf     string        `json:"as_of"`
+	RunID    int64         `json:"run_id"`
+	RuleSet  string        `json:"rule_set"`
+	Findings []jsonFinding `json:"findings"`
+	Grants   []jsonGrant   `json:"grants"`
+}
+
+func (a *app) printValidateJSON(w io.Writer, res *validate.Result) error {
+	out := jsonValidation{AsOf: res.AsOf.Format("2006-01-02"), RunID: res.RunID, RuleSet: res.RuleSet, Findings: []jsonFinding{}, Grants: []jsonGrant{}}
+	for _, f := range res.Findings {
+		out.Findings = append(out.Findings, jsonFinding{f.Rule, f.Severity, f.District, f.Year, f.Quarter, f.File, f.Sheet, f.Cell, f.Message[a.lang]})
+	}
+	for _, g := range res.Grants {
+		out.Grants = append(out.Grants, jsonGrant{g.District, g.Year, g.Eligible.String(), g.Fundable.String(), g.Paid.String(), g.Balance.String(), g.InterestAtRisk.String()})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// printValidate prints a summary by rule and severity, then the grants.
+func (a *app) printValidate(w io.Writer, res *validate.Result) {
+	cat, err := a.catalog()
+	if err != nil {
+		return
+	}
+	t := func(key string, args messages.Args) string { return cat.Text(a.lang, key, args) }
+	type key struct{ rule, severity string }
+	counts := map[key]int{}
+	for _, f := range res.Findings {
+		counts[key{f.Rule, f.Severity}]++
+	}
+	var keys []key
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].rule != keys[j].rule {
+			return keys[i].rule < keys[j].rule
+		}
+		return keys[i].severity < keys[j].severity
+	})
+	fmt.Fprintln(w, t("cli.validate_title", messages.Args{"as_of": res.AsOf.Format("2006-01-02"), "run": fmt.Sprint(res.RunID), "rules": res.RuleSet}))
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-26s %-8s %5d\n", k.rule, t("cli.severity_"+k.severity, nil), counts[k])
+	}
+	if len(keys) == 0 {
+		fmt.Fprintln(w, "  "+t("cli.no_findings", nil))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, t("cli.grants_header", nil))
+	var total [5]int64
+	for _, g := range res.Grants {
+		fmt.Fprintf(w, "  %s %d %16s %16s %16s %16s %12s\n", g.District, g.Year, g.Eligible.Format(a.lang), g.Fundable.Format(a.lang),
+			g.Paid.Format(a.lang), g.Balance.Format(a.lang), g.InterestAtRisk.Format(a.lang))
+		for i, c := range []int64{int64(g.Eligible), int64(g.Fundable), int64(g.Paid), int64(g.Balance), int64(g.InterestAtRisk)} {
+			total[i] += c
+		}
+	}
+	fmt.Fprintln(w, "  "+strings.Repeat("-", 98))
+	fmt.Fprintf(w, "  %-10s %16s %16s %16s %16s %12s\n", t("cli.total", nil), moneyOf(total[0]).Format(a.lang), moneyOf(total[1]).Format(a.lang),
+		moneyOf(total[2]).Format(a.lang), moneyOf(total[3]).Format(a.lang), moneyOf(total[4]).Format(a.lang))
+}
+
+func moneyOf(c int64) money.Cents { return money.Cents(c) }

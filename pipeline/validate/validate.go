@@ -1,0 +1,649 @@
+// Package validate checks the stored submissions against the funding rules
+// and computes the grant per district and year. A run writes the programme
+// configuration into the cfg_* tables, runs the line rules, marks the
+// receipts they find in error as ineligible, runs the aggregate rules and the
+// grant computation, and stores findings and figures under a new run id, so
+// earlier runs stay readable. All of it is one transaction.
+package validate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/programme"
+	"grantpipe/pipeline/rules"
+	"grantpipe/pipeline/store"
+	"grantpipe/pipeline/xlsx"
+)
+
+// Validator runs the rules over one store.
+type Validator struct {
+	Store     *store.Store
+	Programme *programme.Programme
+	Rules     []rules.Rule
+	Now       func() time.Time
+}
+
+// Options narrow a run's output (the rules always see all data, since
+// cumulative rules need earlier quarters).
+type Options struct {
+	Year    int       // 0: every year
+	Quarter int       // 0: every quarter
+	AsOf    time.Time // the day the rules look from: deadlines passed, payouts due
+}
+
+// Finding is one finding of a run.
+type Finding struct {
+	Rule         string
+	Severity     string
+	District     string
+	Year         int
+	Quarter      int
+	SubmissionID int64
+	File         string
+	Sheet        string
+	Cell         string
+	Row          int
+	Message      map[string]string // by language
+}
+
+// Grant is the grant computation of one district and year.
+type Grant struct {
+	District       string
+	Year           int
+	Approved       money.Cents
+	Eligible       money.Cents
+	Fundable       money.Cents
+	Paid           money.Cents
+	Balance        money.Cents // paid − fundable: positive means to be repaid
+	InterestAtRisk money.Cents
+	ByCategory     map[string]money.Cents
+}
+
+// Result is what a run found and computed.
+type Result struct {
+	RunID    int64
+	AsOf     time.Time
+	RuleSet  string
+	Findings []Finding
+	Grants   []Grant
+}
+
+// Check runs every rule once on an empty result (LIMIT 0) to prove it
+// parses, binds and returns the columns its messages need. Errors name the
+// rule's file.
+func (v *Validator) Check(ctx context.Context) error {
+	var problems []string
+	for _, r := range v.Rules {
+		rows, err := v.Store.DB.QueryContext(ctx, "SELECT * FROM ("+r.SQL+") AS rule LIMIT 0")
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("rule %s: the query does not run: %v", r.Source, firstLine(err.Error())))
+			continue
+		}
+		cols, err := rows.Columns()
+		rows.Close()
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("rule %s: %v", r.Source, err))
+			continue
+		}
+		if err := checkColumns(r, cols); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func checkColumns(r rules.Rule, cols []string) error {
+	have := map[string]bool{}
+	for _, c := range cols {
+		have[c] = true
+	}
+	var missing []string
+	for _, c := range rules.Required {
+		if !have[c] {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("rule %s: the query lacks the columns %s (every rule returns %s)", r.Source, strings.Join(missing, ", "), strings.Join(rules.Required, ", "))
+	}
+	for _, p := range r.Placeholders() {
+		if !have[p] {
+			return fmt.Errorf("rule %s: a message names {%s}, but the query returns no column %s", r.Source, p, p)
+		}
+	}
+	return nil
+}
+
+// queryNames are the statements of queries/validate a run uses.
+var queryNames = []string{"clear_config", "insert_year", "insert_deadline", "insert_category", "insert_district",
+	"insert_plan", "insert_payout", "set_as_of", "insert_line_error", "submission_files", "grants", "grant_categories",
+	"next_run_id", "insert_run", "insert_finding", "insert_grant", "insert_grant_category"}
+
+// Run validates and computes, and stores the run.
+func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
+	if v.Now == nil {
+		v.Now = time.Now
+	}
+	if opt.AsOf.IsZero() {
+		opt.AsOf = v.Now()
+	}
+	asOf := opt.AsOf.Format("2006-01-02")
+	conn, err := v.Store.DB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	sqlText := map[string]string{}
+	for _, name := range queryNames {
+		s, err := v.Store.Query("validate/" + name + ".sql")
+		if err != nil {
+			return nil, fmt.Errorf("validate: %w", err)
+		}
+		sqlText[name] = s
+	}
+	q := func(name string) string { return sqlText[name] }
+	exec := func(name string, args ...any) error {
+		if _, err := conn.ExecContext(ctx, q(name), args...); err != nil {
+			return fmt.Errorf("validate: %s: %w", name, err)
+		}
+		return nil
+	}
+	if err := exec("clear_config"); err != nil {
+		return nil, err
+	}
+	if err := v.writeConfig(exec); err != nil {
+		return nil, err
+	}
+	if err := exec("set_as_of", asOf); err != nil {
+		return nil, err
+	}
+	files, err := v.files(ctx, conn, q("submission_files"))
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{AsOf: opt.AsOf, RuleSet: rules.Version(v.Rules)}
+	lineDone := false
+	for _, r := range v.Rules {
+		if r.Phase != rules.PhaseLine && !lineDone {
+			// Line rules are done: their errors make receipts ineligible
+			// for the aggregate rules and the grant.
+			if err := v.markIneligible(exec, res.Findings); err != nil {
+				return nil, err
+			}
+			lineDone = true
+		}
+		fs, err := runRule(ctx, conn, r, opt.AsOf)
+		if err != nil {
+			return nil, err
+		}
+		for i := range fs {
+			fs[i].File = files[fs[i].SubmissionID]
+		}
+		res.Findings = append(res.Findings, fs...)
+	}
+	if !lineDone {
+		if err := v.markIneligible(exec, res.Findings); err != nil {
+			return nil, err
+		}
+	}
+	if res.Grants, err = grants(ctx, conn, q("grants"), q("grant_categories")); err != nil {
+		return nil, err
+	}
+	sortFindings(res.Findings)
+	res.Findings = filter(res.Findings, opt)
+	var keep []Grant
+	for _, g := range res.Grants {
+		if opt.Year == 0 || g.Year == opt.Year {
+			keep = append(keep, g)
+		}
+	}
+	res.Grants = keep
+	if err := conn.QueryRowContext(ctx, q("next_run_id")).Scan(&res.RunID); err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	var ids []string
+	for _, r := range v.Rules {
+		ids = append(ids, r.ID)
+	}
+	if err := exec("insert_run", res.RunID, v.Now().UTC(), asOf, res.RuleSet, strings.Join(ids, ","), nullInt(opt.Year), nullInt(opt.Quarter)); err != nil {
+		return nil, err
+	}
+	for i, f := range res.Findings {
+		if err := exec("insert_finding", res.RunID, i+1, f.Rule, f.Severity, nullStr(f.District), nullInt(f.Year), nullInt(f.Quarter),
+			nullInt64(f.SubmissionID), nullStr(f.File), nullStr(f.Sheet), nullStr(f.Cell), nullInt(f.Row), f.Message["de"], f.Message["en"]); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range res.Grants {
+		if err := exec("insert_grant", res.RunID, g.District, g.Year, g.Approved.String(), g.Eligible.String(), g.Fundable.String(),
+			g.Paid.String(), g.Balance.String(), g.InterestAtRisk.String()); err != nil {
+			return nil, err
+		}
+		for _, c := range sortedKeys(g.ByCategory) {
+			if err := exec("insert_grant_category", res.RunID, g.District, g.Year, c, g.ByCategory[c].String()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return nil, fmt.Errorf("validate: commit: %w", err)
+	}
+	committed = true
+	return res, nil
+}
+
+func (v *Validator) writeConfig(exec func(string, ...any) error) error {
+	for _, y := range v.Programme.Years {
+		interest := y.BaseRatePct + y.InterestPointsAboveBase
+		if err := exec("insert_year", y.Year, y.StateBudget.String(), y.DistrictCap.String(), y.MaxCoordinators,
+			fraction(y.FundingRatePct), y.PostCapPerFTE.String(), fraction(y.LineTolerancePct), y.SpendingWindowDays,
+			fraction(interest), fraction(y.UnderspendingPct), y.FinalReportDeadline.String()); err != nil {
+			return err
+		}
+		for i, d := range y.QuarterDeadlines {
+			if err := exec("insert_deadline", y.Year, i+1, d.String()); err != nil {
+				return err
+			}
+		}
+		for i, c := range y.Categories {
+			if err := exec("insert_category", y.Year, c.Code, c.NameDE, c.NameEN, i+1); err != nil {
+				return err
+			}
+		}
+		for _, d := range y.Districts {
+			if err := exec("insert_district", y.Year, d.AGS, d.Name, d.Kind, d.Population, d.Approved.String(), d.PlanTotal.String(), d.FileNumber); err != nil {
+				return err
+			}
+			for _, c := range y.Categories {
+				if err := exec("insert_plan", y.Year, d.AGS, c.Code, d.Plan[c.Code].String()); err != nil {
+					return err
+				}
+			}
+			for _, p := range d.Payouts {
+				if err := exec("insert_payout", y.Year, d.AGS, p.Date.String(), p.Amount.String(), p.Reference); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// fraction turns a rate in basis points into the decimal fraction the SQL
+// uses: 9000 (90.00 %) is "0.9000".
+func fraction(r programme.Rate) string {
+	neg := r < 0
+	if neg {
+		r = -r
+	}
+	s := fmt.Sprintf("%d.%04d", int64(r)/10000, int64(r)%10000)
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func (v *Validator) markIneligible(exec func(string, ...any) error, fs []Finding) error {
+	seen := map[[2]int64]bool{}
+	for _, f := range fs {
+		if f.Severity != "error" || f.SubmissionID == 0 || f.Row == 0 {
+			continue
+		}
+		k := [2]int64{f.SubmissionID, int64(f.Row)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if err := exec("insert_line_error", f.SubmissionID, f.Row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v *Validator) files(ctx context.Context, conn *sql.Conn, query string) (map[int64]string, error) {
+	rows, err := conn.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("validate: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// runRule runs one rule and renders its findings in every language.
+func runRule(ctx context.Context, conn *sql.Conn, r rules.Rule, asOf time.Time) ([]Finding, error) {
+	rows, err := conn.QueryContext(ctx, r.SQL)
+	if err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.Source, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.Source, err)
+	}
+	if err := checkColumns(r, cols); err != nil {
+		return nil, err
+	}
+	types, _ := rows.ColumnTypes()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var out []Finding
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("rule %s: %w", r.Source, err)
+		}
+		row := map[string]any{}
+		args := messages.Args{}
+		for i, c := range cols {
+			row[c] = vals[i]
+			args[c] = argument(c, types[i].DatabaseTypeName(), vals[i])
+		}
+		f := Finding{
+			Rule: r.ID, Severity: r.Severity,
+			District: str(row["district"]), Year: int(num(row["year"])), Quarter: int(num(row["quarter"])),
+			SubmissionID: num(row["submission_id"]), Sheet: str(row["sheet"]), Cell: str(row["cell"]), Row: int(num(row["row_no"])),
+			Message: map[string]string{},
+		}
+		if s := str(row["severity"]); s == "error" || s == "warning" || s == "info" {
+			f.Severity = s
+		}
+		if r.SeverityYearEnd != "" && f.Year > 0 && (f.Quarter == 4 || asOf.After(time.Date(f.Year, 12, 31, 23, 59, 59, 0, time.UTC))) {
+			f.Severity = r.SeverityYearEnd
+		}
+		for _, lang := range messages.Langs {
+			f.Message[lang] = render(r.Message[lang], lang, args)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rule %s: %w", r.Source, err)
+	}
+	return out, nil
+}
+
+// render fills {column} placeholders.
+func render(tmpl, lang string, args messages.Args) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:i])
+		name := tmpl[i+1 : i+j]
+		switch a := args[name].(type) {
+		case messages.Localizer:
+			b.WriteString(a.Localize(lang))
+		case string:
+			b.WriteString(a)
+		case nil:
+			b.WriteString("–")
+		default:
+			fmt.Fprint(&b, a)
+		}
+		tmpl = tmpl[i+j+1:]
+	}
+}
+
+// argument turns a column value into a message argument shown in each
+// language's form: DECIMAL(18,2) as money, *_pct as a percentage, other
+// decimals with the language's decimal separator, dates as dates.
+func argument(col, dbType string, v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case time.Time:
+		return dateArg(x)
+	case duckdb.Decimal:
+		s := decimalString(x)
+		switch {
+		case strings.HasSuffix(col, "_pct"):
+			return percentArg(s)
+		case x.Scale == 2 && x.Width == 18:
+			c, err := money.Parse(s)
+			if err == nil {
+				return c
+			}
+		}
+		return messages.Decimal(s)
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+func decimalString(d duckdb.Decimal) string {
+	v := new(big.Int).Set(d.Value)
+	neg := v.Sign() < 0
+	v.Abs(v)
+	s := v.String()
+	if d.Scale > 0 {
+		for len(s) <= int(d.Scale) {
+			s = "0" + s
+		}
+		s = s[:len(s)-int(d.Scale)] + "." + s[len(s)-int(d.Scale):]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+type dateArg time.Time
+
+func (d dateArg) Localize(lang string) string {
+	if lang == "en" {
+		return time.Time(d).Format("2006-01-02")
+	}
+	return time.Time(d).Format("02.01.2006")
+}
+
+type percentArg string
+
+func (p percentArg) Localize(lang string) string {
+	s := string(p)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if lang == "en" {
+		return s + " %"
+	}
+	return strings.Replace(s, ".", ",", 1) + " %"
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func num(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case int32:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case uint64:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case int:
+		return int64(x)
+	case string:
+		n, _ := strconv.ParseInt(x, 10, 64)
+		return n
+	}
+	return 0
+}
+
+func grants(ctx context.Context, conn *sql.Conn, figures, categories string) ([]Grant, error) {
+	rows, err := conn.QueryContext(ctx, figures)
+	if err != nil {
+		return nil, fmt.Errorf("validate: grants: %w", err)
+	}
+	var out []Grant
+	index := map[string]int{}
+	for rows.Next() {
+		var g Grant
+		var a [6]string
+		if err := rows.Scan(&g.District, &g.Year, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("validate: grants: %w", err)
+		}
+		for i, p := range []*money.Cents{&g.Approved, &g.Eligible, &g.Fundable, &g.Paid, &g.Balance, &g.InterestAtRisk} {
+			if *p, err = money.Parse(a[i]); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("validate: grants: %w", err)
+			}
+		}
+		g.ByCategory = map[string]money.Cents{}
+		index[g.District+"/"+strconv.Itoa(g.Year)] = len(out)
+		out = append(out, g)
+	}
+	rows.Close()
+	rows, err = conn.QueryContext(ctx, categories)
+	if err != nil {
+		return nil, fmt.Errorf("validate: grants: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var district, cat, amount string
+		var year int
+		if err := rows.Scan(&district, &year, &cat, &amount); err != nil {
+			return nil, fmt.Errorf("validate: grants: %w", err)
+		}
+		c, err := money.Parse(amount)
+		if err != nil {
+			return nil, fmt.Errorf("validate: grants: %w", err)
+		}
+		if i, ok := index[district+"/"+strconv.Itoa(year)]; ok {
+			out[i].ByCategory[cat] = c
+		}
+	}
+	return out, rows.Err()
+}
+
+// sortFindings gives findings a stable order: district, year, quarter, then
+// by place (file, sheet, row, column), then rule.
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		switch {
+		case a.District != b.District:
+			return a.District < b.District
+		case a.Year != b.Year:
+			return a.Year < b.Year
+		case a.Quarter != b.Quarter:
+			return a.Quarter < b.Quarter
+		case a.File != b.File:
+			return a.File < b.File
+		case a.Sheet != b.Sheet:
+			return a.Sheet < b.Sheet
+		case a.Row != b.Row:
+			return a.Row < b.Row
+		}
+		ca, _, _ := xlsx.ParseRef(a.Cell)
+		cb, _, _ := xlsx.ParseRef(b.Cell)
+		if ca != cb {
+			return ca < cb
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message["de"] < b.Message["de"]
+	})
+}
+
+func filter(fs []Finding, opt Options) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if (opt.Year == 0 || f.Year == 0 || f.Year == opt.Year) && (opt.Quarter == 0 || f.Quarter == 0 || f.Quarter == opt.Quarter) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]money.Cents) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullInt(v int) any {
+	if v == 0 {
+		return nil
+	}
+	return int32(v)
+}
+
+func nullInt64(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}

@@ -1,0 +1,21 @@
+-- id: FUTURE_DATE
+-- severity: error
+-- phase: line
+-- message_de: Das Datum {date} liegt nach dem Eingang der Meldung am {received}.
+-- message_en: The date {date} is after the submission was received on {received}.
+-- Receipts and activities cannot have happened after the file arrived.
+-- Coordinators' dates may (a contract's planned end), so they are not checked.
+SELECT r.district, r.year, r.quarter, r.submission_id, r.sheet, r.invoice_date_cell AS cell, r.row_no,
+       r.invoice_date AS date, CAST(s.received_local AS DATE) AS received
+FROM current_receipts r JOIN submissions s ON s.id = r.submission_id
+WHERE r.invoice_date > CAST(s.received_local AS DATE)
+UNION ALL
+SELECT r.district, r.year, r.quarter, r.submission_id, r.sheet, r.payment_date_cell, r.row_no,
+       r.payment_date, CAST(s.received_local AS DATE)
+FROM current_receipts r JOIN submissions s ON s.id = r.submission_id
+WHERE r.payment_date > CAST(s.received_local AS DATE)
+UNION ALL
+SELECT s.district, s.year, s.quarter, a.submission_id, a.sheet, a.date_cell, a.row_no,
+       a.activity_date, CAST(s.received_local AS DATE)
+FROM activities a JOIN current_submissions s ON s.id = a.submission_id
+WHERE a.activity_date > CAST(s.received_local AS DATE)

@@ -1,0 +1,26 @@
+-- id: STAFF_WITHOUT_COORDINATOR
+-- severity: error
+-- phase: line
+-- message_de: Personalkosten ({amount}) {reason_de}.
+-- message_en: Staff costs ({amount}) {reason_en}.
+-- The last salary may be paid up to a month after the end of employment.
+WITH staff AS (
+    SELECT r.*, c.coordinator_id AS matched, c.start_date, c.end_date
+    FROM current_receipts r
+    LEFT JOIN coordinators c ON c.submission_id = r.submission_id
+         AND lower(trim(c.coordinator_id)) = lower(trim(r.coordinator_id))
+    WHERE r.category = 'PERS'
+)
+SELECT district, year, quarter, submission_id, sheet, coalesce(coordinator_id_cell, amount_cell) AS cell, row_no, amount,
+       CASE WHEN coordinator_id IS NULL THEN 'ohne Kennung einer Koordinatorin bzw. eines Koordinators'
+            WHEN matched IS NULL THEN 'für „' || coordinator_id || '“, die bzw. der auf dem Blatt Koordinatoren fehlt'
+            ELSE 'für „' || coordinator_id || '“, gezahlt am ' || strftime(payment_date, '%d.%m.%Y') || ' außerhalb der Beschäftigung ('
+                 || strftime(start_date, '%d.%m.%Y') || ' bis ' || coalesce(strftime(end_date, '%d.%m.%Y'), 'heute') || ')' END AS reason_de,
+       CASE WHEN coordinator_id IS NULL THEN 'without a coordinator ID'
+            WHEN matched IS NULL THEN 'for “' || coordinator_id || '”, who is not on the Coordinators sheet'
+            ELSE 'for “' || coordinator_id || '”, paid on ' || strftime(payment_date, '%Y-%m-%d') || ' outside the employment ('
+                 || strftime(start_date, '%Y-%m-%d') || ' to ' || coalesce(strftime(end_date, '%Y-%m-%d'), 'today') || ')' END AS reason_en
+FROM staff
+WHERE coordinator_id IS NULL OR matched IS NULL
+   OR (payment_date IS NOT NULL AND start_date IS NOT NULL
+       AND (payment_date < start_date OR payment_date > end_date + INTERVAL 1 MONTH))

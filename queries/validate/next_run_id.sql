@@ -1,0 +1,1 @@
+SELECT nextval('validation_run_id');

@@ -1,0 +1,1 @@
+SELECT id, file_name FROM submissions;
