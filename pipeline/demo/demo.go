@@ -6,7 +6,6 @@
 package demo
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -62,26 +61,16 @@ func Write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) st
 			data := g.data()
 			probs := g.plant(&data)
 			planted = append(planted, probs...)
-			f, err := form.Blank(y, cat, "de", form.Prefill{District: d, Year: Year, Quarter: q})
+			b, err := Workbook(y, cat, "de", form.Prefill{District: d, Year: Year, Quarter: q}, data, nil)
 			if err != nil {
 				return nil, nil, err
-			}
-			if err := form.Fill(f, "de", data); err != nil {
-				f.Close()
-				return nil, nil, err
-			}
-			var buf bytes.Buffer
-			_, err = f.WriteTo(&buf)
-			f.Close()
-			if err != nil {
-				return nil, nil, fmt.Errorf("demo: %w", err)
 			}
 			dir := inboxOf(d.AGS)
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, nil, fmt.Errorf("demo: %w", err)
 			}
 			path := filepath.Join(dir, fmt.Sprintf("Quartalsmeldung_%d-Q%d_%s_%s.xlsx", Year, q, d.AGS, fileSafe(d.Name)))
-			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			if err := os.WriteFile(path, b, 0o644); err != nil {
 				return nil, nil, fmt.Errorf("demo: %w", err)
 			}
 			received := g.received(berlin)

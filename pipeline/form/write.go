@@ -332,3 +332,6 @@ func WriteCell(f *excelize.File, sheet, cell string, v any) error {
 	}
 	return fmt.Errorf("cell %s!%s: cannot write %T", sheet, cell, v)
 }
+
+// File is a workbook being written (an excelize file).
+type File = excelize.File

@@ -36,7 +36,7 @@ func utf16le(s string) []byte {
 // file's sector chains, which hostile files love to make circular.
 func classifyOLE2(r io.ReaderAt, size int64) error {
 	found := false
-	err := scanFile(r, size, 2*len("EncryptedPackage")-1, func(chunk []byte) bool {
+	err := scanFile(r, size, len(oleEncryptionNames[1])-1, func(chunk []byte) bool {
 		for _, name := range oleEncryptionNames {
 			if bytes.Contains(chunk, name) {
 				found = true

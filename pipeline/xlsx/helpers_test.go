@@ -4,8 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -136,16 +134,4 @@ func problemOf(err error) Problem {
 		return fe.Problem
 	}
 	return 0
-}
-
-func formatRows(rows []row) string {
-	var b strings.Builder
-	for _, r := range rows {
-		fmt.Fprintf(&b, "row %d:", r.Row)
-		for _, c := range r.Cells {
-			fmt.Fprintf(&b, " %+v", c)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
 }

@@ -187,7 +187,7 @@ func (w *Workbook) openWhole(part string) (x *xmlReader, rc io.Closer, ok bool, 
 	if err != nil {
 		return nil, nil, true, partErr(name, err)
 	}
-	x = newXMLReader(name, &capReader{r: r, left: w.lim.MaxPartSize, part: name, limit: w.lim.MaxPartSize})
+	x = newXMLReader(name, &capReader{r: r, left: w.lim.MaxPartSize, part: name, limit: w.lim.MaxPartSize}, f.UncompressedSize64, &w.closed)
 	return x, r, true, nil
 }
 

@@ -185,8 +185,8 @@ type Rows struct {
 	tmp   []byte // unescaping scratch
 }
 
-func newRows(w *Workbook, part string, rc io.ReadCloser) *Rows {
-	return &Rows{wb: w, part: part, rc: rc, x: newXMLReader(part, rc)}
+func newRows(w *Workbook, part string, rc io.ReadCloser, sizeHint uint64) *Rows {
+	return &Rows{wb: w, part: part, rc: rc, x: newXMLReader(part, rc, sizeHint, &w.closed)}
 }
 
 // Next advances to the next row that has at least one non-empty cell,

@@ -176,6 +176,14 @@ type sheetRef struct {
 // lim.MaxFileSize before a byte is read; zero fields of lim mean defaults.
 func Open(path string, lim Limits) (*Workbook, error) {
 	lim = lim.withDefaults()
+	// A FIFO would block os.Open itself and a device might never end; only
+	// regular files have a size that the limits can be checked against.
+	// The check is repeated on the open file in case the path changed.
+	if fi, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("xlsx: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("xlsx: %s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("xlsx: %w", err)
@@ -185,8 +193,6 @@ func Open(path string, lim Limits) (*Workbook, error) {
 		f.Close()
 		return nil, fmt.Errorf("xlsx: %w", err)
 	}
-	// A FIFO or device would block or never end; only regular files have a
-	// size that the limits can be checked against.
 	if !fi.Mode().IsRegular() {
 		f.Close()
 		return nil, fmt.Errorf("xlsx: %s is not a regular file", path)
@@ -240,7 +246,9 @@ func OpenReaderAt(r io.ReaderAt, size int64, lim Limits) (*Workbook, error) {
 }
 
 // Close releases the file if Open opened it. Rows still open on the
-// workbook fail from then on.
+// workbook fail from then on, within a few KiB of reading; a caller with a
+// deadline can therefore bound a read with
+// context.AfterFunc(ctx, func() { wb.Close() }).
 func (w *Workbook) Close() error {
 	if !w.closed.CompareAndSwap(false, true) {
 		return nil
@@ -290,7 +298,7 @@ func (w *Workbook) Rows(sheet string) (*Rows, error) {
 		if err != nil {
 			return nil, partErr(s.part, err)
 		}
-		return newRows(w, s.part, rc), nil
+		return newRows(w, s.part, rc, f.UncompressedSize64), nil
 	}
 	return nil, fmt.Errorf("xlsx: no sheet named %q", sheet)
 }

@@ -934,3 +934,40 @@ func TestStylesWithAlternateContent(t *testing.T) {
 		}
 	})
 }
+
+func TestCloseInterruptsReading(t *testing.T) {
+	cell := `<c t="inlineStr"><is><t>` + strings.Repeat("x", 100) + `</t></is></c>`
+	data := storedZip(t,
+		part{"xl/workbook.xml", oneSheetWorkbook},
+		part{"xl/_rels/workbook.xml.rels", oneSheetRels},
+		part{"xl/worksheets/sheet1.xml", worksheet(`<row r="1">` + strings.Repeat(cell, maxCols) + `</row>`)},
+	)
+	ra := &hookReaderAt{r: bytes.NewReader(data), after: int64(len(data)) / 4}
+	wb, err := OpenReaderAt(ra, int64(len(data)), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra.hook = func() { wb.Close() } // armed only now: Open reads the whole file
+	rows, err := readAll(t, wb, "S")
+	t.Run("closing the workbook stops a row that is still being read", func(t *testing.T) {
+		if len(rows) != 0 || !errors.Is(err, fs.ErrClosed) {
+			t.Errorf("read %d rows, err %v; want none and fs.ErrClosed", len(rows), err)
+		}
+	})
+}
+
+// hookReaderAt calls hook, once set, when a read first goes past offset after.
+type hookReaderAt struct {
+	r     *bytes.Reader
+	after int64
+	hook  func()
+	done  bool
+}
+
+func (h *hookReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off > h.after && h.hook != nil && !h.done {
+		h.done = true
+		h.hook()
+	}
+	return h.r.ReadAt(p, off)
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -39,6 +40,7 @@ var errTokenTooLong = errors.New("xml token too long")
 // which encoding/xml requires.
 type partReader struct {
 	src  io.Reader
+	stop *atomic.Bool // the workbook's closed flag, so Close interrupts a long read
 	buf  []byte
 	r, w int
 	base int64 // stream offset of buf[0]
@@ -46,8 +48,14 @@ type partReader struct {
 	err  error
 }
 
-func newPartReader(src io.Reader) *partReader {
-	p := &partReader{src: src, buf: make([]byte, 32<<10)}
+// newPartReader reads src, whose declared size is sizeHint; the hint only
+// keeps small parts from costing a full-sized buffer each.
+func newPartReader(src io.Reader, sizeHint uint64, stop *atomic.Bool) *partReader {
+	n := 32 << 10
+	if sizeHint < uint64(n) {
+		n = max(int(sizeHint)+1, 64)
+	}
+	p := &partReader{src: src, stop: stop, buf: make([]byte, n)}
 	p.sniff()
 	return p
 }
@@ -111,6 +119,9 @@ func (p *partReader) fill() error {
 	}
 	if p.base+int64(p.w)-p.mark > maxTokenBytes {
 		return errTokenTooLong
+	}
+	if p.stop.Load() {
+		return errClosed
 	}
 	p.base += int64(p.w)
 	p.r, p.w = 0, 0
@@ -324,8 +335,8 @@ type xmlReader struct {
 	stack []xml.Name
 }
 
-func newXMLReader(part string, src io.Reader) *xmlReader {
-	pr := newPartReader(src)
+func newXMLReader(part string, src io.Reader, sizeHint uint64, stop *atomic.Bool) *xmlReader {
+	pr := newPartReader(src, sizeHint, stop)
 	dec := xml.NewDecoder(pr)
 	dec.CharsetReader = charsetReader
 	return &xmlReader{dec: dec, pr: pr, part: part, stack: make([]xml.Name, 0, 16)}
@@ -415,6 +426,8 @@ func partErr(part string, err error) error {
 	switch {
 	case errors.As(err, &fe):
 		return fe
+	case errors.Is(err, errClosed):
+		return errClosed
 	case errors.As(err, &re):
 		return ioErr("reading "+part, err)
 	case errors.Is(err, errTokenTooLong):
