@@ -130,3 +130,38 @@ func TestZipBombIsRejectedQuicklyInLittleMemory(t *testing.T) {
 	}
 	t.Logf("rejected in %v with a peak of %d MiB", took.Round(time.Millisecond), rss/1024)
 }
+
+// TestDemoRunReportsExactlyThePlantedProblems: grantpipe run --demo checks
+// the demo as of its day and finds every planted problem, at its place, and
+// nothing else.
+func TestDemoRunReportsExactlyThePlantedProblems(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errOut := run(t, "run", "--demo", "--data", data); code != 0 {
+		t.Fatalf("run --demo: %s", errOut)
+	}
+	code, out, errOut := run(t, "validate", "--data", data, "--json", "--as-of", demo.AsOf.Format("2006-01-02"))
+	if code != 0 {
+		t.Fatalf("validate: %s", errOut)
+	}
+	var res struct {
+		Findings []struct{ Rule, Severity, District, Sheet, Cell string; Quarter int } `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	type place struct{ District, Quarter, Sheet, Cell, Rule, Severity string }
+	var got, want []place
+	q := func(n int) string { return string(rune('0' + n)) }
+	for _, f := range res.Findings {
+		got = append(got, place{f.District, q(f.Quarter), f.Sheet, f.Cell, f.Rule, f.Severity})
+	}
+	for _, p := range planted(t) {
+		want = append(want, place{p.District, q(p.Quarter), p.Sheet, p.Cell, p.Rule, p.Severity})
+	}
+	key := func(p place) string { return strings.Join([]string{p.District, p.Quarter, p.Rule, p.Sheet, p.Cell}, "|") }
+	sort.Slice(got, func(i, j int) bool { return key(got[i]) < key(got[j]) })
+	sort.Slice(want, func(i, j int) bool { return key(want[i]) < key(want[j]) })
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-planted +reported):\n%s", diff)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"grantpipe/pipeline/demo"
 	"grantpipe/pipeline/messages"
 	"path/filepath"
 	"time"
@@ -10,7 +11,9 @@ import (
 
 func runRun(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("run", true)
-	withDemo := fs.Bool("demo", false, "fill an empty inbox with the demo data first")
+	withDemo := fs.Bool("demo", false, "fill an empty inbox with the demo data first, and check as of the demo's day")
+	var vf validateFlags
+	a.validateFlagSet(fs, &vf)
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -42,6 +45,17 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *withDemo && vf.asOf == "" {
+		// The demo's story is told as of one fixed day, so its output
+		// does not change with the calendar.
+		vf.asOf = demo.AsOf.Format("2006-01-02")
+	}
+	checked, err := a.validate(ctx, vf)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout)
+	a.printValidate(a.stdout, checked)
 	abs := func(p string) string {
 		if v, err := filepath.Abs(p); err == nil {
 			return v

@@ -22,6 +22,10 @@ import (
 // Year and Quarters are what the demo covers.
 const Year = 2026
 
+// AsOf is the day the demo's story is told from: after the third quarter's
+// deadline, before the fourth quarter's payout is due.
+var AsOf = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+
 // Quarters of the demo: the budget year so far.
 var Quarters = []int{1, 2, 3}
 

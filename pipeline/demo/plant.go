@@ -18,6 +18,7 @@ const (
 	ruleAmount        = "AMOUNT"
 	ruleCoordinators  = "COORDINATOR_LIMIT"
 	ruleLate          = "LATE_SUBMISSION"
+	ruleUnspent       = "UNSPENT_PAYOUT"
 	sevError, sevWarn = "error", "warning"
 	sevInfo           = "info"
 )
@@ -96,6 +97,14 @@ func (g *gen) plant(d *form.Data) []Problem {
 			})
 		}
 		ps = append(ps, Problem{District: g.d.AGS, Quarter: g.q, Sheet: form.Coordinators.DE, Rule: ruleCoordinators, Severity: sevError, What: "five coordinators employed from 1 July"})
+	}
+	// Not planted but a consequence of the default configuration: each
+	// quarter's payout is made in advance on its first working day, while
+	// salaries are paid at the end of each month, so a third of it is still
+	// unspent when the two-month spending window closes. Every district,
+	// every quarter whose window closed before AsOf.
+	if due := g.y.Districts[0].Payouts[g.q-1].Date.Time().AddDate(0, 0, g.y.SpendingWindowDays); due.Before(AsOf) {
+		ps = append(ps, Problem{District: g.d.AGS, Quarter: g.q, Rule: ruleUnspent, Severity: sevWarn, What: "advance payout not spent within the spending window"})
 	}
 	if late(g.d.AGS, g.q) {
 		ps = append(ps, Problem{District: g.d.AGS, Quarter: g.q, Rule: ruleLate, Severity: sevInfo, What: "received five days after the deadline"})

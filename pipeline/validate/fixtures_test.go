@@ -114,7 +114,7 @@ func cases() []ruleCase {
 			d.Receipts = append(d.Receipts, receipt(6, "Sachkosten", day(2026, 3, 20), -500, "R-2026-0099"))
 		})},
 		{rule: "AMOUNT", kind: "near_miss", asOf: "2026-04-20", files: one(func(d *form.Data) {
-			d.Receipts = append(d.Receipts, receipt(6, "Sachkosten", day(2026, 3, 20), -500, "R-2026-0015"))
+			d.Receipts = append(d.Receipts, receipt(6, "Sachkosten", day(2026, 3, 20), -500, "R-2026-Q1-0015"))
 		})},
 		{rule: "STAFF_WITHOUT_COORDINATOR", kind: "trigger", asOf: "2026-04-20", files: one(func(d *form.Data) {
 			d.Receipts[0][form.FCoordinator] = "BOE-7"
@@ -132,10 +132,10 @@ func cases() []ruleCase {
 		{rule: "RECEIPT_MISSING", kind: "near_miss", asOf: "2026-04-20", files: one(func(d *form.Data) { delete(d.Receipts[0], form.FReceiptNo) })},
 		{rule: "DUPLICATE_RECEIPT", kind: "trigger", asOf: "2026-07-20", files: []caseFile{
 			{name: "Boerde_Q1.xlsx"},
-			{name: "Boerde_Q2.xlsx", quarter: 2, edit: func(d *form.Data) { d.Receipts[3][form.FReceiptNo] = "r-2026-0007 " }},
+			{name: "Boerde_Q2.xlsx", quarter: 2, edit: func(d *form.Data) { d.Receipts[3][form.FReceiptNo] = "r-2026-q1-0007 " }},
 		}},
 		{rule: "DUPLICATE_RECEIPT", kind: "near_miss", asOf: "2026-07-20", files: []caseFile{
-			{name: "Boerde_Q1_alt.xlsx", received: "2026-04-08T10:00:00+02:00", edit: func(d *form.Data) { d.Receipts[3][form.FReceiptNo] = "R-2026-0007" }},
+			{name: "Boerde_Q1_alt.xlsx", received: "2026-04-08T10:00:00+02:00", edit: func(d *form.Data) { d.Receipts[3][form.FReceiptNo] = "R-2026-Q1-0007" }},
 			{name: "Boerde_Q1_neu.xlsx", received: "2026-04-09T10:00:00+02:00"},
 			{name: "Harz_Q1.xlsx", ags: "15085"},
 		}},

@@ -451,6 +451,9 @@ func argument(col, dbType string, v any) any {
 				return c
 			}
 		}
+		if strings.Contains(s, ".") {
+			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		}
 		return messages.Decimal(s)
 	case string:
 		return x
@@ -488,9 +491,6 @@ type percentArg string
 
 func (p percentArg) Localize(lang string) string {
 	s := string(p)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
 	if lang == "en" {
 		return s + " %"
 	}

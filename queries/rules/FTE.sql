@@ -3,8 +3,8 @@
 -- message_de: {reason_de}
 -- message_en: {reason_en}
 SELECT s.district, s.year, s.quarter, c.submission_id, c.sheet, c.fte_cell AS cell, c.row_no,
-       'VZÄ ' || replace(CAST(c.fte AS VARCHAR), '.', ',') || ' für „' || coalesce(c.coordinator_id, '?') || '“ liegt nicht zwischen 0 (ausschließlich) und 1.' AS reason_de,
-       'FTE ' || CAST(c.fte AS VARCHAR) || ' for “' || coalesce(c.coordinator_id, '?') || '” is not above 0 and at most 1.' AS reason_en
+       'VZÄ ' || replace(rtrim(rtrim(CAST(c.fte AS VARCHAR), '0'), '.'), '.', ',') || ' für „' || coalesce(c.coordinator_id, '?') || '“ liegt nicht zwischen 0 (ausschließlich) und 1.' AS reason_de,
+       'FTE ' || rtrim(rtrim(CAST(c.fte AS VARCHAR), '0'), '.') || ' for “' || coalesce(c.coordinator_id, '?') || '” is not above 0 and at most 1.' AS reason_en
 FROM coordinators c JOIN current_submissions s ON s.id = c.submission_id
 WHERE c.fte <= 0 OR c.fte > 1
 UNION ALL

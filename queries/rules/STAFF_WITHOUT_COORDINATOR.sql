@@ -15,11 +15,13 @@ SELECT district, year, quarter, submission_id, sheet, coalesce(coordinator_id_ce
        CASE WHEN coordinator_id IS NULL THEN 'ohne Kennung einer Koordinatorin bzw. eines Koordinators'
             WHEN matched IS NULL THEN 'für „' || coordinator_id || '“, die bzw. der auf dem Blatt Koordinatoren fehlt'
             ELSE 'für „' || coordinator_id || '“, gezahlt am ' || strftime(payment_date, '%d.%m.%Y') || ' außerhalb der Beschäftigung ('
-                 || strftime(start_date, '%d.%m.%Y') || ' bis ' || coalesce(strftime(end_date, '%d.%m.%Y'), 'heute') || ')' END AS reason_de,
+                 || CASE WHEN end_date IS NULL THEN 'ab ' || strftime(start_date, '%d.%m.%Y')
+                         ELSE strftime(start_date, '%d.%m.%Y') || ' bis ' || strftime(end_date, '%d.%m.%Y') END || ')' END AS reason_de,
        CASE WHEN coordinator_id IS NULL THEN 'without a coordinator ID'
             WHEN matched IS NULL THEN 'for “' || coordinator_id || '”, who is not on the Coordinators sheet'
             ELSE 'for “' || coordinator_id || '”, paid on ' || strftime(payment_date, '%Y-%m-%d') || ' outside the employment ('
-                 || strftime(start_date, '%Y-%m-%d') || ' to ' || coalesce(strftime(end_date, '%Y-%m-%d'), 'today') || ')' END AS reason_en
+                 || CASE WHEN end_date IS NULL THEN 'from ' || strftime(start_date, '%Y-%m-%d')
+                         ELSE strftime(start_date, '%Y-%m-%d') || ' to ' || strftime(end_date, '%Y-%m-%d') END || ')' END AS reason_en
 FROM staff
 WHERE coordinator_id IS NULL OR matched IS NULL
    OR (payment_date IS NOT NULL AND start_date IS NOT NULL
