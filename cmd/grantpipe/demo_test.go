@@ -144,7 +144,10 @@ func TestDemoRunReportsExactlyThePlantedProblems(t *testing.T) {
 		t.Fatalf("validate: %s", errOut)
 	}
 	var res struct {
-		Findings []struct{ Rule, Severity, District, Sheet, Cell string; Quarter int } `json:"findings"`
+		Findings []struct {
+			Rule, Severity, District, Sheet, Cell string
+			Quarter                               int
+		} `json:"findings"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
@@ -158,7 +161,9 @@ func TestDemoRunReportsExactlyThePlantedProblems(t *testing.T) {
 	for _, p := range planted(t) {
 		want = append(want, place{p.District, q(p.Quarter), p.Sheet, p.Cell, p.Rule, p.Severity})
 	}
-	key := func(p place) string { return strings.Join([]string{p.District, p.Quarter, p.Rule, p.Sheet, p.Cell}, "|") }
+	key := func(p place) string {
+		return strings.Join([]string{p.District, p.Quarter, p.Rule, p.Sheet, p.Cell}, "|")
+	}
 	sort.Slice(got, func(i, j int) bool { return key(got[i]) < key(got[j]) })
 	sort.Slice(want, func(i, j int) bool { return key(want[i]) < key(want[j]) })
 	if diff := cmp.Diff(want, got); diff != "" {
