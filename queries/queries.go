@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds the SQL files.
 //
-//go:embed schema/*.sql store/*.sql ingest/*.sql inspect/*.sql rules/*.sql validate/*.sql
+//go:embed schema/*.sql store/*.sql ingest/*.sql inspect/*.sql rules/*.sql validate/*.sql payouts/*.sql
 var FS embed.FS

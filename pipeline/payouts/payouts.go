@@ -1,0 +1,332 @@
+// Package payouts imports the payout list exported from the state's
+// accounting system (CSV or xlsx: district AGS, date, amount, reference).
+// The reference identifies a payout: importing the same list twice changes
+// nothing, and a reference that comes back with other figures is refused.
+// Rows that cannot be read with certainty are reported with their row and
+// not imported; the good rows of a file land together in one transaction.
+package payouts
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"grantpipe/pipeline/form"
+	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/programme"
+	"grantpipe/pipeline/store"
+	"grantpipe/pipeline/submission"
+	"grantpipe/pipeline/xlsx"
+)
+
+// Columns of a payout list, by name as in the form's header matching.
+var columns = []form.Field{
+	{Key: "ags", DE: "Kreisschlüssel", EN: "District code", Required: true, Aliases: []string{"AGS", "Kreis", "Schlüssel"}},
+	{Key: "date", DE: "Datum", EN: "Date", Required: true, Aliases: []string{"Auszahlungsdatum", "Zahlungsdatum", "Valuta", "Payout date"}},
+	{Key: "amount", DE: "Betrag", EN: "Amount", Required: true, Aliases: []string{"Auszahlungsbetrag"}},
+	{Key: "reference", DE: "Referenz", EN: "Reference", Required: true, Aliases: []string{"Kassenzeichen", "Buchungsnummer", "Belegnummer"}},
+}
+
+// Row outcomes.
+const (
+	Imported = "imported"
+	Known    = "known"    // the same payout was imported before
+	Refused  = "refused"  // a problem, see Message
+)
+
+// RowResult is what happened to one row.
+type RowResult struct {
+	Row       int    `json:"row"`
+	Outcome   string `json:"outcome"`
+	Reference string `json:"reference"`
+	District  string `json:"district"`
+	Date      string `json:"date"`
+	Amount    string `json:"amount"`
+	Message   string `json:"message,omitempty"`
+}
+
+// Result is what an import did.
+type Result struct {
+	File     string      `json:"file"`
+	Imported int         `json:"imported"`
+	Known    int         `json:"known"`
+	Refused  int         `json:"refused"`
+	Rows     []RowResult `json:"rows"`
+}
+
+// Importer imports payout lists into a store.
+type Importer struct {
+	Store     *store.Store
+	Programme *programme.Programme
+	Now       func() time.Time
+}
+
+// Import reads and imports one file. Problems with the file's rows are in
+// the result; an error means the file could not be read at all or the
+// database failed.
+func (im *Importer) Import(ctx context.Context, path string) (*Result, error) {
+	if im.Now == nil {
+		im.Now = time.Now
+	}
+	rows, err := readRows(path)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{File: filepath.Base(path), Rows: []RowResult{}}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: no rows", path)
+	}
+	headerAt, cols := -1, map[string]int{}
+	for i := 0; i < len(rows) && i < 10 && headerAt < 0; i++ {
+		found := map[string]int{}
+		for c, text := range rows[i].cells {
+			for _, f := range columns {
+				if _, seen := found[f.Key]; !seen && f.Matches(text) {
+					found[f.Key] = c
+				}
+			}
+		}
+		if len(found) == len(columns) {
+			headerAt, cols = i, found
+		}
+	}
+	if headerAt < 0 {
+		return nil, fmt.Errorf("%s: no header row with the columns Kreisschlüssel, Datum, Betrag, Referenz (or District code, Date, Amount, Reference) in the first 10 rows", path)
+	}
+	find, err := im.Store.Query("payouts/find.sql")
+	if err != nil {
+		return nil, err
+	}
+	insert, err := im.Store.Query("payouts/insert.sql")
+	if err != nil {
+		return nil, err
+	}
+	tx, err := im.Store.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("payouts: %w", err)
+	}
+	defer tx.Rollback()
+	seen := map[string]int{}
+	for _, r := range rows[headerAt+1:] {
+		get := func(key string) string {
+			if c := cols[key]; c < len(r.cells) {
+				return strings.TrimSpace(r.cells[c])
+			}
+			return ""
+		}
+		if get("ags")+get("date")+get("amount")+get("reference") == "" {
+			continue
+		}
+		if form.IsTotalLabel(get("ags")) {
+			continue
+		}
+		rr := RowResult{Row: r.number, Reference: get("reference"), District: get("ags"), Date: get("date"), Amount: get("amount")}
+		refuse := func(format string, args ...any) {
+			rr.Outcome, rr.Message = Refused, fmt.Sprintf(format, args...)
+		}
+		date, derr := submission.ParseDateText(get("date"))
+		amount, aerr := parseAmount(r.numeric[cols["amount"]], get("amount"))
+		switch {
+		case rr.Reference == "":
+			refuse("no reference")
+		case !im.knownDistrict(rr.District):
+			refuse("district code %q is not one of the programme's districts", rr.District)
+		case derr != nil:
+			refuse("date %q: %v", get("date"), derr)
+		case aerr != nil:
+			refuse("amount %q: %v", get("amount"), aerr)
+		case amount == 0:
+			refuse("amount is zero")
+		case seen[rr.Reference] > 0:
+			refuse("reference %s appears twice in this file (also row %d)", rr.Reference, seen[rr.Reference])
+		}
+		if rr.Outcome == "" {
+			seen[rr.Reference] = r.number
+			rr.Date, rr.Amount = date.Format("2006-01-02"), amount.String()
+			var ags, d, a string
+			err := tx.QueryRowContext(ctx, find, rr.Reference).Scan(&ags, &d, &a)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if _, err := tx.ExecContext(ctx, insert, rr.Reference, rr.District, rr.Date, rr.Amount, res.File, r.number, im.Now().UTC()); err != nil {
+					return nil, fmt.Errorf("payouts: %w", err)
+				}
+				rr.Outcome = Imported
+			case err != nil:
+				return nil, fmt.Errorf("payouts: %w", err)
+			case ags == rr.District && d == rr.Date && a == rr.Amount:
+				rr.Outcome = Known
+			default:
+				refuse("reference %s was imported before as %s, %s, %s; a reference stands for one payout", rr.Reference, ags, d, a)
+			}
+		}
+		switch rr.Outcome {
+		case Imported:
+			res.Imported++
+		case Known:
+			res.Known++
+		default:
+			res.Refused++
+		}
+		res.Rows = append(res.Rows, rr)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("payouts: %w", err)
+	}
+	return res, nil
+}
+
+func (im *Importer) knownDistrict(ags string) bool {
+	for _, y := range im.Programme.Years {
+		if _, ok := y.District(ags); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// row is one row of the file as text, with typed values where the file has
+// them (xlsx number and date cells).
+type row struct {
+	number  int
+	cells   []string
+	numeric map[int]bool // columns holding xlsx number cells, as plain decimals
+}
+
+func parseAmount(numeric bool, text string) (money.Cents, error) {
+	parse := submission.ParseNumberText
+	if numeric {
+		parse = submission.ParseNumberCell
+	}
+	n, err := parse(text)
+	if err != nil {
+		return 0, err
+	}
+	c, exact := n.Cents()
+	if !exact {
+		return 0, fmt.Errorf("more than two decimals")
+	}
+	return c, nil
+}
+
+func readRows(path string) ([]row, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("payouts: %w", err)
+	}
+	if bytes.HasPrefix(b, []byte("PK")) {
+		return readXLSX(path)
+	}
+	return readCSV(path, b)
+}
+
+// readCSV reads a CSV export: ';' (German Excel), ',' or tab separated,
+// UTF-8 (with or without byte order mark) or Windows-1252.
+func readCSV(path string, b []byte) ([]row, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(b) {
+		var sb strings.Builder
+		for _, c := range b {
+			sb.WriteRune(cp1252(c))
+		}
+		b = []byte(sb.String())
+	}
+	// The separator is the candidate most frequent in the first lines (a
+	// title line may hold a stray comma).
+	head := b
+	for i, n := 0, 0; i < len(b); i++ {
+		if b[i] == '\n' {
+			if n++; n == 5 {
+				head = b[:i]
+				break
+			}
+		}
+	}
+	sep, best := ';', 0
+	for _, c := range []rune{';', '\t', ','} {
+		if n := bytes.Count(head, []byte(string(c))); n > best {
+			sep, best = c, n
+		}
+	}
+	r := csv.NewReader(bytes.NewReader(b))
+	r.Comma = sep
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	var rows []row
+	for n := 1; ; n++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: line %d: %v", path, n, err)
+		}
+		rows = append(rows, row{number: n, cells: rec})
+		if len(rows) > 1_000_000 {
+			return nil, fmt.Errorf("%s: more than a million rows", path)
+		}
+	}
+	return rows, nil
+}
+
+func cp1252(c byte) rune {
+	if c == 0x80 {
+		return '€'
+	}
+	return rune(c) // Latin-1 for the rest: ä ö ü ß are the same
+}
+
+// readXLSX reads the first sheet of a workbook.
+func readXLSX(path string) ([]row, error) {
+	wb, err := xlsx.Open(path, xlsx.Limits{})
+	if err != nil {
+		return nil, fmt.Errorf("payouts: %s: %w", path, err)
+	}
+	defer wb.Close()
+	sheets := wb.Sheets()
+	if len(sheets) == 0 {
+		return nil, fmt.Errorf("payouts: %s: no sheets", path)
+	}
+	rs, err := wb.Rows(sheets[0])
+	if err != nil {
+		return nil, fmt.Errorf("payouts: %s: %w", path, err)
+	}
+	defer rs.Close()
+	var rows []row
+	for rs.Next() {
+		r := row{number: rs.Row(), numeric: map[int]bool{}}
+		for _, c := range rs.Cells() {
+			for len(r.cells) < c.Col {
+				r.cells = append(r.cells, "")
+			}
+			text := c.Value
+			if c.Type == xlsx.Number {
+				if c.DateFormat {
+					if f, err := strconv.ParseFloat(c.Value, 64); err == nil {
+						if d, err := submission.SerialToDate(f, wb.Date1904()); err == nil {
+							text = d.Format("2006-01-02")
+						}
+					}
+				} else if n, err := submission.ParseNumberCell(c.Value); err == nil {
+					text = n.String()
+					r.numeric[c.Col-1] = true
+				}
+			}
+			r.cells[c.Col-1] = text
+		}
+		rows = append(rows, r)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("payouts: %s: %w", path, err)
+	}
+	return rows, nil
+}

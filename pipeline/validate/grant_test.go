@@ -1,0 +1,282 @@
+package validate_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"grantpipe/pipeline/demo"
+	"grantpipe/pipeline/form"
+	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/programme"
+	"grantpipe/pipeline/rules"
+	"grantpipe/pipeline/validate"
+	"grantpipe/queries"
+)
+
+// put writes a workbook of district ags into its inbox, received on the
+// 8th of the month after the quarter.
+func (w *world) put(t *testing.T, ags string, quarter int, data func(*form.Data)) {
+	t.Helper()
+	_, y, cat := defaults(t)
+	y, _ = w.p.Year(2026)
+	dist, _ := y.District(ags)
+	d := demo.Minimal(dist, quarter)
+	if data != nil {
+		data(&d)
+	}
+	b, err := demo.Workbook(y, cat, "de", form.Prefill{District: dist, Year: 2026, Quarter: quarter}, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(w.dir.InboxOf(ags), ags+"_Q"+string(rune('0'+quarter))+".xlsx")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := time.Date(2026, time.Month(3*quarter+1), 8, 8, 0, 0, 0, time.UTC)
+	os.Chtimes(p, r, r)
+}
+
+func grantOf(t *testing.T, res *validate.Result, ags string) validate.Grant {
+	t.Helper()
+	for _, g := range res.Grants {
+		if g.District == ags {
+			return g
+		}
+	}
+	t.Fatalf("no grant for %s", ags)
+	return validate.Grant{}
+}
+
+func cents(s string) money.Cents {
+	c, err := money.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// TestGrantComputationByHand checks the grant of three districts against
+// figures worked out on paper.
+func TestGrantComputationByHand(t *testing.T) {
+	w := newWorld(t, nil)
+	y, _ := w.p.Year(2026)
+	// Harz: a smaller grant of 50,000.00 with the same plan, and only the
+	// first payout of 12,500.00.
+	for i := range y.Districts {
+		if y.Districts[i].AGS == "15085" {
+			y.Districts[i].Approved = cents("50000.00")
+			y.Districts[i].Payouts = []programme.Payout{{Date: programme.Date{Y: 2026, M: 1, D: 2}, Amount: cents("12500.00"), Reference: "H-1"}}
+		}
+	}
+	// Börde: Minimal Q1 (8,253.33) plus 1,000.01 of events, and one line
+	// with an unknown category (not eligible) of 500.00.
+	w.put(t, "15083", 1, func(d *form.Data) {
+		d.Receipts = append(d.Receipts, receipt(6, "Veranstaltungen", day(2026, 3, 2), 100001, "V-1"),
+			receipt(7, "Bewirtung", day(2026, 3, 3), 50000, "V-2"))
+	})
+	// Harz: 120,000.00 of eligible costs: 90 % is 108,000.00, above the
+	// approved 50,000.00: capped.
+	w.put(t, "15085", 1, func(d *form.Data) {
+		d.Receipts = append(d.Receipts, receipt(6, "Veranstaltungen", day(2026, 3, 2), 12000000-825333, "V-1"))
+	})
+	w.ingest(t)
+	res := w.validate(t, time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC))
+
+	boerde := grantOf(t, res, "15083")
+	// eligible 8,253.33 + 1,000.01 = 9,253.34; 90 % = 8,328.006 → 8,328.01;
+	// paid 27,500.00 (2 Jan) + 27,500.00 (1 Apr) = 55,000.00; balance
+	// 55,000.00 − 8,328.01 = 46,671.99 to be repaid (as of 20 April).
+	want := map[string]money.Cents{"eligible": cents("9253.34"), "fundable": cents("8328.01"), "paid": cents("55000.00"), "balance": cents("46671.99")}
+	got := map[string]money.Cents{"eligible": boerde.Eligible, "fundable": boerde.Fundable, "paid": boerde.Paid, "balance": boerde.Balance}
+	for k := range want {
+		if got[k] != want[k] {
+			t.Errorf("Börde %s = %s, want %s", k, got[k], want[k])
+		}
+	}
+	if boerde.ByCategory["VERANST"] != cents("1000.01") || boerde.ByCategory["PERS"] != cents("7911.43") || boerde.ByCategory["SACH"] != cents("12.50") {
+		t.Errorf("Börde by category: %v", boerde.ByCategory)
+	}
+	// Interest: the 2 January payout was due on 3 March; by then 90 % of
+	// 9,240.84 (8,240.83 of Minimal paid by then, plus 1,000.01) = 8,316.76
+	// was spent, so 19,183.24 stayed open. 12.50 of office costs on 18 March
+	// cover 11.25 more (the 500.00 is ineligible), leaving 19,171.99 until
+	// the as-of day; the 1 April payout is not due before 31 May.
+	var open int64
+	for d := time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC); !d.After(time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
+		if d.Before(time.Date(2026, 3, 18, 0, 0, 0, 0, time.UTC)) {
+			open += 1918324
+		} else {
+			open += 1917199
+		}
+	}
+	// × 6.27 % / 365, rounded to the cent.
+	wantInterest := money.Cents((open*627/365 + 5000) / 10000)
+	if boerde.InterestAtRisk != wantInterest {
+		t.Errorf("Börde interest %s, want %s", boerde.InterestAtRisk, wantInterest)
+	}
+
+	harz := grantOf(t, res, "15085")
+	if harz.Eligible != cents("120000.00") || harz.Fundable != cents("50000.00") || harz.Paid != cents("12500.00") || harz.Balance != cents("-37500.00") {
+		t.Errorf("Harz: eligible %s fundable %s paid %s balance %s; want 120000.00, 50000.00 (capped), 12500.00, -37500.00 (still to pay)",
+			harz.Eligible, harz.Fundable, harz.Paid, harz.Balance)
+	}
+	// A district that sent nothing: paid 55,000.00, fundable 0, all to be repaid so far.
+	stendal := grantOf(t, res, "15090")
+	if stendal.Eligible != 0 || stendal.Fundable != 0 || stendal.Balance != cents("55000.00") {
+		t.Errorf("Stendal: %+v", stendal)
+	}
+}
+
+// TestFiguresReconcileOnTheDemo: categories add up to each district's
+// eligible costs, districts add up to the state's, to the cent.
+func TestFiguresReconcileOnTheDemo(t *testing.T) {
+	w := newWorld(t, nil)
+	_, y, cat := defaults(t)
+	if _, _, err := demo.Write(y, cat, w.dir.InboxOf); err != nil {
+		t.Fatal(err)
+	}
+	w.ingest(t)
+	res := w.validate(t, demo.AsOf)
+	if len(res.Grants) != 14 {
+		t.Fatalf("%d grants, want 14", len(res.Grants))
+	}
+	var eligible, fundable, paid, balance money.Cents
+	for _, g := range res.Grants {
+		var sum money.Cents
+		for _, c := range g.ByCategory {
+			sum += c
+		}
+		if sum != g.Eligible {
+			t.Errorf("%s: categories add up to %s, eligible is %s", g.District, sum, g.Eligible)
+		}
+		if g.Balance != g.Paid-g.Fundable {
+			t.Errorf("%s: balance %s ≠ paid %s − fundable %s", g.District, g.Balance, g.Paid, g.Fundable)
+		}
+		eligible += g.Eligible
+		fundable += g.Fundable
+		paid += g.Paid
+		balance += g.Balance
+	}
+	var stateEligible, stateFundable string
+	q := `SELECT CAST(sum(amount) AS VARCHAR) FROM eligible_receipts`
+	if err := w.st.DB.QueryRow(q).Scan(&stateEligible); err != nil {
+		t.Fatal(err)
+	}
+	if stateEligible != eligible.String() {
+		t.Errorf("state eligible %s, districts add up to %s", stateEligible, eligible)
+	}
+	if err := w.st.DB.QueryRow(`SELECT CAST(sum(fundable) AS VARCHAR) FROM grant_figures WHERE run_id = $1`, res.RunID).Scan(&stateFundable); err != nil {
+		t.Fatal(err)
+	}
+	if stateFundable != fundable.String() || paid != cents("1540000.00") || balance != paid-fundable {
+		t.Errorf("state: fundable %s (stored %s), paid %s, balance %s", fundable, stateFundable, paid, balance)
+	}
+}
+
+func TestSameDataGivesTheSameFindingsInTheSameOrder(t *testing.T) {
+	w := newWorld(t, nil)
+	_, y, cat := defaults(t)
+	if _, _, err := demo.Write(y, cat, w.dir.InboxOf); err != nil {
+		t.Fatal(err)
+	}
+	w.ingest(t)
+	a := w.validate(t, demo.AsOf)
+	b := w.validate(t, demo.AsOf)
+	if b.RunID == a.RunID {
+		t.Error("the second run has the first run's id")
+	}
+	if len(a.Findings) != len(b.Findings) {
+		t.Fatalf("%d findings, then %d", len(a.Findings), len(b.Findings))
+	}
+	for i := range a.Findings {
+		if a.Findings[i].Message["de"] != b.Findings[i].Message["de"] || a.Findings[i].Cell != b.Findings[i].Cell {
+			t.Fatalf("finding %d differs: %+v vs %+v", i, a.Findings[i], b.Findings[i])
+		}
+	}
+	var runs int
+	w.st.DB.QueryRow(`SELECT count(DISTINCT run_id) FROM findings`).Scan(&runs)
+	if runs != 2 {
+		t.Errorf("%d runs stored, want both", runs)
+	}
+}
+
+// TestAnalystRules: rules added without a code change, and the clear
+// errors for rules that cannot be used.
+func TestAnalystRules(t *testing.T) {
+	builtin, err := rules.Load(queries.FS, "rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := `-- id: EXPENSIVE_TRAVEL
+-- severity: warning
+-- message_de: Reisekosten von {amount} in einer Zeile.
+-- message_en: Travel costs of {amount} in one line.
+SELECT district, year, quarter, submission_id, sheet, amount_cell AS cell, row_no, amount
+FROM current_receipts WHERE category = 'REISE' AND amount > 50
+`
+	t.Run("a valid rule file adds findings", func(t *testing.T) {
+		extra, err := rules.Load(fstest.MapFS{"EXPENSIVE_TRAVEL.sql": {Data: []byte(good)}}, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := rules.Merge(builtin, extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := newWorld(t, nil)
+		w.put(t, "15083", 1, nil)
+		w.ingest(t)
+		v := &validate.Validator{Store: w.st, Programme: w.p, Rules: all}
+		if err := v.Check(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		res, err := v.Run(context.Background(), validate.Options{AsOf: time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range res.Findings {
+			if f.Rule == "EXPENSIVE_TRAVEL" {
+				n++
+				if f.Cell != "G4" || f.Message["de"] != "Reisekosten von 89,40 € in einer Zeile." {
+					t.Errorf("finding %+v", f)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d findings of the analyst's rule, want 1", n)
+		}
+	})
+	bad := map[string]struct{ file, src, want string }{
+		"no header":                  {"X.sql", "SELECT 1", `rule X.sql: header lacks "-- id: RULE_ID"`},
+		"a name not its id":          {"Y.sql", strings.Replace(good, "EXPENSIVE_TRAVEL", "Z", 1), "file name must be the rule's id: Z.sql"},
+		"an unknown severity":        {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "warning", "fatal", 1), `severity "fatal"`},
+		"no English message":         {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "-- message_en:", "-- note:", 1), `unknown header "note"`},
+		"two statements":             {"EXPENSIVE_TRAVEL.sql", good + "; DROP TABLE receipts", "one statement only"},
+		"a reused builtin id":        {"AMOUNT.sql", strings.Replace(good, "EXPENSIVE_TRAVEL", "AMOUNT", 1), "id AMOUNT is already used by rules/AMOUNT.sql"},
+		"SQL that does not run":      {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "FROM current_receipts", "FROM no_such_table", 1), "rule EXPENSIVE_TRAVEL.sql: the query does not run"},
+		"missing columns":            {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "row_no, amount", "amount", 1), "rule EXPENSIVE_TRAVEL.sql: the query lacks the columns row_no"},
+		"a message naming no column": {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "{amount} in einer", "{betrag} in einer", 1), "names {betrag}, but the query returns no column betrag"},
+	}
+	for name, c := range bad {
+		t.Run("a rule file with "+name+" is refused naming the file", func(t *testing.T) {
+			extra, err := rules.Load(fstest.MapFS{c.file: {Data: []byte(c.src)}}, ".")
+			if err == nil {
+				_, err = rules.Merge(builtin, extra)
+			}
+			if err == nil {
+				w := newWorld(t, nil)
+				v := &validate.Validator{Store: w.st, Programme: w.p, Rules: extra}
+				err = v.Check(context.Background())
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
