@@ -40,8 +40,8 @@ var columns = []form.Field{
 // Row outcomes.
 const (
 	Imported = "imported"
-	Known    = "known"    // the same payout was imported before
-	Refused  = "refused"  // a problem, see Message
+	Known    = "known"   // the same payout was imported before
+	Refused  = "refused" // a problem, see Message
 )
 
 // RowResult is what happened to one row.

@@ -52,7 +52,7 @@ func TestImportAGermanCSVExport(t *testing.T) {
 		{6, "refused", "KZ-2026-0818", "100,00"}, // two-digit year
 		{7, "refused", "KZ-2026-0819", "1.234"},  // ambiguous amount
 		{8, "refused", "", "10,00"},              // no reference
-		{9, "refused", "KZ-2026-0815", "10.00"},  // the same reference twice in the file
+		{9, "refused", "KZ-2026-0815", "10,00"},  // the same reference twice in the file
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
