@@ -30,7 +30,11 @@ func runRun(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		if len(waiting) == 0 {
+		stored, err := a.storedSubmissions(ctx)
+		if err != nil {
+			return err
+		}
+		if len(waiting) == 0 && stored == 0 {
 			n, err := a.writeDemo()
 			if err != nil {
 				return err
@@ -67,4 +71,24 @@ func runRun(ctx context.Context, a *app, args []string) error {
 		"database": abs(a.dir().Database()), "archive": abs(a.dir().Archive()),
 		"rejected": abs(a.dir().Rejected()), "reports": abs(a.dir().Reports())}))
 	return nil
+}
+
+// storedSubmissions counts the files the database holds.
+func (a *app) storedSubmissions(ctx context.Context) (int, error) {
+	p, err := a.programme()
+	if err != nil {
+		return 0, err
+	}
+	st, err := a.open(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	q, err := st.Query("ingest/count_submissions.sql")
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = st.DB.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
 }
