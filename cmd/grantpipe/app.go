@@ -15,7 +15,6 @@ import (
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
-	"grantpipe/templates"
 )
 
 // Exit codes.
@@ -138,7 +137,7 @@ func (a *app) programme() (*programme.Programme, error) {
 }
 
 func (a *app) catalog() (*messages.Catalog, error) {
-	return messages.Load(templates.FS, "messages.toml")
+	return messages.Default()
 }
 
 func (a *app) dir() datadir.Dir { return datadir.New(a.dataDir) }

@@ -19,14 +19,13 @@ import (
 	"grantpipe/pipeline/ingest"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/programme"
-	"grantpipe/templates"
 )
 
 func planted(t *testing.T) []demo.Problem {
 	t.Helper()
 	p, _ := programme.Default()
 	y, _ := p.Year(demo.Year)
-	cat, _ := messages.Load(templates.FS, "messages.toml")
+	cat, _ := messages.Default()
 	_, problems, err := demo.Write(y, cat, func(ags string) string { return filepath.Join(t.TempDir(), ags) })
 	if err != nil {
 		t.Fatal(err)

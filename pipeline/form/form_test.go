@@ -17,7 +17,6 @@ import (
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/submission"
-	"grantpipe/templates"
 )
 
 func setup(t *testing.T) (*programme.Programme, *programme.Year, *messages.Catalog) {
@@ -27,7 +26,7 @@ func setup(t *testing.T) (*programme.Programme, *programme.Year, *messages.Catal
 		t.Fatal(err)
 	}
 	y, _ := p.Year(2026)
-	cat, err := messages.Load(templates.FS, "messages.toml")
+	cat, err := messages.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

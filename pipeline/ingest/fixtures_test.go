@@ -15,7 +15,6 @@ import (
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
-	"grantpipe/templates"
 )
 
 // The end-to-end cases under testdata/ingest are workbooks as districts send
@@ -250,7 +249,7 @@ func defaultYear(t testing.TB) (*programme.Year, *messages.Catalog) {
 		t.Fatal(err)
 	}
 	y, _ := p.Year(2026)
-	cat, err := messages.Load(templates.FS, "messages.toml")
+	cat, err := messages.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +260,7 @@ func defaultYear(t testing.TB) (*programme.Year, *messages.Catalog) {
 func workbookBytes(fx fixture, t testing.TB) []byte {
 	p, _ := programme.Default()
 	y, _ := p.Year(2026)
-	cat, _ := messages.Load(templates.FS, "messages.toml")
+	cat, _ := messages.Default()
 	lang := fx.lang
 	if lang == "" {
 		lang = "de"

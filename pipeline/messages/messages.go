@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"grantpipe/templates"
 )
 
 // Langs are the languages every message must have; the first is the default.
@@ -116,6 +118,9 @@ func placeholderSet(s string) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// Default loads the built-in catalogue, templates/messages.toml.
+func Default() (*Catalog, error) { return Load(templates.FS, "messages.toml") }
 
 // Has reports whether key is in the catalogue.
 func (c *Catalog) Has(key string) bool { _, ok := c.texts[key]; return ok }

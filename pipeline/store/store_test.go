@@ -11,7 +11,6 @@ import (
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/store"
 	"grantpipe/pipeline/submission"
-	"grantpipe/templates"
 )
 
 func open(t *testing.T, path string) *store.Store {
@@ -70,7 +69,7 @@ func meta(sha string) store.Meta {
 }
 
 func catalog(t *testing.T) *messages.Catalog {
-	cat, err := messages.Load(templates.FS, "messages.toml")
+	cat, err := messages.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

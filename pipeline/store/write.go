@@ -245,6 +245,12 @@ func decimal(value int64, scale int, width, target uint8) duckdb.Decimal {
 	return duckdb.Decimal{Width: width, Scale: target, Value: v}
 }
 
+// NullString is s for a nullable column: NULL when empty.
+func NullString(s string) any { return nullString(s) }
+
+// NullInt is v for a nullable INTEGER column: NULL when zero.
+func NullInt(v int) any { return nullInt(v) }
+
 func nullString(s string) any {
 	if s == "" {
 		return nil

@@ -11,7 +11,6 @@ import (
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/submission"
 	"grantpipe/pipeline/xlsx"
-	"grantpipe/templates"
 )
 
 func deps(t testing.TB) (*programme.Programme, *messages.Catalog) {
@@ -20,7 +19,7 @@ func deps(t testing.TB) (*programme.Programme, *messages.Catalog) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := messages.Load(templates.FS, "messages.toml")
+	cat, err := messages.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

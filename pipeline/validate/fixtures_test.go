@@ -13,7 +13,6 @@ import (
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
-	"grantpipe/templates"
 )
 
 // The rule cases under testdata/rules/<ID>/{trigger,near_miss} are
@@ -202,7 +201,7 @@ func defaults(t testing.TB) (*programme.Programme, *programme.Year, *messages.Ca
 		t.Fatal(err)
 	}
 	y, _ := p.Year(2026)
-	cat, err := messages.Load(templates.FS, "messages.toml")
+	cat, err := messages.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -233,12 +233,12 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 	for _, r := range v.Rules {
 		ids = append(ids, r.ID)
 	}
-	if err := exec("insert_run", res.RunID, v.Now().UTC(), asOf, res.RuleSet, strings.Join(ids, ","), nullInt(opt.Year), nullInt(opt.Quarter)); err != nil {
+	if err := exec("insert_run", res.RunID, v.Now().UTC(), asOf, res.RuleSet, strings.Join(ids, ","), store.NullInt(opt.Year), store.NullInt(opt.Quarter)); err != nil {
 		return nil, err
 	}
 	for i, f := range res.Findings {
-		if err := exec("insert_finding", res.RunID, i+1, f.Rule, f.Severity, nullStr(f.District), nullInt(f.Year), nullInt(f.Quarter),
-			nullInt64(f.SubmissionID), nullStr(f.File), nullStr(f.Sheet), nullStr(f.Cell), nullInt(f.Row), f.Message["de"], f.Message["en"]); err != nil {
+		if err := exec("insert_finding", res.RunID, i+1, f.Rule, f.Severity, store.NullString(f.District), store.NullInt(f.Year), store.NullInt(f.Quarter),
+			nullInt64(f.SubmissionID), store.NullString(f.File), store.NullString(f.Sheet), store.NullString(f.Cell), store.NullInt(f.Row), f.Message["de"], f.Message["en"]); err != nil {
 			return nil, err
 		}
 	}
@@ -625,20 +625,6 @@ func sortedKeys(m map[string]money.Cents) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func nullInt(v int) any {
-	if v == 0 {
-		return nil
-	}
-	return int32(v)
 }
 
 func nullInt64(v int64) any {

@@ -2,15 +2,11 @@
 -- severity: warning
 -- message_de: Bis zum {quarter}. Quartal erst {spent} ausgegeben: {spent_pct} des anteiligen Plans von {pro_rata}; unter {threshold_pct} droht, dass Mittel am Jahresende übrig bleiben.
 -- message_en: Only {spent} spent by quarter {quarter}: {spent_pct} of the pro-rata plan of {pro_rata}; below {threshold_pct}, money is likely to be left at year end.
-WITH periods AS (
-    SELECT DISTINCT district, year, quarter, id FROM current_submissions
-),
-spent AS (
-    SELECT p.*, (SELECT coalesce(sum(e.amount), 0) FROM eligible_receipts e
-                 WHERE e.district = p.district AND e.year = p.year AND e.quarter <= p.quarter) AS spent
-    FROM periods p
+WITH spent AS (
+    SELECT district, year, quarter, submission_id, sum(spent) AS spent
+    FROM period_spending GROUP BY district, year, quarter, submission_id
 )
-SELECT s.district, s.year, s.quarter, s.id AS submission_id, CAST(NULL AS VARCHAR) AS sheet, CAST(NULL AS VARCHAR) AS cell,
+SELECT s.district, s.year, s.quarter, s.submission_id, CAST(NULL AS VARCHAR) AS sheet, CAST(NULL AS VARCHAR) AS cell,
        CAST(NULL AS INTEGER) AS row_no, CAST(s.spent AS DECIMAL(18,2)) AS spent,
        CAST(round(d.plan_total * s.quarter / 4, 2) AS DECIMAL(18,2)) AS pro_rata,
        CAST(round(100 * s.spent / (d.plan_total * s.quarter / 4), 2) AS DECIMAL(9,2)) AS spent_pct,

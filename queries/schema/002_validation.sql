@@ -210,3 +210,28 @@ SELECT a.year, a.ags, a.payout_date, a.reference, a.amount, a.due,
        (SELECT as_of FROM ctx) >= a.due AS is_due
 FROM at_due a
 LEFT JOIN interest i ON i.year = a.year AND i.ags = a.ags AND i.payout_date = a.payout_date AND i.reference = a.reference;
+
+-- Each day of each current submission's quarter, with every coordinator
+-- employed that day (for the rules that count by day).
+CREATE VIEW coordinator_days AS
+WITH q AS (
+    SELECT id, district, year, quarter, make_date(year, 3 * quarter - 2, 1) AS qstart
+    FROM current_submissions
+),
+days AS (
+    SELECT q.*, CAST(unnest(range(CAST(q.qstart AS TIMESTAMP), CAST(q.qstart + INTERVAL 3 MONTH AS TIMESTAMP), INTERVAL 1 DAY)) AS DATE) AS day
+    FROM q
+)
+SELECT d.id AS submission_id, d.district, d.year, d.quarter, d.day, c.sheet, c.row_no, c.coordinator_id, c.fte
+FROM days d
+JOIN coordinators c ON c.submission_id = d.id AND c.start_date <= d.day AND (c.end_date IS NULL OR c.end_date >= d.day);
+
+-- Eligible spending of each district and year, cumulated up to each quarter
+-- it reported, per cost category of the plan, with the plan beside it.
+CREATE VIEW period_spending AS
+SELECT s.district, s.year, s.quarter, s.id AS submission_id, pl.category, pl.amount AS plan,
+       CAST((SELECT coalesce(sum(e.amount), 0) FROM eligible_receipts e
+             WHERE e.district = s.district AND e.year = s.year AND e.quarter <= s.quarter
+               AND e.category = pl.category) AS DECIMAL(18,2)) AS spent
+FROM current_submissions s
+JOIN cfg_plan pl ON pl.ags = s.district AND pl.year = s.year;
