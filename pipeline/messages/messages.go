@@ -119,8 +119,30 @@ func placeholderSet(s string) string {
 	return strings.Join(out, ",")
 }
 
-// Default loads the built-in catalogue, templates/messages.toml.
-func Default() (*Catalog, error) { return Load(templates.FS, "messages.toml") }
+// Default loads the built-in catalogue: templates/messages.toml and every
+// templates/messages_*.toml (one file per part of the program: report
+// texts, feedback texts …). A key may be defined in one file only.
+func Default() (*Catalog, error) {
+	names, err := fs.Glob(templates.FS, "messages*.toml")
+	if err != nil {
+		return nil, fmt.Errorf("messages: %w", err)
+	}
+	sort.Strings(names)
+	all := &Catalog{texts: map[string]map[string]string{}}
+	for _, n := range names {
+		c, err := Load(templates.FS, n)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range c.texts {
+			if _, dup := all.texts[k]; dup {
+				return nil, fmt.Errorf("messages: %s: key %s is defined in another file too", n, k)
+			}
+			all.texts[k] = v
+		}
+	}
+	return all, nil
+}
 
 // Has reports whether key is in the catalogue.
 func (c *Catalog) Has(key string) bool { _, ok := c.texts[key]; return ok }
