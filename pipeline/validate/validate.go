@@ -214,8 +214,30 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	if res.Grants, err = grants(ctx, conn, q("grants"), q("grant_categories")); err != nil {
+	// The year as of the as-of day, and each quarter's cumulative figures
+	// (for the quarterly reports), from the same computation.
+	if res.Grants, err = grants(ctx, conn, q("grants"), q("grant_categories"), 4, asOf); err != nil {
 		return nil, err
+	}
+	byQuarter := map[int][]Grant{}
+	for quarter := 1; quarter <= 4; quarter++ {
+		var all []Grant
+		for _, y := range v.Programme.Years {
+			end := time.Date(y.Year, time.Month(3*quarter+1), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+			if opt.AsOf.Before(end) {
+				end = opt.AsOf
+			}
+			gs, err := grants(ctx, conn, q("grants"), q("grant_categories"), quarter, end.Format("2006-01-02"))
+			if err != nil {
+				return nil, err
+			}
+			for _, g := range gs {
+				if g.Year == y.Year {
+					all = append(all, g)
+				}
+			}
+		}
+		byQuarter[quarter] = all
 	}
 	sortFindings(res.Findings)
 	res.Findings = filter(res.Findings, opt)
@@ -242,14 +264,17 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	for _, g := range res.Grants {
-		if err := exec("insert_grant", res.RunID, g.District, g.Year, g.Approved.String(), g.Eligible.String(), g.Fundable.String(),
-			g.Paid.String(), g.Balance.String(), g.InterestAtRisk.String()); err != nil {
-			return nil, err
-		}
-		for _, c := range sortedKeys(g.ByCategory) {
-			if err := exec("insert_grant_category", res.RunID, g.District, g.Year, c, g.ByCategory[c].String()); err != nil {
+	byQuarter[0] = res.Grants
+	for quarter := 0; quarter <= 4; quarter++ {
+		for _, g := range byQuarter[quarter] {
+			if err := exec("insert_grant", res.RunID, g.District, g.Year, quarter, g.Approved.String(), g.Eligible.String(), g.Fundable.String(),
+				g.Paid.String(), g.Balance.String(), g.InterestAtRisk.String()); err != nil {
 				return nil, err
+			}
+			for _, c := range sortedKeys(g.ByCategory) {
+				if err := exec("insert_grant_category", res.RunID, g.District, g.Year, quarter, c, g.ByCategory[c].String()); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -530,8 +555,8 @@ func num(v any) int64 {
 	return 0
 }
 
-func grants(ctx context.Context, conn *sql.Conn, figures, categories string) ([]Grant, error) {
-	rows, err := conn.QueryContext(ctx, figures)
+func grants(ctx context.Context, conn *sql.Conn, figures, categories string, throughQuarter int, paidUntil string) ([]Grant, error) {
+	rows, err := conn.QueryContext(ctx, figures, throughQuarter, paidUntil)
 	if err != nil {
 		return nil, fmt.Errorf("validate: grants: %w", err)
 	}
@@ -555,7 +580,7 @@ func grants(ctx context.Context, conn *sql.Conn, figures, categories string) ([]
 		out = append(out, g)
 	}
 	rows.Close()
-	rows, err = conn.QueryContext(ctx, categories)
+	rows, err = conn.QueryContext(ctx, categories, throughQuarter)
 	if err != nil {
 		return nil, fmt.Errorf("validate: grants: %w", err)
 	}

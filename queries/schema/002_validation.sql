@@ -112,10 +112,14 @@ CREATE TABLE findings (
     message_en    VARCHAR NOT NULL
 );
 
+-- through_quarter: the figures from 1 January to the end of that quarter
+-- (payouts up to the quarter's end or the as-of day, whichever is earlier);
+-- 0: the whole year as of the run's as-of day.
 CREATE TABLE grant_figures (
     run_id           BIGINT NOT NULL,
     district         VARCHAR NOT NULL,
     year             INTEGER NOT NULL,
+    through_quarter  INTEGER NOT NULL,
     approved         DECIMAL(18,2) NOT NULL,
     eligible         DECIMAL(18,2) NOT NULL,
     fundable         DECIMAL(18,2) NOT NULL,
@@ -125,9 +129,10 @@ CREATE TABLE grant_figures (
 );
 
 CREATE TABLE grant_categories (
-    run_id   BIGINT NOT NULL,
-    district VARCHAR NOT NULL,
-    year     INTEGER NOT NULL,
+    run_id          BIGINT NOT NULL,
+    district        VARCHAR NOT NULL,
+    year            INTEGER NOT NULL,
+    through_quarter INTEGER NOT NULL,
     category VARCHAR NOT NULL,
     eligible DECIMAL(18,2) NOT NULL
 );

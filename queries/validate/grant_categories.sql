@@ -1,8 +1,8 @@
 -- Eligible costs per district, year and cost category (every category of the
--- plan, zero where nothing was spent).
+-- plan, zero where nothing was spent), receipts of quarters 1..$1.
 SELECT d.ags, d.year, c.code, CAST(CAST(coalesce(sum(e.amount), 0) AS DECIMAL(18,2)) AS VARCHAR)
 FROM cfg_districts d
 JOIN cfg_categories c ON c.year = d.year
-LEFT JOIN eligible_receipts e ON e.district = d.ags AND e.year = d.year AND e.category = c.code
+LEFT JOIN eligible_receipts e ON e.district = d.ags AND e.year = d.year AND e.category = c.code AND e.quarter <= $1
 GROUP BY d.ags, d.year, c.code, c.ord
 ORDER BY d.year, d.ags, c.ord;

@@ -2,16 +2,19 @@
 -- the submissions that count: fundable = min(rate × eligible, approved grant,
 -- district cap); balance = paid out − fundable (positive: to be repaid,
 -- negative: still to be paid); interest at risk from late spending.
+-- $1: up to which quarter (receipts of quarters 1..$1); $2: payouts up to
+-- this day. Interest at risk is that of those payouts, as of the as-of day.
 WITH elig AS (
-    SELECT district, year, sum(amount) AS eligible FROM eligible_receipts GROUP BY district, year
+    SELECT district, year, sum(amount) AS eligible FROM eligible_receipts WHERE quarter <= $1 GROUP BY district, year
 ),
 paid AS (
     SELECT p.ags, p.year, sum(p.amount) AS paid
-    FROM all_payouts p, run_context c WHERE p.payout_date <= c.as_of
+    FROM all_payouts p WHERE p.payout_date <= CAST($2 AS DATE)
     GROUP BY p.ags, p.year
 ),
 interest AS (
-    SELECT ags, year, sum(interest) AS interest FROM payout_coverage WHERE is_due GROUP BY ags, year
+    SELECT ags, year, sum(interest) AS interest FROM payout_coverage
+    WHERE is_due AND payout_date <= CAST($2 AS DATE) GROUP BY ags, year
 ),
 fig AS (
     SELECT d.ags AS district, d.year, d.approved, coalesce(e.eligible, 0) AS eligible,
