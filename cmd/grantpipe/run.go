@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"grantpipe/pipeline/demo"
 	"grantpipe/pipeline/messages"
-	"path/filepath"
 	"time"
 )
 
@@ -60,12 +59,13 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintln(a.stdout)
 	a.printValidate(a.stdout, checked)
-	abs := func(p string) string {
-		if v, err := filepath.Abs(p); err == nil {
-			return v
-		}
-		return p
+	changed, err := a.reportAll(ctx)
+	if err != nil {
+		return err
 	}
+	fmt.Fprintln(a.stdout)
+	fmt.Fprintln(a.stdout, t("cli.reports_written", messages.Args{"n": fmt.Sprint(changed), "dir": absPath(a.dir().Reports())}))
+	abs := absPath
 	fmt.Fprintln(a.stdout)
 	fmt.Fprintln(a.stdout, t("cli.where", messages.Args{
 		"database": abs(a.dir().Database()), "archive": abs(a.dir().Archive()),
@@ -90,5 +90,35 @@ func (a *app) storedSubmissions(ctx context.Context) (int, error) {
 	}
 	var n int
 	err = st.DB.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
+}
+
+// reportAll writes the reports of every period with data; only files whose
+// content changed are rewritten. It returns how many were.
+func (a *app) reportAll(ctx context.Context) (int, error) {
+	p, err := a.programme()
+	if err != nil {
+		return 0, err
+	}
+	cat, err := a.catalog()
+	if err != nil {
+		return 0, err
+	}
+	st, err := a.open(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	periods, err := dataPeriods(ctx, st)
+	if err != nil {
+		return 0, err
+	}
+	written, err := a.writeReports(ctx, st, p, cat, a.dir().Reports(), periods)
+	n := 0
+	for _, w := range written {
+		if w.Changed {
+			n++
+		}
+	}
 	return n, err
 }

@@ -150,3 +150,9 @@ func Ignored(name string) bool {
 	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") ||
 		strings.HasSuffix(name, ".errors.txt") || strings.HasSuffix(name, ".tmp")
 }
+
+// FileSafe folds a name into a portable file name part: "Mansfeld-Südharz"
+// becomes "Mansfeld-Suedharz", "Halle (Saale)" "Halle-Saale".
+func FileSafe(s string) string { return fileSafe.Replace(s) }
+
+var fileSafe = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss", " ", "-", "(", "", ")", "")

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/form"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
@@ -73,7 +74,7 @@ func Write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) st
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, nil, fmt.Errorf("demo: %w", err)
 			}
-			path := filepath.Join(dir, fmt.Sprintf("Quartalsmeldung_%d-Q%d_%s_%s.xlsx", Year, q, d.AGS, fileSafe(d.Name)))
+			path := filepath.Join(dir, fmt.Sprintf("Quartalsmeldung_%d-Q%d_%s_%s.xlsx", Year, q, d.AGS, datadir.FileSafe(d.Name)))
 			if err := os.WriteFile(path, b, 0o644); err != nil {
 				return nil, nil, fmt.Errorf("demo: %w", err)
 			}
@@ -87,12 +88,6 @@ func Write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) st
 	return files, planted, nil
 }
 
-// fileSafe folds a district name into a portable file name part.
-func fileSafe(s string) string {
-	r := strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss", " ", "-", "(", "", ")", "")
-	return r.Replace(s)
-}
-
 // coordinator is a demo coordinator, the same in every quarter.
 type coordinator struct {
 	id    string
@@ -104,7 +99,7 @@ type coordinator struct {
 
 func coordinators(d *programme.District, di int) []coordinator {
 	rnd := rand.New(rand.NewPCG(uint64(Year), uint64(1000+di)))
-	prefix := strings.ToUpper(fileSafe(d.Name))[:3]
+	prefix := strings.ToUpper(datadir.FileSafe(d.Name))[:3]
 	n := 2 + rnd.IntN(3)
 	ftes := []float64{1, 1, 0.75, 0.5, 0.8}
 	grades := []string{"E 11", "E 10", "E 9b", "E 12", "E 11"}
@@ -193,7 +188,7 @@ func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
 func (g *gen) data() form.Data {
 	d := form.Data{
 		Contact: fmt.Sprintf("Integrationskoordination %s", g.d.Name),
-		Email:   fmt.Sprintf("integration@%s.example", strings.ToLower(fileSafe(g.d.Name))),
+		Email:   fmt.Sprintf("integration@%s.example", strings.ToLower(datadir.FileSafe(g.d.Name))),
 	}
 	for _, c := range g.staff {
 		d.Coordinators = append(d.Coordinators, form.Row{

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/form"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
@@ -19,10 +20,10 @@ import (
 func Minimal(d *programme.District, quarter int) form.Data {
 	m := 3*(quarter-1) + 1
 	day := func(month, dd int) time.Time { return date(Year, m+month, dd) }
-	prefix := strings.ToUpper(fileSafe(d.Name))[:3]
+	prefix := strings.ToUpper(datadir.FileSafe(d.Name))[:3]
 	c1, c2 := prefix+"-1", prefix+"-2"
 	return form.Data{
-		Contact: "Anna Schröder", Email: "integration@" + strings.ToLower(fileSafe(d.Name)) + ".example",
+		Contact: "Anna Schröder", Email: "integration@" + strings.ToLower(datadir.FileSafe(d.Name)) + ".example",
 		Coordinators: []form.Row{
 			{form.FCoordinatorID: c1, form.FPost: "Stelle 1", form.FFTE: 1.0, form.FPayGrade: "E 11", form.FStart: date(2024, 3, 1)},
 			{form.FCoordinatorID: c2, form.FPost: "Stelle 2", form.FFTE: 0.75, form.FPayGrade: "E 9b", form.FStart: date(2025, 1, 15)},

@@ -1,0 +1,910 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
+)
+
+// The Excel reports are the figures of the PDF reports as workbooks a
+// finance team can filter, sort and sum: every amount, percentage, date and
+// count is a number cell with a number format, never text, and every text
+// that came from a submission is written as a string cell, so that a payee
+// "=Hotel Fürstenhof" stays text and never becomes a formula. Every sheet
+// holds one table: a title line, a bold header with the panes frozen below it
+// and an auto-filter over the data rows; a totals row, where there is one,
+// sits below the filter range so that sorting leaves it in place.
+//
+// The same Data gives the same bytes: the document properties carry the
+// data's timestamp, not the wall clock, and excelize writes its zip entries
+// in a fixed order.
+
+// WriteDistrictExcel writes the district report of district, one of
+// d.Districts, for d.Period in d.Lang.
+func WriteDistrictExcel(w io.Writer, d *Data, district *District, cat *messages.Catalog) error {
+	if district == nil {
+		return errors.New("report: excel: no district")
+	}
+	b := newExcelBook(d, cat)
+	defer b.close()
+	b.title = b.text("excel.doc.district_title", messages.Args{"district": district.Name, "period": b.periodText()})
+	b.districtOverview(district)
+	b.planSheet(district)
+	b.trendSheet(district)
+	b.findingsSheet("findings", []*District{district}, false)
+	b.activitiesSheet(district.Activities)
+	b.receiptsSheet(district)
+	b.sourcesSheet(district)
+	b.narrativeSheet(district)
+	if err := b.write(w); err != nil {
+		return fmt.Errorf("report: excel: district %s: %w", district.AGS, err)
+	}
+	return nil
+}
+
+// WriteStateExcel writes the state-wide report for d.Period in d.Lang.
+func WriteStateExcel(w io.Writer, d *Data, cat *messages.Catalog) error {
+	b := newExcelBook(d, cat)
+	defer b.close()
+	b.title = b.text("excel.doc.state_title", messages.Args{"period": b.periodText()})
+	b.stateOverview()
+	b.districtsSheet()
+	b.rulesSheet()
+	b.activitiesSheet(d.Activities)
+	b.projectionSheet()
+	all := make([]*District, len(d.Districts))
+	for i := range d.Districts {
+		all[i] = &d.Districts[i]
+	}
+	b.findingsSheet("all_findings", all, true)
+	if err := b.write(w); err != nil {
+		return fmt.Errorf("report: excel: state: %w", err)
+	}
+	return nil
+}
+
+// --- district sheets ----------------------------------------------------------
+
+func (b *excelBook) districtOverview(dist *District) {
+	d := b.d
+	s := b.figuresSheet()
+	s.figure("district", xlText(dist.Name), "")
+	s.figure("ags", xlText(dist.AGS), "")
+	s.figure("kind", xlText(dist.Kind), "")
+	s.figure("file_number", xlText(dist.FileNumber), "")
+	s.figure("population", xlCount(int64(dist.Population)), "")
+	s.figure("period", xlText(b.periodText()), "")
+	s.figure("approved", xlMoney(dist.Figures.Approved), "")
+	s.figure("plan_total", xlMoney(dist.PlanTotal), "")
+	s.figure("eligible", xlMoney(dist.Figures.Eligible), "")
+	s.figure("funding_rate", xlBasisPoints(d.FundingRatePct), "")
+	s.figure("fundable", xlMoney(dist.Figures.Fundable), "")
+	s.figure("paid", xlMoney(dist.Figures.Paid), "")
+	s.figure("balance", xlMoney(dist.Figures.Balance), b.balanceNote(dist.Figures.Balance))
+	s.figure("utilisation", xlBasisPoints(dist.Figures.UtilisationPct()), "")
+	s.figure("per_thousand", xlMoney(dist.PerThousand()), "")
+	s.figure("coordinators", xlCount(int64(dist.Coordinators)), "")
+	s.figure("fte", xlFTE(dist.FTE), "")
+	s.figure("interest", xlMoney(dist.Figures.InterestAtRisk), "")
+	s.figure("errors", xlCount(int64(dist.Errors())), "")
+	s.figure("warnings", xlCount(int64(dist.Warnings())), "")
+	b.runFigures(s)
+	s.finish()
+}
+
+// planSheet sets each category's eligible costs against its plan and the
+// limit up to which a category may exceed its plan (d.LineTolerance).
+func (b *excelBook) planSheet(dist *District) {
+	tol := b.d.LineTolerance
+	limitPct := messages.Decimal(strconv.FormatFloat(float64(10000+tol)/100, 'f', -1, 64))
+	s := b.newSheet("plan",
+		b.col("category", 30, true),
+		b.col("plan", 18, false),
+		b.col("actual", 18, false),
+		b.col("actual_pct", 12, false),
+		excelColumn{header: b.text("excel.col.limit", messages.Args{"limit": b.text("excel.percent", messages.Args{"value": limitPct})}), width: 18},
+		b.col("over_limit", 12, false),
+	)
+	var planSum, actualSum money.Cents
+	for _, c := range b.categories(dist) {
+		plan, actual := dist.Plan[c.Code], dist.Figures.ByCategory[c.Code]
+		limit := money.Cents((int64(plan)*(10000+tol) + 5000) / 10000)
+		planSum += plan
+		actualSum += actual
+		s.add(xlText(c.Name(b.lang)), xlMoney(plan), xlMoney(actual), xlRatio(int64(actual), int64(plan)),
+			xlMoney(limit), b.yesNo(actual > limit))
+	}
+	s.total(xlText(b.text("excel.total", nil)), xlMoney(planSum), xlMoney(actualSum), xlRatio(int64(actualSum), int64(planSum)))
+	s.finish()
+	s.chart(&excelize.Chart{
+		Type:   excelize.Col,
+		Series: []excelize.ChartSeries{s.series(1, 2), s.series(1, 3)},
+		Title:  b.chartTitle("excel.chart.plan"),
+		YAxis:  excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: b.text("excel.format.money_axis", nil)}},
+	})
+}
+
+// categories lists the programme's categories in report order, then any
+// code the district planned or spent on that the programme does not name.
+func (b *excelBook) categories(dist *District) []Category {
+	out := append([]Category(nil), b.d.Categories...)
+	known := map[string]bool{}
+	for _, c := range out {
+		known[c.Code] = true
+	}
+	var extra []string
+	for _, m := range []map[string]money.Cents{dist.Plan, dist.Figures.ByCategory} {
+		for code := range m {
+			if !known[code] {
+				known[code] = true
+				extra = append(extra, code)
+			}
+		}
+	}
+	sort.Strings(extra)
+	for _, code := range extra {
+		out = append(out, Category{Code: code, NameDE: code, NameEN: code})
+	}
+	return out
+}
+
+func (b *excelBook) trendSheet(dist *District) {
+	s := b.newSheet("trend",
+		b.col("quarter", 10, false),
+		b.col("status", 22, true),
+		b.col("eligible_quarter", 20, false),
+		b.col("cumulative", 20, false),
+		b.col("errors", 10, false),
+		b.col("warnings", 11, false),
+	)
+	for _, q := range dist.Trend {
+		s.add(xlID(int64(q.Quarter)), xlText(b.status(q.Status)), xlMoney(q.Eligible), xlMoney(q.Cumulative),
+			xlCount(int64(q.Errors)), xlCount(int64(q.Warnings)))
+	}
+	s.finish()
+	axis := excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: b.text("excel.format.money_axis", nil)}}
+	s.chart(&excelize.Chart{
+		Type:   excelize.Col,
+		Series: []excelize.ChartSeries{s.series(1, 3)},
+		Title:  b.chartTitle("excel.chart.trend"),
+		YAxis:  axis,
+	}, &excelize.Chart{
+		Type:   excelize.Line,
+		Series: []excelize.ChartSeries{s.series(1, 4)},
+		YAxis:  axis,
+	})
+}
+
+// findingsSheet lists the findings of dists, with the district's key and
+// name in front when withDistrict is set (the state report).
+func (b *excelBook) findingsSheet(key string, dists []*District, withDistrict bool) {
+	var cols []excelColumn
+	if withDistrict {
+		cols = append(cols, b.col("ags", 10, false), b.col("district", 24, true))
+	}
+	cols = append(cols,
+		b.col("quarter", 10, false),
+		b.col("severity", 12, false),
+		b.col("rule", 24, true),
+		b.col("file", 30, true),
+		b.col("sheet", 16, false),
+		b.col("cell", 8, false),
+		b.col("message", 70, true),
+	)
+	s := b.newSheet(key, cols...)
+	for _, dist := range dists {
+		for _, f := range dist.Findings {
+			var row []xlValue
+			if withDistrict {
+				row = append(row, xlText(dist.AGS), xlText(dist.Name))
+			}
+			quarter := xlBlank()
+			if f.Quarter > 0 {
+				quarter = xlID(int64(f.Quarter))
+			}
+			row = append(row, quarter, xlText(b.severity(f.Severity)), xlText(f.Rule),
+				xlText(f.File), xlText(f.Sheet), xlText(f.Cell), xlText(f.Message))
+			s.add(row...)
+		}
+	}
+	s.finish()
+}
+
+func (b *excelBook) activitiesSheet(acts []Activity) {
+	s := b.newSheet("activities",
+		b.col("activity_type", 36, true),
+		b.col("count", 10, false),
+		b.col("participants", 14, false),
+	)
+	var count, participants int64
+	for _, a := range acts {
+		count += int64(a.Count)
+		participants += a.Participants
+		s.add(xlText(a.Type.Name(b.lang)), xlCount(int64(a.Count)), xlCount(a.Participants))
+	}
+	s.total(xlText(b.text("excel.total", nil)), xlCount(count), xlCount(participants))
+	s.finish()
+}
+
+// receiptsSheet is the Belegliste: every receipt with the file, sheet and
+// cell it was read from, so that each amount can be traced back.
+func (b *excelBook) receiptsSheet(dist *District) {
+	s := b.newSheet("receipts",
+		b.col("quarter", 10, false),
+		b.col("category", 24, true),
+		b.col("invoice_date", 13, false),
+		b.col("payment_date", 13, false),
+		b.col("payee", 28, true),
+		b.col("purpose", 40, true),
+		b.col("amount", 15, false),
+		b.col("receipt_no", 12, false),
+		b.col("coordinator", 14, false),
+		b.col("eligible", 11, false),
+		b.col("file", 30, true),
+		b.col("sheet", 14, false),
+		b.col("cell", 8, false),
+		b.col("submission", 12, false),
+	)
+	names := map[string]string{}
+	for _, c := range b.d.Categories {
+		names[c.Code] = c.Name(b.lang)
+	}
+	var sum money.Cents
+	for _, r := range dist.Receipts {
+		category := r.CategoryRaw
+		if n, ok := names[r.Category]; ok {
+			category = n
+		} else if category == "" {
+			category = r.Category
+		}
+		if r.Amount != nil {
+			sum += *r.Amount
+		}
+		s.add(xlID(int64(r.Quarter)), xlText(category), xlDate(r.InvoiceDate), xlDate(r.PaymentDate),
+			xlText(r.Payee), xlText(r.Purpose), xlMoneyPtr(r.Amount), xlText(r.ReceiptNo), xlText(r.Coordinator),
+			b.yesNo(r.Eligible), xlText(r.File), xlText(r.Sheet), xlText(r.Cell), xlID(r.SubmissionID))
+	}
+	s.total(xlBlank(), xlText(b.text("excel.total", nil)), xlBlank(), xlBlank(), xlBlank(), xlBlank(), xlMoney(sum))
+	s.finish()
+}
+
+func (b *excelBook) sourcesSheet(dist *District) {
+	s := b.newSheet("sources",
+		b.col("submission", 12, false),
+		b.col("file", 36, true),
+		b.col("sha256", 30, true),
+		b.col("quarter", 10, false),
+		b.col("received", 17, false),
+		b.col("current", 12, false),
+		b.col("reader_version", 14, false),
+	)
+	for _, src := range dist.Sources {
+		s.add(xlID(src.SubmissionID), xlText(src.File), xlText(src.SHA256), xlID(int64(src.Quarter)),
+			xlDateTime(src.Received), b.yesNo(src.Current), xlText(src.ReaderVer))
+	}
+	s.finish()
+}
+
+func (b *excelBook) narrativeSheet(dist *District) {
+	s := b.newSheet("narrative",
+		b.col("number", 6, false),
+		b.col("paragraph", 110, true),
+	)
+	for i, p := range dist.Narrative {
+		s.add(xlID(int64(i+1)), xlText(p))
+	}
+	s.finish()
+}
+
+// --- state sheets ---------------------------------------------------------------
+
+func (b *excelBook) stateOverview() {
+	d := b.d
+	st := d.State
+	s := b.figuresSheet()
+	s.figure("period", xlText(b.periodText()), "")
+	s.figure("state_budget", xlMoney(d.StateBudget), "")
+	s.figure("approved", xlMoney(st.Approved), "")
+	s.figure("eligible", xlMoney(st.Eligible), "")
+	s.figure("funding_rate", xlBasisPoints(d.FundingRatePct), "")
+	s.figure("fundable", xlMoney(st.Fundable), "")
+	s.figure("budget_share", xlRatio(int64(st.Fundable), int64(d.StateBudget)), "")
+	s.figure("budget_remaining", xlMoney(d.StateBudget-st.Fundable), "")
+	s.figure("paid", xlMoney(st.Paid), "")
+	s.figure("balance", xlMoney(st.Balance), b.balanceNote(st.Balance))
+	s.figure("utilisation", xlBasisPoints(st.UtilisationPct()), "")
+	s.figure("interest", xlMoney(st.InterestAtRisk), "")
+	s.figure("population", xlCount(int64(d.Population)), "")
+	s.figure("per_thousand", xlMoney(b.statePerThousand(st.Fundable)), "")
+	s.figure("district_count", xlCount(int64(len(d.Districts))), "")
+	s.figure("district_cap", xlMoney(d.DistrictCap), "")
+	s.figure("line_tolerance", xlBasisPoints(d.LineTolerance), "")
+	var errs, warns int
+	for i := range d.Districts {
+		errs += d.Districts[i].Errors()
+		warns += d.Districts[i].Warnings()
+	}
+	s.figure("errors", xlCount(int64(errs)), "")
+	s.figure("warnings", xlCount(int64(warns)), "")
+	b.runFigures(s)
+	s.finish()
+}
+
+// statePerThousand is the state's fundable amount per 1,000 inhabitants,
+// computed as District.PerThousand computes a district's.
+func (b *excelBook) statePerThousand(fundable money.Cents) money.Cents {
+	pop := b.d.Population
+	if pop <= 0 {
+		for i := range b.d.Districts {
+			pop += b.d.Districts[i].Population
+		}
+	}
+	state := District{Population: pop, Figures: Figures{Fundable: fundable}}
+	return state.PerThousand()
+}
+
+// districtsSheet is one row per district with a totals row summed from the
+// rows above it, which the tests hold against d.State.
+func (b *excelBook) districtsSheet() {
+	d := b.d
+	cols := []excelColumn{
+		b.col("ags", 10, false),
+		b.col("district", 24, true),
+		b.col("approved", 16, false),
+		b.col("eligible_costs", 16, false),
+		b.col("fundable", 16, false),
+		b.col("paid", 16, false),
+		b.col("balance", 18, false),
+		b.col("utilisation", 13, false),
+		b.col("per_thousand", 15, false),
+		b.col("coordinators", 15, false),
+		b.col("fte", 13, false),
+		b.col("errors", 9, false),
+		b.col("warnings", 11, false),
+	}
+	for q := 1; q <= 4; q++ {
+		cols = append(cols, excelColumn{header: b.text("excel.col.quarter_status", messages.Args{"quarter": strconv.Itoa(q)}), width: 14, wrap: true})
+	}
+	s := b.newSheet("districts", cols...)
+	var sum Figures
+	var coordinators, errs, warns int64
+	var fte float64
+	for i := range d.Districts {
+		dist := &d.Districts[i]
+		f := dist.Figures
+		sum.Approved += f.Approved
+		sum.Eligible += f.Eligible
+		sum.Fundable += f.Fundable
+		sum.Paid += f.Paid
+		sum.Balance += f.Balance
+		coordinators += int64(dist.Coordinators)
+		errs += int64(dist.Errors())
+		warns += int64(dist.Warnings())
+		if v, ok := parseFTE(dist.FTE); ok {
+			fte += v
+		}
+		row := []xlValue{xlText(dist.AGS), xlText(dist.Name), xlMoney(f.Approved), xlMoney(f.Eligible),
+			xlMoney(f.Fundable), xlMoney(f.Paid), xlMoney(f.Balance), xlBasisPoints(f.UtilisationPct()),
+			xlMoney(dist.PerThousand()), xlCount(int64(dist.Coordinators)), xlFTE(dist.FTE),
+			xlCount(int64(dist.Errors())), xlCount(int64(dist.Warnings()))}
+		status := map[int]string{}
+		for _, q := range dist.Trend {
+			status[q.Quarter] = q.Status
+		}
+		for q := 1; q <= 4; q++ {
+			row = append(row, xlText(b.status(status[q])))
+		}
+		s.add(row...)
+	}
+	s.total(xlText(b.text("excel.total", nil)), xlBlank(), xlMoney(sum.Approved), xlMoney(sum.Eligible),
+		xlMoney(sum.Fundable), xlMoney(sum.Paid), xlMoney(sum.Balance), xlBasisPoints(sum.UtilisationPct()),
+		xlMoney(b.statePerThousand(sum.Fundable)), xlCount(coordinators),
+		xlValue{kind: cellDecimal, num: math.Round(fte*1e6) / 1e6, prec: -1}, xlCount(errs), xlCount(warns))
+	s.finish()
+	height := uint(120 + 24*len(d.Districts))
+	cell, err := excelize.CoordinatesToCellName(1, s.row+3)
+	s.chartAt(cell, err, &excelize.Chart{
+		Type:      excelize.Bar,
+		Series:    []excelize.ChartSeries{s.series(2, 8)},
+		Title:     b.chartTitle("excel.chart.utilisation"),
+		Dimension: excelize.ChartDimension{Width: 720, Height: max(height, 300)},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+	})
+}
+
+func (b *excelBook) rulesSheet() {
+	s := b.newSheet("rules",
+		b.col("rule", 36, true),
+		b.col("errors", 10, false),
+		b.col("warnings", 11, false),
+		b.col("infos", 10, false),
+		b.col("findings_total", 14, false),
+	)
+	rules := make([]string, 0, len(b.d.ByRule))
+	for r := range b.d.ByRule {
+		rules = append(rules, r)
+	}
+	sort.Strings(rules)
+	var sum [3]int64
+	for _, r := range rules {
+		n := b.d.ByRule[r]
+		for i := range n {
+			sum[i] += int64(n[i])
+		}
+		s.add(xlText(r), xlCount(int64(n[0])), xlCount(int64(n[1])), xlCount(int64(n[2])), xlCount(int64(n[0]+n[1]+n[2])))
+	}
+	s.total(xlText(b.text("excel.total", nil)), xlCount(sum[0]), xlCount(sum[1]), xlCount(sum[2]), xlCount(sum[0]+sum[1]+sum[2]))
+	s.finish()
+}
+
+func (b *excelBook) projectionSheet() {
+	s := b.newSheet("projection",
+		b.col("ags", 10, false),
+		b.col("district", 24, true),
+		b.col("approved", 16, false),
+		b.col("projected", 20, false),
+		b.col("unspent", 20, false),
+	)
+	byAGS := map[string]*District{}
+	for i := range b.d.Districts {
+		byAGS[b.d.Districts[i].AGS] = &b.d.Districts[i]
+	}
+	var approved, projected, unspent money.Cents
+	for _, p := range b.d.Projections {
+		name, appr := xlBlank(), xlBlank()
+		if dist, ok := byAGS[p.AGS]; ok {
+			name, appr = xlText(dist.Name), xlMoney(dist.Figures.Approved)
+			approved += dist.Figures.Approved
+		}
+		projected += p.Projected
+		unspent += p.Unspent
+		s.add(xlText(p.AGS), name, appr, xlMoney(p.Projected), xlMoney(p.Unspent))
+	}
+	s.total(xlText(b.text("excel.total", nil)), xlBlank(), xlMoney(approved), xlMoney(projected), xlMoney(unspent))
+	s.finish()
+}
+
+// --- shared by both workbooks -----------------------------------------------------
+
+// figuresSheet starts the overview: key figures as label, value and note.
+func (b *excelBook) figuresSheet() *sheetWriter {
+	return b.newSheet("overview",
+		b.col("label", 58, true),
+		b.col("value", 22, false),
+		b.col("note", 24, true),
+	)
+}
+
+// figure adds a key figure to an overview sheet.
+func (s *sheetWriter) figure(label string, v xlValue, note string) {
+	s.add(xlText(s.b.text("excel.label."+label, nil)), v, xlText(note))
+}
+
+// runFigures adds when the data was taken and which check run judged it.
+func (b *excelBook) runFigures(s *sheetWriter) {
+	s.figure("data_time", xlDateTime(b.d.DataTime), "")
+	s.figure("as_of", xlDate(&b.d.AsOf), "")
+	s.figure("rule_set", xlText(b.d.RuleSet), "")
+	s.figure("run_id", xlID(b.d.RunID), "")
+}
+
+func (b *excelBook) balanceNote(balance money.Cents) string {
+	switch {
+	case balance > 0:
+		return b.text("excel.note.repay", nil)
+	case balance < 0:
+		return b.text("excel.note.to_pay", nil)
+	default:
+		return b.text("excel.note.settled", nil)
+	}
+}
+
+func (b *excelBook) periodText() string {
+	p := b.d.Period
+	if p.Annual() {
+		return b.text("excel.period.year", messages.Args{"year": strconv.Itoa(p.Year)})
+	}
+	return b.text("excel.period.quarter", messages.Args{"year": strconv.Itoa(p.Year), "quarter": strconv.Itoa(p.Quarter)})
+}
+
+// status names a submission status; a status the catalogue does not know
+// is shown as it is rather than as a key.
+func (b *excelBook) status(s string) string {
+	if s == "" {
+		return ""
+	}
+	return b.known("excel.status."+s, s)
+}
+
+func (b *excelBook) severity(s string) string { return b.known("excel.severity."+s, s) }
+
+func (b *excelBook) known(key, fallback string) string {
+	if !b.cat.Has(key) {
+		return fallback
+	}
+	return b.text(key, nil)
+}
+
+func (b *excelBook) yesNo(v bool) xlValue {
+	if v {
+		return xlText(b.text("excel.yes", nil))
+	}
+	return xlText(b.text("excel.no", nil))
+}
+
+func (b *excelBook) chartTitle(key string) excelize.ChartTitle {
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: b.text(key, nil)}}}
+}
+
+// --- the workbook ---------------------------------------------------------------
+
+// excelBook is a workbook being written. Errors are sticky: the first one
+// is kept and returned by write, so the sheet code reads as a layout.
+type excelBook struct {
+	f      *excelize.File
+	d      *Data
+	cat    *messages.Catalog
+	lang   string
+	title  string
+	sheets int
+	styles map[excelStyleKey]int
+	err    error
+}
+
+func newExcelBook(d *Data, cat *messages.Catalog) *excelBook {
+	lang := d.Lang
+	if lang != "en" {
+		lang = "de"
+	}
+	return &excelBook{f: excelize.NewFile(), d: d, cat: cat, lang: lang, styles: map[excelStyleKey]int{}}
+}
+
+func (b *excelBook) close() { _ = b.f.Close() }
+
+func (b *excelBook) fail(err error) {
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+}
+
+func (b *excelBook) text(key string, args messages.Args) string {
+	return b.cat.Text(b.lang, key, args)
+}
+
+// write sets the document properties from the data's timestamp (without
+// one, excelize's fixed template dates stay) and writes the workbook.
+func (b *excelBook) write(w io.Writer) error {
+	props := &excelize.DocProperties{
+		Title:          b.title,
+		Creator:        b.text("excel.doc.creator", nil),
+		LastModifiedBy: b.text("excel.doc.creator", nil),
+		Language:       b.text("excel.doc.language", nil),
+	}
+	if !b.d.DataTime.IsZero() {
+		stamp := b.d.DataTime.UTC().Format("2006-01-02T15:04:05Z")
+		props.Created, props.Modified = stamp, stamp
+	}
+	b.fail(b.f.SetDocProps(props))
+	b.f.SetActiveSheet(0)
+	// excelize adds the image content types of the first drawing from a map,
+	// in random order: sort them, so the same data gives the same bytes.
+	if ct := b.f.ContentTypes; ct != nil {
+		sort.SliceStable(ct.Defaults, func(i, j int) bool { return ct.Defaults[i].Extension < ct.Defaults[j].Extension })
+	}
+	if b.err != nil {
+		return b.err
+	}
+	_, err := b.f.WriteTo(w)
+	return err
+}
+
+// excelColumn is a table column: its header text, width in characters and
+// whether its text wraps.
+type excelColumn struct {
+	header string
+	width  float64
+	wrap   bool
+}
+
+func (b *excelBook) col(key string, width float64, wrap bool) excelColumn {
+	return excelColumn{header: b.text("excel.col."+key, nil), width: width, wrap: wrap}
+}
+
+// cellKind is how a value is written and formatted.
+type cellKind uint8
+
+const (
+	cellText     cellKind = iota
+	cellMoney             // euros, two decimals, the catalogue's money format
+	cellPct               // a fraction shown as 0.00 %
+	cellDate              // a day
+	cellDateTime          // a day and time
+	cellCount             // an integer with thousands separators
+	cellID                // an integer without: quarters, IDs, numbering
+	cellDecimal           // a plain decimal such as full-time equivalents
+)
+
+// xlValue is one cell's value. A blank value leaves the cell empty.
+type xlValue struct {
+	kind  cellKind
+	text  string
+	num   float64
+	n     int64
+	prec  int
+	blank bool
+}
+
+func xlBlank() xlValue { return xlValue{blank: true} }
+
+// xlText is text exactly as given; it is always written as a string cell.
+func xlText(s string) xlValue { return xlValue{kind: cellText, text: s, blank: s == ""} }
+
+func xlMoney(c money.Cents) xlValue { return xlValue{kind: cellMoney, num: float64(c) / 100, prec: 2} }
+
+func xlMoneyPtr(c *money.Cents) xlValue {
+	if c == nil {
+		return xlBlank()
+	}
+	return xlMoney(*c)
+}
+
+func xlBasisPoints(bp int64) xlValue {
+	return xlValue{kind: cellPct, num: float64(bp) / 10000, prec: 4}
+}
+
+// xlRatio is num/den as a percentage, blank when den is 0.
+func xlRatio(num, den int64) xlValue {
+	if den == 0 {
+		return xlBlank()
+	}
+	return xlValue{kind: cellPct, num: float64(num) / float64(den), prec: -1}
+}
+
+func xlCount(n int64) xlValue { return xlValue{kind: cellCount, n: n} }
+
+func xlID(n int64) xlValue { return xlValue{kind: cellID, n: n} }
+
+func xlDate(t *time.Time) xlValue {
+	if t == nil || t.IsZero() {
+		return xlBlank()
+	}
+	y, m, d := t.Date()
+	return xlValue{kind: cellDate, num: excelSerial(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)), prec: -1}
+}
+
+func xlDateTime(t time.Time) xlValue {
+	if t.IsZero() {
+		return xlBlank()
+	}
+	return xlValue{kind: cellDateTime, num: excelSerial(t), prec: -1}
+}
+
+// xlFTE writes full-time equivalents as a number, or as the text given when
+// it is not one.
+func xlFTE(s string) xlValue {
+	if v, ok := parseFTE(s); ok {
+		return xlValue{kind: cellDecimal, num: v, prec: -1}
+	}
+	return xlText(s)
+}
+
+func parseFTE(s string) (float64, bool) {
+	v, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(s), ",", ".", 1), 64)
+	return v, err == nil && !math.IsInf(v, 0) && !math.IsNaN(v)
+}
+
+// excelSerial is t's wall-clock time as an Excel serial date (1900 system).
+// It is computed here rather than by excelize's SetCellValue, which would
+// replace the cell's date format with its own default.
+func excelSerial(t time.Time) float64 {
+	y, m, d := t.Date()
+	days := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24
+	secs := t.Hour()*3600 + t.Minute()*60 + t.Second()
+	return days + float64(secs)/86400
+}
+
+type excelStyleKey struct {
+	role       uint8 // 0 body, 1 header, 2 title
+	kind       cellKind
+	bold, wrap bool
+}
+
+// style returns the style of a body cell, created on first use; the order of
+// first use is fixed, so the style ids are too.
+func (b *excelBook) style(k excelStyleKey) int {
+	if id, ok := b.styles[k]; ok {
+		return id
+	}
+	st := &excelize.Style{
+		Font:      &excelize.Font{Bold: k.bold},
+		Alignment: &excelize.Alignment{Vertical: "top", WrapText: k.wrap},
+	}
+	switch k.role {
+	case 1:
+		st.Font.Bold = true
+		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}
+		st.Alignment = &excelize.Alignment{Vertical: "center", WrapText: true}
+		st.Border = []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}}
+	case 2:
+		st.Font = &excelize.Font{Bold: true, Size: 13}
+	}
+	format := func(key string) *string { s := b.text(key, nil); return &s }
+	switch k.kind {
+	case cellMoney:
+		st.CustomNumFmt = format("excel.format.money")
+	case cellPct:
+		st.NumFmt = 10 // 0.00%
+	case cellDate:
+		st.CustomNumFmt = format("excel.format.date")
+	case cellDateTime:
+		st.CustomNumFmt = format("excel.format.datetime")
+	case cellCount:
+		st.NumFmt = 3 // #,##0
+	case cellID:
+		st.NumFmt = 1 // 0
+	case cellDecimal:
+		decimal := "0.00#"
+		st.CustomNumFmt = &decimal
+	}
+	id, err := b.f.NewStyle(st)
+	b.fail(err)
+	b.styles[k] = id
+	return id
+}
+
+// sheetWriter writes one table on its own sheet: the title in row 1, the
+// header in row 3, data rows below, then an optional totals row.
+type sheetWriter struct {
+	b      *excelBook
+	name   string
+	cols   []excelColumn
+	header int // the header's row
+	row    int // the last row written
+	data   int // the last data row: the filter ends here
+}
+
+func (b *excelBook) newSheet(key string, cols ...excelColumn) *sheetWriter {
+	name := b.text("excel.sheet."+key, nil)
+	if b.sheets == 0 {
+		b.fail(b.f.SetSheetName(b.f.GetSheetName(0), name))
+	} else {
+		_, err := b.f.NewSheet(name)
+		b.fail(err)
+	}
+	b.sheets++
+	s := &sheetWriter{b: b, name: name, cols: cols, header: 3}
+	s.put(1, excelStyleKey{role: 2}, xlText(b.text("excel.doc.sheet_title", messages.Args{"report": b.title, "sheet": name})))
+	header := make([]xlValue, len(cols))
+	for i, c := range cols {
+		header[i] = xlText(c.header)
+		col, err := excelize.ColumnNumberToName(i + 1)
+		b.fail(err)
+		b.fail(b.f.SetColWidth(name, col, col, c.width))
+	}
+	s.put(s.header, excelStyleKey{role: 1}, header...)
+	s.row, s.data = s.header, s.header
+	return s
+}
+
+// add writes a data row.
+func (s *sheetWriter) add(vals ...xlValue) {
+	s.row++
+	s.data = s.row
+	s.put(s.row, excelStyleKey{}, vals...)
+}
+
+// total writes a bold totals row below the data, outside the filter range.
+func (s *sheetWriter) total(vals ...xlValue) {
+	s.row++
+	s.put(s.row, excelStyleKey{bold: true}, vals...)
+}
+
+// put writes vals into row from column A on. Text goes in with SetCellStr
+// only: never SetCellValue or SetCellFormula, so nothing a submission wrote
+// can become a formula.
+func (s *sheetWriter) put(row int, base excelStyleKey, vals ...xlValue) {
+	f := s.b.f
+	for i, v := range vals {
+		if v.blank {
+			continue
+		}
+		cell, err := excelize.CoordinatesToCellName(i+1, row)
+		if err != nil {
+			s.b.fail(err)
+			return
+		}
+		k := base
+		k.kind = v.kind
+		if k.role == 0 && v.kind == cellText && i < len(s.cols) {
+			k.wrap = s.cols[i].wrap
+		}
+		switch v.kind {
+		case cellText:
+			err = f.SetCellStr(s.name, cell, v.text)
+		case cellCount, cellID:
+			err = f.SetCellInt(s.name, cell, v.n)
+		default:
+			err = f.SetCellFloat(s.name, cell, v.num, v.prec, 64)
+		}
+		s.b.fail(err)
+		s.b.fail(f.SetCellStyle(s.name, cell, cell, s.b.style(k)))
+	}
+}
+
+// finish freezes the panes below the header, sets the auto-filter over the
+// header and data rows, and prints landscape, one page wide, with the
+// header repeated on every page.
+func (s *sheetWriter) finish() {
+	f, b := s.b.f, s.b
+	top := fmt.Sprintf("A%d", s.header+1)
+	b.fail(f.SetPanes(s.name, &excelize.Panes{
+		Freeze: true, YSplit: s.header, TopLeftCell: top, ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}},
+	}))
+	last, err := excelize.ColumnNumberToName(len(s.cols))
+	b.fail(err)
+	b.fail(f.AutoFilter(s.name, fmt.Sprintf("A%d:%s%d", s.header, last, s.data), nil))
+	// AutoFilter replaces the sheet properties: set fit-to-page after it.
+	yes, landscape, wide, tall := true, "landscape", 1, 0
+	b.fail(f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: &yes}))
+	b.fail(f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall}))
+	b.fail(f.SetDefinedName(&excelize.DefinedName{
+		Name:     "_xlnm.Print_Titles",
+		RefersTo: fmt.Sprintf("%s!$%d:$%d", s.quoted(), s.header, s.header),
+		Scope:    s.name,
+	}))
+}
+
+func (s *sheetWriter) quoted() string {
+	return "'" + strings.ReplaceAll(s.name, "'", "''") + "'"
+}
+
+// series is a chart series over the data rows: categories from column cat,
+// values from column val, named by val's header.
+func (s *sheetWriter) series(cat, val int) excelize.ChartSeries {
+	ref := func(col, from, to int) string {
+		c, _ := excelize.ColumnNumberToName(col)
+		if from == to {
+			return fmt.Sprintf("%s!$%s$%d", s.quoted(), c, from)
+		}
+		return fmt.Sprintf("%s!$%s$%d:$%s$%d", s.quoted(), c, from, c, to)
+	}
+	return excelize.ChartSeries{
+		Name:       ref(val, s.header, s.header),
+		Categories: ref(cat, s.header+1, s.data),
+		Values:     ref(val, s.header+1, s.data),
+	}
+}
+
+// chart places a native chart to the right of the table; a table without
+// data rows gets none.
+func (s *sheetWriter) chart(c *excelize.Chart, combo ...*excelize.Chart) {
+	cell, err := excelize.CoordinatesToCellName(len(s.cols)+2, s.header)
+	s.b.fail(err)
+	s.chartAt(cell, err, c, combo...)
+}
+
+func (s *sheetWriter) chartAt(cell string, err error, c *excelize.Chart, combo ...*excelize.Chart) {
+	if err != nil || s.data == s.header {
+		s.b.fail(err)
+		return
+	}
+	if c.Dimension.Width == 0 {
+		c.Dimension = excelize.ChartDimension{Width: 720, Height: 360}
+	}
+	c.Legend = excelize.ChartLegend{Position: "bottom"}
+	same := false // one colour per series, not per bar
+	c.VaryColors = &same
+	s.b.fail(s.b.f.AddChart(s.name, cell, c, combo...))
+}

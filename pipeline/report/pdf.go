@@ -1,0 +1,332 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
+	"grantpipe/templates"
+)
+
+// Page layout, in millimetres.
+const (
+	margin  = 15.0
+	lineH   = 4.6
+	cellPad = 1.2
+	font    = "DejaVu"
+)
+
+// Colours of the reports.
+var (
+	colHead    = [3]int{31, 78, 121}
+	colHeadTx  = [3]int{255, 255, 255}
+	colZebra   = [3]int{242, 246, 250}
+	colGrey    = [3]int{110, 110, 110}
+	colPlan    = [3]int{190, 200, 212}
+	colActual  = [3]int{46, 117, 182}
+	colOver    = [3]int{192, 0, 0}
+	colLimit   = [3]int{192, 0, 0}
+	sevColours = map[string][3]int{"error": {192, 0, 0}, "warning": {191, 120, 0}, "info": {46, 117, 182}}
+)
+
+// doc is one PDF being written.
+type doc struct {
+	pdf     *fpdf.Fpdf
+	d       *Data
+	cat     *messages.Catalog
+	lang    string
+	title   string
+	width   float64 // printable width
+	pending string  // a heading waiting for its section's content
+}
+
+func (w *doc) t(key string, args messages.Args) string { return w.cat.Text(w.lang, key, args) }
+
+func newDoc(d *Data, cat *messages.Catalog, orientation, title string) (*doc, error) {
+	pdf := fpdf.New(orientation, "mm", "A4", "")
+	for _, f := range []struct{ style, file string }{{"", "fonts/DejaVuSansCondensed.ttf"}, {"B", "fonts/DejaVuSansCondensed-Bold.ttf"}} {
+		b, err := fs.ReadFile(templates.FS, f.file)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		pdf.AddUTF8FontFromBytes(font, f.style, b)
+	}
+	// Same data, same bytes: the data's timestamp, never the wall clock.
+	pdf.SetCatalogSort(true)
+	pdf.SetCreationDate(d.DataTime)
+	pdf.SetModificationDate(d.DataTime)
+	pdf.SetCompression(true)
+	pdf.SetTitle(title, true)
+	pdf.SetCreator("grantpipe", true)
+	pdf.SetProducer("grantpipe", true)
+	pdf.SetMargins(margin, margin+6, margin)
+	pdf.SetAutoPageBreak(true, margin+6)
+	pdf.AliasNbPages("{nb}")
+	w := &doc{pdf: pdf, d: d, cat: cat, lang: d.Lang, title: title}
+	pw, _ := pdf.GetPageSize()
+	w.width = pw - 2*margin
+	pdf.SetHeaderFunc(func() {
+		pdf.SetFont(font, "", 7.5)
+		w.color(colGrey)
+		pdf.SetXY(margin, 8)
+		pdf.CellFormat(w.width*0.7, 4, w.t("report.programme", nil), "", 0, "L", false, 0, "")
+		pdf.CellFormat(w.width*0.3, 4, title, "", 0, "R", false, 0, "")
+		pdf.SetDrawColor(200, 200, 200)
+		pdf.Line(margin, 12.5, margin+w.width, 12.5)
+		w.color([3]int{0, 0, 0})
+		pdf.SetXY(margin, margin+6)
+	})
+	pdf.SetFooterFunc(func() {
+		_, ph := pdf.GetPageSize()
+		pdf.SetXY(margin, ph-11)
+		pdf.SetFont(font, "", 7.5)
+		w.color(colGrey)
+		pdf.CellFormat(w.width*0.75, 4, w.t("report.footer", messages.Args{
+			"data_time": w.dateTime(d.DataTime), "as_of": w.date(d.AsOf), "rules": d.RuleSet, "run": strconv.FormatInt(d.RunID, 10)}), "", 0, "L", false, 0, "")
+		pdf.CellFormat(w.width*0.25, 4, w.t("report.page", messages.Args{"page": strconv.Itoa(pdf.PageNo()), "pages": "{nb}"}), "", 0, "R", false, 0, "")
+		w.color([3]int{0, 0, 0})
+	})
+	return w, nil
+}
+
+func (w *doc) color(c [3]int) { w.pdf.SetTextColor(c[0], c[1], c[2]) }
+func (w *doc) fill(c [3]int)  { w.pdf.SetFillColor(c[0], c[1], c[2]) }
+
+func (w *doc) date(t time.Time) string {
+	if w.lang == "en" {
+		return t.Format("2006-01-02")
+	}
+	return t.Format("02.01.2006")
+}
+
+func (w *doc) dateTime(t time.Time) string {
+	if w.lang == "en" {
+		return t.Format("2006-01-02 15:04")
+	}
+	return t.Format("02.01.2006 15:04")
+}
+
+func (w *doc) dateP(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return w.date(*t)
+}
+
+// money formats an amount; the space before "€" does not break, so an
+// amount never wraps inside a narrow column.
+func (w *doc) money(c money.Cents) string { return strings.ReplaceAll(c.Format(w.lang), " ", "\u00a0") }
+
+// pct formats basis points: 12345 → "123,45 %".
+func (w *doc) pct(bp int64) string {
+	s := fmt.Sprintf("%d.%02d %%", bp/100, abs64(bp%100))
+	if bp < 0 && bp > -100 {
+		s = "-" + s
+	}
+	if w.lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// heading starts a section. It is drawn with the section's first content
+// (see begin), so a heading never stands alone at the foot of a page.
+func (w *doc) heading(text string) { w.pending = text }
+
+// begin makes room for need millimetres of content, with the pending
+// heading above it on the same page.
+func (w *doc) begin(need float64) {
+	pdf := w.pdf
+	if w.pending == "" {
+		w.ensure(need)
+		return
+	}
+	w.ensure(need + 12)
+	pdf.Ln(3)
+	pdf.SetFont(font, "B", 12)
+	w.color(colHead)
+	pdf.CellFormat(w.width, 7, w.pending, "", 1, "L", false, 0, "")
+	w.color([3]int{0, 0, 0})
+	pdf.SetFont(font, "", 9)
+	w.pending = ""
+}
+
+func (w *doc) titleBlock(title, subtitle string) {
+	pdf := w.pdf
+	pdf.SetFont(font, "B", 17)
+	pdf.MultiCell(w.width, 8, title, "", "L", false)
+	pdf.SetFont(font, "", 10)
+	w.color(colGrey)
+	pdf.MultiCell(w.width, 5, subtitle, "", "L", false)
+	w.color([3]int{0, 0, 0})
+	pdf.Ln(2)
+}
+
+func (w *doc) paragraph(text string) {
+	w.begin(2 * lineH)
+	w.pdf.SetFont(font, "", 9)
+	w.pdf.MultiCell(w.width, lineH, text, "", "L", false)
+	w.pdf.Ln(1.5)
+}
+
+// ensure starts a new page unless h millimetres fit on this one.
+func (w *doc) ensure(h float64) {
+	_, ph := w.pdf.GetPageSize()
+	if w.pdf.GetY()+h > ph-margin-6 {
+		w.pdf.AddPage()
+	}
+}
+
+// column of a table.
+type column struct {
+	title string
+	width float64 // share of the printable width
+	align string  // "L" or "R"
+}
+
+// tableStyle sets a table's font size.
+type tableStyle struct {
+	size float64 // font size in points; 0: 8
+}
+
+// row of a table: its cells, and how it is drawn.
+type row struct {
+	cells []string
+	bold  bool
+	fill  *[3]int
+	color map[int][3]int // text colour per cell
+}
+
+// table draws a table that breaks across pages with its header repeated,
+// wrapping long text inside its column. A short table is kept on one page.
+func (w *doc) table(cols []column, rows []row) { w.styledTable(tableStyle{}, cols, rows) }
+
+func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
+	pdf := w.pdf
+	size := st.size
+	if size == 0 {
+		size = 8
+	}
+	lh := lineH * size / 8
+	widths := make([]float64, len(cols))
+	for i, c := range cols {
+		widths[i] = c.width * w.width
+	}
+	header := func() {
+		pdf.SetFont(font, "B", size)
+		w.fill(colHead)
+		w.color(colHeadTx)
+		h := 0.0
+		for i, c := range cols {
+			h = max(h, float64(len(pdf.SplitText(c.title, widths[i]-2*cellPad)))*lh)
+		}
+		x, y := margin, pdf.GetY()
+		for i, c := range cols {
+			pdf.Rect(x, y, widths[i], h+1, "F")
+			pdf.SetXY(x+cellPad, y+0.5)
+			pdf.MultiCell(widths[i]-2*cellPad, lh, c.title, "", c.align, false)
+			x += widths[i]
+		}
+		pdf.SetXY(margin, y+h+1)
+		w.color([3]int{0, 0, 0})
+	}
+	if len(rows) <= 12 {
+		w.begin(float64(len(rows)+2) * (lh + 1.2))
+	} else {
+		w.begin(5 * (lh + 1.2))
+	}
+	header()
+	for n, r := range rows {
+		style := ""
+		if r.bold {
+			style = "B"
+		}
+		pdf.SetFont(font, style, size)
+		lines := make([][]string, len(cols))
+		h := lh
+		for i := range cols {
+			text := ""
+			if i < len(r.cells) {
+				text = r.cells[i]
+			}
+			lines[i] = pdf.SplitText(text, widths[i]-2*cellPad)
+			h = max(h, float64(len(lines[i]))*lh)
+		}
+		h += 1
+		_, ph := pdf.GetPageSize()
+		if pdf.GetY()+h > ph-margin-6 {
+			pdf.AddPage()
+			header()
+			pdf.SetFont(font, style, size)
+		}
+		x, y := margin, pdf.GetY()
+		switch {
+		case r.fill != nil:
+			w.fill(*r.fill)
+			pdf.Rect(x, y, w.width, h, "F")
+		case n%2 == 1:
+			w.fill(colZebra)
+			pdf.Rect(x, y, w.width, h, "F")
+		}
+		for i, c := range cols {
+			if col, ok := r.color[i]; ok {
+				w.color(col)
+			}
+			for j, line := range lines[i] {
+				pdf.SetXY(x+cellPad, y+0.5+float64(j)*lh)
+				pdf.CellFormat(widths[i]-2*cellPad, lh, line, "", 0, c.align, false, 0, "")
+			}
+			w.color([3]int{0, 0, 0})
+			x += widths[i]
+		}
+		pdf.SetXY(margin, y+h)
+	}
+	pdf.SetDrawColor(200, 200, 200)
+	pdf.Line(margin, pdf.GetY(), margin+w.width, pdf.GetY())
+	pdf.Ln(2)
+}
+
+// keyFigures draws label/value pairs in two columns.
+func (w *doc) keyFigures(pairs [][2]string) {
+	var rows []row
+	for _, p := range pairs {
+		rows = append(rows, row{cells: []string{p[0], p[1]}})
+	}
+	w.table([]column{{w.t("report.col_figure", nil), 0.6, "L"}, {w.t("report.col_value", nil), 0.4, "R"}}, rows)
+}
+
+func (w *doc) status(s string) string { return w.t("report.status_"+s, nil) }
+
+func (w *doc) severity(s string) string { return w.t("report.severity_"+s, nil) }
+
+func (w *doc) finish(out io.Writer) error {
+	if err := w.pdf.Error(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := w.pdf.Output(out); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// periodName is "1. Quartal 2026" or "Haushaltsjahr 2026".
+func periodName(p Period, cat *messages.Catalog, lang string) string {
+	if p.Annual() {
+		return cat.Text(lang, "report.period_year", messages.Args{"year": strconv.Itoa(p.Year)})
+	}
+	return cat.Text(lang, "report.period_quarter", messages.Args{"year": strconv.Itoa(p.Year), "quarter": strconv.Itoa(p.Quarter)})
+}

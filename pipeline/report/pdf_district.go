@@ -1,0 +1,284 @@
+package report
+
+import (
+	"io"
+	"strconv"
+
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
+)
+
+// WriteDistrictPDF writes the report of one district for d.Period.
+func WriteDistrictPDF(out io.Writer, d *Data, dist *District, cat *messages.Catalog) error {
+	period := periodName(d.Period, cat, d.Lang)
+	w, err := newDoc(d, cat, "P", dist.Name+" · "+period)
+	if err != nil {
+		return err
+	}
+	w.pdf.AddPage()
+	kind := "report.district_title"
+	if d.Period.Annual() {
+		kind = "report.district_title_annual"
+	}
+	w.titleBlock(w.t(kind, messages.Args{"district": dist.Name, "period": period}),
+		w.t("report.district_subtitle", messages.Args{"ags": dist.AGS, "kind": dist.Kind, "file_number": dist.FileNumber, "as_of": w.date(d.AsOf)}))
+
+	f := dist.Figures
+	w.heading(w.t("report.h_key_figures", nil))
+	balanceLabel := "report.balance_repay"
+	if f.Balance < 0 {
+		balanceLabel = "report.balance_due"
+	}
+	fte := dist.FTE
+	if w.lang != "en" {
+		fte = localDecimal(fte)
+	}
+	w.keyFigures([][2]string{
+		{w.t("report.approved", nil), w.money(f.Approved)},
+		{w.t("report.plan_total", nil), w.money(dist.PlanTotal)},
+		{w.t("report.eligible", nil), w.money(f.Eligible)},
+		{w.t("report.fundable", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(f.Fundable)},
+		{w.t("report.paid", nil), w.money(f.Paid)},
+		{w.t(balanceLabel, nil), w.money(abs(f.Balance))},
+		{w.t("report.utilisation", nil), w.pct(f.UtilisationPct())},
+		{w.t("report.interest", nil), w.money(f.InterestAtRisk)},
+		{w.t("report.coordinators", nil), strconv.Itoa(dist.Coordinators) + " (" + fte + " " + w.t("report.fte", nil) + ")"},
+		{w.t("report.findings_count", nil), w.t("report.findings_counts", messages.Args{"errors": strconv.Itoa(dist.Errors()), "warnings": strconv.Itoa(dist.Warnings())})},
+	})
+
+	w.heading(w.t("report.h_plan_actual", nil))
+	w.planActual(d, dist)
+
+	w.heading(w.t("report.h_trend", nil))
+	var trend []row
+	for _, q := range dist.Trend {
+		trend = append(trend, row{cells: []string{w.t("report.quarter_n", messages.Args{"quarter": strconv.Itoa(q.Quarter)}), w.status(q.Status),
+			w.money(q.Eligible), w.money(q.Cumulative), strconv.Itoa(q.Errors), strconv.Itoa(q.Warnings)}})
+	}
+	w.table([]column{{w.t("report.col_quarter", nil), 0.16, "L"}, {w.t("report.col_status", nil), 0.2, "L"}, {w.t("report.col_eligible_q", nil), 0.2, "R"},
+		{w.t("report.col_cumulative", nil), 0.2, "R"}, {w.t("report.col_errors", nil), 0.12, "R"}, {w.t("report.col_warnings", nil), 0.12, "R"}}, trend)
+
+	w.heading(w.t("report.h_findings", nil))
+	if len(dist.Findings) == 0 {
+		w.paragraph(w.t("report.no_findings", nil))
+	} else {
+		var rows []row
+		for _, fd := range dist.Findings {
+			rows = append(rows, row{cells: []string{w.severity(fd.Severity), fd.Rule, quarterLabel(fd.Quarter), fd.Place(), fd.Message},
+				color: map[int][3]int{0: sevColours[fd.Severity]}})
+		}
+		w.table([]column{{w.t("report.col_severity", nil), 0.1, "L"}, {w.t("report.col_rule", nil), 0.22, "L"}, {w.t("report.col_q", nil), 0.05, "L"},
+			{w.t("report.col_place", nil), 0.13, "L"}, {w.t("report.col_message", nil), 0.50, "L"}}, rows)
+	}
+
+	w.heading(w.t("report.h_activities", nil))
+	if len(dist.Activities) == 0 {
+		w.paragraph(w.t("report.no_activities", nil))
+	} else {
+		var rows []row
+		var n int
+		var p int64
+		for _, a := range dist.Activities {
+			rows = append(rows, row{cells: []string{a.Type.Name(w.lang), strconv.Itoa(a.Count), strconv.FormatInt(a.Participants, 10)}})
+			n += a.Count
+			p += a.Participants
+		}
+		rows = append(rows, row{cells: []string{w.t("report.total", nil), strconv.Itoa(n), strconv.FormatInt(p, 10)}, bold: true})
+		w.table([]column{{w.t("report.col_activity", nil), 0.6, "L"}, {w.t("report.col_count", nil), 0.2, "R"}, {w.t("report.col_participants", nil), 0.2, "R"}}, rows)
+	}
+
+	w.heading(w.t("report.h_narrative", nil))
+	if len(dist.Narrative) == 0 {
+		w.paragraph(w.t("report.no_narrative", nil))
+	}
+	for _, p := range dist.Narrative {
+		w.paragraph(p)
+	}
+
+	if d.Period.Annual() {
+		w.pdf.AddPage()
+		w.heading(w.t("report.h_receipts", nil))
+		w.paragraph(w.t("report.receipts_intro", nil))
+		w.receipts(d, dist)
+	}
+
+	w.heading(w.t("report.h_provenance", nil))
+	var src []row
+	for _, s := range dist.Sources {
+		state := w.t("report.source_current", nil)
+		if !s.Current {
+			state = w.t("report.source_replaced", nil)
+		}
+		src = append(src, row{cells: []string{quarterLabel(s.Quarter), s.File, s.SHA256, w.dateTime(s.Received), state}})
+	}
+	if len(src) > 0 {
+		w.table([]column{{w.t("report.col_q", nil), 0.06, "L"}, {w.t("report.col_file", nil), 0.3, "L"}, {w.t("report.col_sha", nil), 0.32, "L"},
+			{w.t("report.col_received", nil), 0.16, "L"}, {w.t("report.col_version", nil), 0.16, "L"}}, src)
+	}
+	w.paragraph(w.t("report.provenance_text", messages.Args{"run": strconv.FormatInt(d.RunID, 10), "rules": d.RuleSet,
+		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
+	return w.finish(out)
+}
+
+func quarterLabel(q int) string {
+	if q == 0 {
+		return ""
+	}
+	return "Q" + strconv.Itoa(q)
+}
+
+func abs(c money.Cents) money.Cents {
+	if c < 0 {
+		return -c
+	}
+	return c
+}
+
+// localDecimal writes "2.75" as "2,75".
+func localDecimal(s string) string {
+	out := []byte(s)
+	for i, c := range out {
+		if c == '.' {
+			out[i] = ','
+		}
+	}
+	return string(out)
+}
+
+// planActual draws plan against actual per category: a table and a bar
+// chart with each category's 120 % line.
+func (w *doc) planActual(d *Data, dist *District) {
+	var rows []row
+	var sumPlan, sumActual money.Cents
+	limitOf := func(plan money.Cents) money.Cents {
+		return money.Cents((int64(plan)*(10000+d.LineTolerance) + 5000) / 10000)
+	}
+	for _, c := range d.Categories {
+		plan, actual := dist.Plan[c.Code], dist.Figures.ByCategory[c.Code]
+		sumPlan += plan
+		sumActual += actual
+		share := ""
+		if plan > 0 {
+			share = w.pct((int64(actual)*10000 + int64(plan)/2) / int64(plan))
+		}
+		r := row{cells: []string{c.Name(w.lang), w.money(plan), w.money(actual), share, w.money(limitOf(plan))}}
+		if actual > limitOf(plan) {
+			r.color = map[int][3]int{2: colOver, 3: colOver}
+		}
+		rows = append(rows, r)
+	}
+	total := ""
+	if sumPlan > 0 {
+		total = w.pct((int64(sumActual)*10000 + int64(sumPlan)/2) / int64(sumPlan))
+	}
+	rows = append(rows, row{cells: []string{w.t("report.total", nil), w.money(sumPlan), w.money(sumActual), total, ""}, bold: true})
+	w.table([]column{{w.t("report.col_category", nil), 0.34, "L"}, {w.t("report.col_plan", nil), 0.17, "R"}, {w.t("report.col_actual", nil), 0.17, "R"},
+		{w.t("report.col_share", nil), 0.13, "R"}, {w.t("report.col_limit", messages.Args{"pct": w.pct(10000 + d.LineTolerance)}), 0.19, "R"}}, rows)
+
+	// The chart: one pair of bars per category, scaled to the largest of
+	// actual and 120 % of plan.
+	pdf := w.pdf
+	barH, gap, labelW := 3.2, 2.6, 0.3*w.width
+	h := float64(len(d.Categories))*(2*barH+gap) + 10
+	w.begin(h)
+	var scale money.Cents = 1
+	for _, c := range d.Categories {
+		scale = max(scale, dist.Figures.ByCategory[c.Code], limitOf(dist.Plan[c.Code]))
+	}
+	chartW := w.width - labelW - 4
+	x0, y := margin+labelW, pdf.GetY()+2
+	pdf.SetFont(font, "", 7.5)
+	for _, c := range d.Categories {
+		plan, actual := dist.Plan[c.Code], dist.Figures.ByCategory[c.Code]
+		pdf.SetXY(margin, y)
+		pdf.CellFormat(labelW-2, 2*barH, c.Name(w.lang), "", 0, "R", false, 0, "")
+		w.fill(colPlan)
+		pdf.Rect(x0, y, chartW*float64(plan)/float64(scale), barH, "F")
+		if actual > limitOf(plan) {
+			w.fill(colOver)
+		} else {
+			w.fill(colActual)
+		}
+		if actual > 0 {
+			pdf.Rect(x0, y+barH, chartW*float64(actual)/float64(scale), barH, "F")
+		}
+		lx := x0 + chartW*float64(limitOf(plan))/float64(scale)
+		pdf.SetDrawColor(colLimit[0], colLimit[1], colLimit[2])
+		pdf.SetLineWidth(0.4)
+		pdf.Line(lx, y-0.6, lx, y+2*barH+0.6)
+		pdf.SetLineWidth(0.2)
+		y += 2*barH + gap
+	}
+	// Legend.
+	pdf.SetXY(x0, y)
+	w.legend([][3]int{colPlan, colActual, colOver}, []string{w.t("report.legend_plan", nil), w.t("report.legend_actual", nil), w.t("report.legend_over", nil)})
+	lx := pdf.GetX() + 2
+	pdf.SetDrawColor(colLimit[0], colLimit[1], colLimit[2])
+	pdf.SetLineWidth(0.4)
+	pdf.Line(lx, y+0.5, lx, y+3.5)
+	pdf.SetLineWidth(0.2)
+	pdf.SetXY(lx+1.5, y)
+	pdf.CellFormat(40, 4, w.t("report.legend_limit", messages.Args{"pct": w.pct(10000 + d.LineTolerance)}), "", 0, "L", false, 0, "")
+	pdf.SetXY(margin, y+7)
+	pdf.SetDrawColor(200, 200, 200)
+}
+
+func (w *doc) legend(colours [][3]int, labels []string) {
+	pdf := w.pdf
+	for i, c := range colours {
+		x, y := pdf.GetX(), pdf.GetY()
+		w.fill(c)
+		pdf.Rect(x, y+0.8, 3, 2.6, "F")
+		pdf.SetXY(x+4, y)
+		lw := pdf.GetStringWidth(labels[i]) + 5
+		pdf.CellFormat(lw, 4, labels[i], "", 0, "L", false, 0, "")
+	}
+}
+
+// receipts draws the Belegliste: every receipt in date order, grouped by
+// category with subtotals, as a Verwendungsnachweis lists them.
+func (w *doc) receipts(d *Data, dist *District) {
+	cols := []column{{w.t("report.col_paid_on", nil), 0.11, "L"}, {w.t("report.col_payee", nil), 0.22, "L"}, {w.t("report.col_purpose", nil), 0.25, "L"},
+		{w.t("report.col_receipt_no", nil), 0.14, "L"}, {w.t("report.col_place", nil), 0.13, "L"}, {w.t("report.col_amount", nil), 0.15, "R"}}
+	var rows []row
+	var total money.Cents
+	flush := func(name string, sum money.Cents) {
+		fill := colPlan
+		rows = append(rows, row{cells: []string{"", w.t("report.subtotal", messages.Args{"category": name}), "", "", "", w.money(sum)}, bold: true, fill: &fill})
+	}
+	current, currentName := "\x00", ""
+	var sum money.Cents
+	for _, r := range dist.Receipts {
+		if r.Category != current {
+			if current != "\x00" {
+				flush(currentName, sum)
+			}
+			current, currentName, sum = r.Category, r.CategoryRaw, 0
+			for _, c := range d.Categories {
+				if c.Code == r.Category {
+					currentName = c.Name(w.lang)
+				}
+			}
+			rows = append(rows, row{cells: []string{"", currentName}, bold: true})
+		}
+		amount := ""
+		if r.Amount != nil {
+			amount = w.money(*r.Amount)
+			if r.Eligible {
+				sum += *r.Amount
+				total += *r.Amount
+			}
+		}
+		cr := row{cells: []string{w.dateP(r.PaymentDate), r.Payee, r.Purpose, r.ReceiptNo, "Q" + strconv.Itoa(r.Quarter) + " " + r.Sheet + "!" + r.Cell, amount}}
+		if !r.Eligible {
+			cr.cells[5] = amount + " ✗"
+			cr.color = map[int][3]int{5: colOver}
+		}
+		rows = append(rows, cr)
+	}
+	if current != "\x00" {
+		flush(currentName, sum)
+	}
+	rows = append(rows, row{cells: []string{"", w.t("report.total_eligible", nil), "", "", "", w.money(total)}, bold: true})
+	w.styledTable(tableStyle{size: 7.5}, cols, rows)
+}

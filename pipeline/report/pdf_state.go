@@ -1,0 +1,167 @@
+package report
+
+import (
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
+)
+
+// WriteStatePDF writes the state-wide report for d.Period.
+func WriteStatePDF(out io.Writer, d *Data, cat *messages.Catalog) error {
+	period := periodName(d.Period, cat, d.Lang)
+	w, err := newDoc(d, cat, "L", cat.Text(d.Lang, "report.state", nil)+" · "+period)
+	if err != nil {
+		return err
+	}
+	w.pdf.AddPage()
+	w.titleBlock(w.t("report.state_title", messages.Args{"period": period}),
+		w.t("report.state_subtitle", messages.Args{"as_of": w.date(d.AsOf), "districts": strconv.Itoa(len(d.Districts))}))
+
+	s := d.State
+	budgetShare := int64(0)
+	if d.StateBudget > 0 {
+		budgetShare = (int64(s.Fundable)*10000 + int64(d.StateBudget)/2) / int64(d.StateBudget)
+	}
+	w.heading(w.t("report.h_state_figures", nil))
+	w.keyFigures([][2]string{
+		{w.t("report.state_budget", nil), w.money(d.StateBudget)},
+		{w.t("report.approved_total", nil), w.money(s.Approved)},
+		{w.t("report.eligible", nil), w.money(s.Eligible)},
+		{w.t("report.fundable", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(s.Fundable)},
+		{w.t("report.budget_used", nil), w.pct(budgetShare)},
+		{w.t("report.paid", nil), w.money(s.Paid)},
+		{w.t("report.balance_net", nil), w.money(s.Balance)},
+		{w.t("report.interest", nil), w.money(s.InterestAtRisk)},
+		{w.t("report.per_thousand_state", nil), w.money(perThousand(s.Fundable, d.Population))},
+	})
+
+	w.heading(w.t("report.h_districts", nil))
+	cols := []column{
+		{w.t("report.col_district", nil), 0.14, "L"}, {w.t("report.col_approved", nil), 0.088, "R"}, {w.t("report.col_eligible", nil), 0.088, "R"},
+		{w.t("report.col_fundable", nil), 0.088, "R"}, {w.t("report.col_paid", nil), 0.088, "R"}, {w.t("report.col_balance", nil), 0.088, "R"},
+		{w.t("report.col_utilisation", nil), 0.07, "R"}, {w.t("report.col_per_thousand", nil), 0.065, "R"}, {w.t("report.col_coordinators", nil), 0.06, "R"},
+		{w.t("report.col_errors", nil), 0.05, "R"}, {w.t("report.col_warnings", nil), 0.072, "R"}, {w.t("report.col_quarters", nil), 0.103, "L"},
+	}
+	var rows []row
+	for i := range d.Districts {
+		dist := &d.Districts[i]
+		f := dist.Figures
+		var qs []string
+		for _, q := range dist.Trend {
+			qs = append(qs, "Q"+strconv.Itoa(q.Quarter)+" "+w.t("report.status_short_"+q.Status, nil))
+		}
+		fte := dist.FTE
+		if w.lang != "en" {
+			fte = localDecimal(fte)
+		}
+		r := row{cells: []string{dist.AGS + " " + dist.Name, w.money(f.Approved), w.money(f.Eligible), w.money(f.Fundable), w.money(f.Paid),
+			w.money(f.Balance), w.pct(f.UtilisationPct()), w.money(dist.PerThousand()), strconv.Itoa(dist.Coordinators) + " / " + fte,
+			strconv.Itoa(dist.Errors()), strconv.Itoa(dist.Warnings()), strings.Join(qs, "  ")}}
+		if dist.Errors() > 0 {
+			r.color = map[int][3]int{9: sevColours["error"]}
+		}
+		rows = append(rows, r)
+	}
+	rows = append(rows, row{bold: true, cells: []string{w.t("report.total", nil), w.money(s.Approved), w.money(s.Eligible), w.money(s.Fundable),
+		w.money(s.Paid), w.money(s.Balance), w.pct(utilisation(s)), w.money(perThousand(s.Fundable, d.Population)), "", "", "", ""}})
+	w.styledTable(tableStyle{size: 7}, cols, rows)
+	w.paragraph(w.t("report.status_legend", nil))
+
+	w.heading(w.t("report.h_utilisation", nil))
+	w.utilisationChart(d)
+
+	w.heading(w.t("report.h_by_rule", nil))
+	var rules []string
+	for r := range d.ByRule {
+		rules = append(rules, r)
+	}
+	sort.Strings(rules)
+	var rr []row
+	for _, r := range rules {
+		c := d.ByRule[r]
+		rr = append(rr, row{cells: []string{r, strconv.Itoa(c[0]), strconv.Itoa(c[1]), strconv.Itoa(c[2])}})
+	}
+	if len(rr) == 0 {
+		w.paragraph(w.t("report.no_findings", nil))
+	} else {
+		w.table([]column{{w.t("report.col_rule", nil), 0.4, "L"}, {w.t("report.col_errors", nil), 0.2, "R"}, {w.t("report.col_warnings", nil), 0.2, "R"},
+			{w.t("report.col_infos", nil), 0.2, "R"}}, rr)
+	}
+
+	w.heading(w.t("report.h_activities", nil))
+	var ar []row
+	var n int
+	var p int64
+	for _, a := range d.Activities {
+		ar = append(ar, row{cells: []string{a.Type.Name(w.lang), strconv.Itoa(a.Count), strconv.FormatInt(a.Participants, 10)}})
+		n += a.Count
+		p += a.Participants
+	}
+	ar = append(ar, row{bold: true, cells: []string{w.t("report.total", nil), strconv.Itoa(n), strconv.FormatInt(p, 10)}})
+	w.table([]column{{w.t("report.col_activity", nil), 0.6, "L"}, {w.t("report.col_count", nil), 0.2, "R"}, {w.t("report.col_participants", nil), 0.2, "R"}}, ar)
+
+	w.heading(w.t("report.h_projection", nil))
+	w.paragraph(w.t("report.projection_intro", nil))
+	var pr []row
+	var sumProjected, sumUnspent money.Cents
+	for i, pj := range d.Projections {
+		pr = append(pr, row{cells: []string{pj.AGS + " " + d.Districts[i].Name, w.money(d.Districts[i].Figures.Approved), w.money(pj.Projected), w.money(pj.Unspent)}})
+		sumProjected += pj.Projected
+		sumUnspent += pj.Unspent
+	}
+	pr = append(pr, row{bold: true, cells: []string{w.t("report.total", nil), w.money(s.Approved), w.money(sumProjected), w.money(sumUnspent)}})
+	w.table([]column{{w.t("report.col_district", nil), 0.4, "L"}, {w.t("report.col_approved", nil), 0.2, "R"}, {w.t("report.col_projected", nil), 0.2, "R"},
+		{w.t("report.col_unspent", nil), 0.2, "R"}}, pr)
+
+	w.paragraph(w.t("report.provenance_state", messages.Args{"run": strconv.FormatInt(d.RunID, 10), "rules": d.RuleSet,
+		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
+	return w.finish(out)
+}
+
+func perThousand(c money.Cents, population int) money.Cents {
+	if population <= 0 {
+		return 0
+	}
+	return money.Cents((int64(c)*1000 + int64(population)/2) / int64(population))
+}
+
+func utilisation(f Figures) int64 { return f.UtilisationPct() }
+
+// utilisationChart draws one horizontal bar per district: fundable as a
+// share of the approved grant, with the 100 % line.
+func (w *doc) utilisationChart(d *Data) {
+	pdf := w.pdf
+	barH, gap, labelW := 3.4, 1.4, 0.22*w.width
+	w.begin(float64(len(d.Districts))*(barH+gap) + 12)
+	chartW := w.width - labelW - 30
+	var top int64 = 10000
+	for _, dist := range d.Districts {
+		top = max(top, dist.Figures.UtilisationPct())
+	}
+	x0, y := margin+labelW, pdf.GetY()+1
+	yStart := y
+	pdf.SetFont(font, "", 7.5)
+	for _, dist := range d.Districts {
+		u := dist.Figures.UtilisationPct()
+		pdf.SetXY(margin, y-0.4)
+		pdf.CellFormat(labelW-2, barH+0.8, dist.Name, "", 0, "R", false, 0, "")
+		w.fill(colActual)
+		pdf.Rect(x0, y, chartW*float64(u)/float64(top), barH, "F")
+		pdf.SetXY(x0+chartW*float64(u)/float64(top)+1, y-0.4)
+		pdf.CellFormat(25, barH+0.8, w.pct(u), "", 0, "L", false, 0, "")
+		y += barH + gap
+	}
+	lx := x0 + chartW*10000/float64(top)
+	pdf.SetDrawColor(colLimit[0], colLimit[1], colLimit[2])
+	pdf.SetLineWidth(0.4)
+	pdf.Line(lx, yStart-1, lx, y)
+	pdf.SetLineWidth(0.2)
+	pdf.SetXY(lx-20, y)
+	pdf.CellFormat(40, 4, w.t("report.legend_full", nil), "", 0, "C", false, 0, "")
+	pdf.SetXY(margin, y+6)
+	pdf.SetDrawColor(200, 200, 200)
+}

@@ -1,0 +1,86 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/messages"
+)
+
+// Written is one report file written (or found unchanged).
+type Written struct {
+	Path    string
+	Changed bool
+}
+
+// WriteAll writes the period's reports into dir/<period>/: per district a PDF
+// and a workbook, and the state's. Each file is written to a temporary name
+// and renamed when complete. A file whose content would not change is left
+// alone (and reported unchanged), so a rerun over the same data touches
+// nothing.
+func WriteAll(dir string, d *Data, cat *messages.Catalog) ([]Written, error) {
+	out := filepath.Join(dir, d.Period.Slug())
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var written []Written
+	put := func(name string, render func(io.Writer) error) error {
+		var buf bytes.Buffer
+		if err := render(&buf); err != nil {
+			return fmt.Errorf("report %s: %w", name, err)
+		}
+		path := filepath.Join(out, name)
+		w, err := replaceIfChanged(path, buf.Bytes())
+		if err != nil {
+			return err
+		}
+		written = append(written, Written{Path: path, Changed: w})
+		return nil
+	}
+	for i := range d.Districts {
+		dist := &d.Districts[i]
+		base := fmt.Sprintf("%s_%s_%s", dist.AGS, datadir.FileSafe(dist.Name), d.Period.Slug())
+		if err := put(base+".pdf", func(w io.Writer) error { return WriteDistrictPDF(w, d, dist, cat) }); err != nil {
+			return written, err
+		}
+		if err := put(base+".xlsx", func(w io.Writer) error { return WriteDistrictExcel(w, d, dist, cat) }); err != nil {
+			return written, err
+		}
+	}
+	base := "Sachsen-Anhalt_" + d.Period.Slug()
+	if err := put(base+".pdf", func(w io.Writer) error { return WriteStatePDF(w, d, cat) }); err != nil {
+		return written, err
+	}
+	if err := put(base+".xlsx", func(w io.Writer) error { return WriteStateExcel(w, d, cat) }); err != nil {
+		return written, err
+	}
+	return written, nil
+}
+
+// replaceIfChanged writes data to path through a temporary file and a
+// rename, unless path already holds exactly data.
+func replaceIfChanged(path string, data []byte) (bool, error) {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return false, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*.tmp")
+	if err != nil {
+		return false, fmt.Errorf("report: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return false, fmt.Errorf("report: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return false, fmt.Errorf("report: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return false, fmt.Errorf("report: %w", err)
+	}
+	return true, nil
+}

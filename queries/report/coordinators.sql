@@ -1,0 +1,12 @@
+-- Coordinators employed on the last day of quarter $2 (or the latest quarter
+-- reported before it), per district, and their FTE.
+WITH latest AS (
+    SELECT district, arg_max(id, quarter) AS id, max(quarter) AS quarter
+    FROM current_submissions WHERE year = $1 AND quarter <= $2 GROUP BY district
+)
+SELECT l.district, count(c.row_no), CAST(coalesce(sum(c.fte), 0) AS DECIMAL(9,2))::VARCHAR
+FROM latest l
+LEFT JOIN coordinators c ON c.submission_id = l.id
+     AND c.start_date <= make_date($1, 3 * l.quarter + 1, 1) - 1
+     AND (c.end_date IS NULL OR c.end_date >= make_date($1, 3 * l.quarter + 1, 1) - 1)
+GROUP BY l.district;
