@@ -16,7 +16,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv("GRANTPIPE_TEST_EXEC") == "1" {
 		os.Exit(Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if demoDir != "" {
+		os.RemoveAll(demoDir)
+	}
+	os.Exit(code)
 }
 
 // child returns grantpipe as a child process.

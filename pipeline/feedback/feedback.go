@@ -248,7 +248,17 @@ func (b *book) reason(fe *xlsx.FormatError) string {
 // annotate opens the original with excelize, removes the feedback of an
 // earlier round, highlights and comments the findings' cells and adds the
 // (empty) result sheet in front. On error b.f may be half done.
-func (b *book) annotate(data []byte) error {
+//
+// The workbook comes from outside, and excelize has panics on structures it
+// does not expect (MoveSheet's on a sheet without views is one, avoided
+// below); a panic here is turned into an error so that one odd file costs
+// the district its highlighting, not the whole run.
+func (b *book) annotate(data []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("excelize: %v", r)
+		}
+	}()
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit:    unzipSizeLimit,
 		UnzipXMLSizeLimit: unzipXMLSizeLimit,

@@ -712,8 +712,8 @@ func TestFiveThousandFindingsAreFastAndAddFewStyles(t *testing.T) {
 	data := write(t, src, fs, options())
 	took := time.Since(start)
 	t.Logf("5,000 findings: %v, %d bytes", took, len(data))
-	if took > 3*time.Second {
-		t.Errorf("took %v", took)
+	if limit := 3 * time.Second; took > limit && !raceEnabled {
+		t.Errorf("took %v, limit %v", took, limit)
 	}
 	count := func(f *excelize.File) int {
 		n := 0
@@ -774,20 +774,26 @@ func rezip(t *testing.T, src, dst, part string, data []byte) {
 
 func TestASheetThatCannotBeParsedIsKeptAsItIsAndItsFindingsAreListed(t *testing.T) {
 	dir := t.TempDir()
+	bare := filepath.Join(dir, "bare.xlsx")
 	src := filepath.Join(dir, "broken.xlsx")
+	// Meldung as minimal writers produce it: no sheetViews, inline strings.
+	rezip(t, original(t, dir), bare, "xl/worksheets/sheet1.xml", []byte(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Kreisschlüssel</t></is></c></row></sheetData></worksheet>`))
 	broken := []byte(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"`)
-	rezip(t, original(t, dir), src, "xl/worksheets/sheet3.xml", broken) // Aktivitäten
-	data := write(t, src, findings, options())
+	rezip(t, bare, src, "xl/worksheets/sheet3.xml", broken) // Aktivitäten
+	fs := append([]feedback.Finding{{Rule: "DISTRICT", Severity: "error", Sheet: "Meldung", Cell: "B1", Message: "Kreisschlüssel fehlt."}}, findings...)
+	data := write(t, src, fs, options())
 	out := open(t, data)
 	want := []string{"Prüfergebnis", "Meldung", "Belegliste", "Aktivitäten", "Meine Notizen"}
 	if diff := cmp.Diff(want, out.GetSheetList()); diff != "" {
 		t.Fatalf("sheets (-want +got):\n%s", diff)
 	}
-	if got := styleAt(t, out, "Belegliste", "G3").Fill; len(got.Color) != 1 || got.Color[0] != wantColor["error"] {
-		t.Errorf("the readable sheets are not marked: G3 fill %+v", got)
+	for _, p := range []struct{ sheet, cell string }{{"Belegliste", "G3"}, {"Meldung", "B1"}} {
+		if got := styleAt(t, out, p.sheet, p.cell).Fill; len(got.Color) != 1 || got.Color[0] != wantColor["error"] {
+			t.Errorf("the readable sheets are not marked: %s!%s fill %+v", p.sheet, p.cell, got)
+		}
 	}
 	header, _ := findingRows(t, out, "Prüfergebnis", "Schwere")
-	for i, fd := range findings {
+	for i, fd := range fs {
 		ok, target, _ := out.GetCellHyperLink("Prüfergebnis", fmt.Sprintf("C%d", header+1+i))
 		if fd.Sheet == "Aktivitäten" && ok {
 			t.Errorf("finding %d links into the broken sheet: %q", i, target)
@@ -834,5 +840,41 @@ func TestAMacroWorkbookComesBackAsAPlainWorkbook(t *testing.T) {
 		if bytes.Contains(ct, []byte("macroEnabled")) || !bytes.Contains(ct, []byte("spreadsheetml.sheet.main+xml")) {
 			t.Errorf("content types of a .xlsx must name a plain workbook:\n%s", ct)
 		}
+	}
+}
+
+func TestAChartSheetIsLeftAsItIs(t *testing.T) {
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	for r, v := range []int{3, 5, 2} {
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", r+1), &[]any{fmt.Sprint("Q", r+1), v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.AddChartSheet("Diagramm", &excelize.Chart{
+		Type:   excelize.Col,
+		Series: []excelize.ChartSeries{{Name: "Sheet1!$A$1", Categories: "Sheet1!$A$1:$A$3", Values: "Sheet1!$B$1:$B$3"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, "chart.xlsx")
+	if err := f.SaveAs(src); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	fs := []feedback.Finding{
+		{Rule: "R", Severity: "info", Sheet: "Diagramm", Cell: "A1", Message: "Diagramme werden nicht gelesen."},
+		{Rule: "R", Severity: "error", Sheet: "Sheet1", Cell: "B2", Message: "Zu hoch."},
+	}
+	out := open(t, write(t, src, fs, options()))
+	if diff := cmp.Diff([]string{"Prüfergebnis", "Sheet1", "Diagramm"}, out.GetSheetList()); diff != "" {
+		t.Fatalf("sheets (-want +got):\n%s", diff)
+	}
+	header, _ := findingRows(t, out, "Prüfergebnis", "Schwere")
+	if ok, target, _ := out.GetCellHyperLink("Prüfergebnis", fmt.Sprintf("C%d", header+1)); ok {
+		t.Errorf("the chart sheet's finding links to %q", target)
+	}
+	if ok, target, _ := out.GetCellHyperLink("Prüfergebnis", fmt.Sprintf("C%d", header+2)); !ok || target != "'Sheet1'!B2" {
+		t.Errorf("the worksheet's finding links to %v %q", ok, target)
 	}
 }

@@ -77,8 +77,8 @@ func (b *book) resultSheet(notOpened string) error {
 	if err != nil {
 		return fmt.Errorf("feedback: styles: %w", err)
 	}
-	// All cell writes go through set so that the first error is kept; text
-	// goes through SetCellStr only, so that a message or file name that
+	// Every write goes through do, which keeps the first error; text goes
+	// through SetCellStr only, so that a message or file name that
 	// starts with "=" stays text and never becomes a formula.
 	var werr error
 	do := func(err error) {
