@@ -183,8 +183,8 @@ func TestReportsAreByteIdentical(t *testing.T) {
 		t.Fatalf("run --demo: %s", errOut)
 	}
 	files, _ := filepath.Glob(filepath.Join(a, "reports", "*", "*"))
-	if len(files) != 4*30 {
-		t.Errorf("%d report files, want 120 (4 periods × (14 districts + state) × PDF and xlsx)", len(files))
+	if len(files) != 4*30+42 {
+		t.Errorf("%d report files, want 162 (4 periods × (14 districts + state) × PDF and xlsx, and 42 feedback workbooks)", len(files))
 	}
 	for _, f := range files {
 		rel, _ := filepath.Rel(a, f)
@@ -225,5 +225,40 @@ func TestSubmittedTextThatLooksLikeAFormulaStaysText(t *testing.T) {
 	}
 	if found < 2 {
 		t.Errorf("the payee =Hotel… was found %d times, want it in both workbooks", found)
+	}
+}
+
+// TestFeedbackMarksThePlantedCells: the district's own workbook comes back
+// with a comment at each cell that has a finding, and nowhere else.
+func TestFeedbackMarksThePlantedCells(t *testing.T) {
+	dir := demoReports(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "reports", "feedback", "*.feedback.xlsx"))
+	if len(files) != 42 {
+		t.Fatalf("%d feedback workbooks, want one per demo submission (42)", len(files))
+	}
+	cases := map[string][]string{
+		"Quartalsmeldung_2026-Q1_15083_Boerde":        {"Belegliste!G10"},
+		"Quartalsmeldung_2026-Q2_15089_Salzlandkreis": {"Belegliste!H19"},
+		"Quartalsmeldung_2026-Q1_15001_Dessau-Rosslau": nil,
+	}
+	for name, want := range cases {
+		f, err := excelize.OpenFile(filepath.Join(dir, "reports", "feedback", name+".feedback.xlsx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := f.GetSheetList()[0]; first != "Prüfergebnis" {
+			t.Errorf("%s: first sheet %q, want Prüfergebnis", name, first)
+		}
+		var got []string
+		for _, sheet := range f.GetSheetList() {
+			comments, _ := f.GetComments(sheet)
+			for _, c := range comments {
+				got = append(got, sheet+"!"+c.Cell)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: comments at %v, want %v", name, got, want)
+		}
+		f.Close()
 	}
 }

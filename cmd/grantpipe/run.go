@@ -114,11 +114,15 @@ func (a *app) reportAll(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	written, err := a.writeReports(ctx, st, p, cat, a.dir().Reports(), periods)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, w := range written {
 		if w.Changed {
 			n++
 		}
 	}
-	return n, err
+	fb, err := a.writeFeedback(ctx, st, cat)
+	return n + fb, err
 }

@@ -677,7 +677,7 @@ func TestAnUnknownSeverityIsAnError(t *testing.T) {
 	}
 }
 
-func TestFiveThousandFindingsAreFastAndAddFewStyles(t *testing.T) {
+func TestFiveThousandFindingsAddFewStyles(t *testing.T) {
 	dir := t.TempDir()
 	f := excelize.NewFile()
 	sheet := "Belegliste"
@@ -708,13 +708,8 @@ func TestFiveThousandFindingsAreFastAndAddFewStyles(t *testing.T) {
 	}
 	f.Close()
 
-	start := time.Now()
+	// Speed belongs in a benchmark (issue 7), not in a test.
 	data := write(t, src, fs, options())
-	took := time.Since(start)
-	t.Logf("5,000 findings: %v, %d bytes", took, len(data))
-	if limit := 3 * time.Second; took > limit && !raceEnabled {
-		t.Errorf("took %v, limit %v", took, limit)
-	}
 	count := func(f *excelize.File) int {
 		n := 0
 		for ; ; n++ {

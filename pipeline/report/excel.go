@@ -496,7 +496,6 @@ func (b *excelBook) runFigures(s *sheetWriter) {
 	s.figure("data_time", xlDateTime(b.d.DataTime), "")
 	s.figure("as_of", xlDate(&b.d.AsOf), "")
 	s.figure("rule_set", xlText(b.d.RuleSet), "")
-	s.figure("run_id", xlID(b.d.RunID), "")
 }
 
 func (b *excelBook) balanceNote(balance money.Cents) string {

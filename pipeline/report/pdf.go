@@ -89,7 +89,7 @@ func newDoc(d *Data, cat *messages.Catalog, orientation, title string) (*doc, er
 		pdf.SetFont(font, "", 7.5)
 		w.color(colGrey)
 		pdf.CellFormat(w.width*0.75, 4, w.t("report.footer", messages.Args{
-			"data_time": w.dateTime(d.DataTime), "as_of": w.date(d.AsOf), "rules": d.RuleSet, "run": strconv.FormatInt(d.RunID, 10)}), "", 0, "L", false, 0, "")
+			"data_time": w.dateTime(d.DataTime), "as_of": w.date(d.AsOf), "rules": d.RuleSet}), "", 0, "L", false, 0, "")
 		pdf.CellFormat(w.width*0.25, 4, w.t("report.page", messages.Args{"page": strconv.Itoa(pdf.PageNo()), "pages": "{nb}"}), "", 0, "R", false, 0, "")
 		w.color([3]int{0, 0, 0})
 	})

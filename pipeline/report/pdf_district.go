@@ -115,7 +115,7 @@ func WriteDistrictPDF(out io.Writer, d *Data, dist *District, cat *messages.Cata
 		w.table([]column{{w.t("report.col_q", nil), 0.06, "L"}, {w.t("report.col_file", nil), 0.3, "L"}, {w.t("report.col_sha", nil), 0.32, "L"},
 			{w.t("report.col_received", nil), 0.16, "L"}, {w.t("report.col_version", nil), 0.16, "L"}}, src)
 	}
-	w.paragraph(w.t("report.provenance_text", messages.Args{"run": strconv.FormatInt(d.RunID, 10), "rules": d.RuleSet,
+	w.paragraph(w.t("report.provenance_text", messages.Args{"rules": d.RuleSet,
 		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
 	return w.finish(out)
 }

@@ -117,7 +117,7 @@ func WriteStatePDF(out io.Writer, d *Data, cat *messages.Catalog) error {
 	w.table([]column{{w.t("report.col_district", nil), 0.4, "L"}, {w.t("report.col_approved", nil), 0.2, "R"}, {w.t("report.col_projected", nil), 0.2, "R"},
 		{w.t("report.col_unspent", nil), 0.2, "R"}}, pr)
 
-	w.paragraph(w.t("report.provenance_state", messages.Args{"run": strconv.FormatInt(d.RunID, 10), "rules": d.RuleSet,
+	w.paragraph(w.t("report.provenance_state", messages.Args{"rules": d.RuleSet,
 		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
 	return w.finish(out)
 }

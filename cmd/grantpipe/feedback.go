@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"grantpipe/pipeline/feedback"
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/store"
+)
+
+// writeFeedback writes reports/feedback/<name>.feedback.xlsx for every file
+// ingested: the district's own workbook with each finding marked at its
+// cell. Files whose content would not change are left alone; it returns how
+// many were written.
+func (a *app) writeFeedback(ctx context.Context, st *store.Store, cat *messages.Catalog) (int, error) {
+	q := func(name string) (string, error) { return st.Query("feedback/" + name + ".sql") }
+	latest, err := q("latest_run")
+	if err != nil {
+		return 0, err
+	}
+	var run int64
+	if err := st.DB.QueryRowContext(ctx, latest).Scan(&run); err != nil {
+		return 0, fmt.Errorf("feedback: %w", err)
+	}
+	subsQ, err := q("submissions")
+	if err != nil {
+		return 0, err
+	}
+	findQ, err := q("findings")
+	if err != nil {
+		return 0, err
+	}
+	type sub struct {
+		id                  int64
+		file, stored        string
+		accepted            bool
+		received, received0 time.Time
+	}
+	rows, err := st.DB.QueryContext(ctx, subsQ)
+	if err != nil {
+		return 0, fmt.Errorf("feedback: %w", err)
+	}
+	var subs []sub
+	for rows.Next() {
+		var s sub
+		if err := rows.Scan(&s.id, &s.file, &s.stored, &s.accepted, &s.received, &s.received0); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("feedback: %w", err)
+		}
+		subs = append(subs, s)
+	}
+	rows.Close()
+	dir := filepath.Join(a.dir().Reports(), "feedback")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("feedback: %w", err)
+	}
+	written := 0
+	for _, s := range subs {
+		var fs []feedback.Finding
+		frows, err := st.DB.QueryContext(ctx, findQ, s.id, run)
+		if err != nil {
+			return written, fmt.Errorf("feedback: %w", err)
+		}
+		for frows.Next() {
+			var f feedback.Finding
+			var de, en string
+			var ord, seq int
+			if err := frows.Scan(&f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en, &ord, &seq); err != nil {
+				frows.Close()
+				return written, fmt.Errorf("feedback: %w", err)
+			}
+			f.Message = de
+			if a.lang == "en" {
+				f.Message = en
+			}
+			fs = append(fs, f)
+		}
+		frows.Close()
+		var buf bytes.Buffer
+		err = feedback.Write(&buf, filepath.Join(a.dir().Root, filepath.FromSlash(s.stored)), fs, cat, feedback.Options{
+			Lang: a.lang, Timestamp: s.received0, File: s.file, Received: s.received, Accepted: s.accepted})
+		if err != nil {
+			return written, fmt.Errorf("feedback %s: %w", s.file, err)
+		}
+		name := strings.TrimSuffix(s.file, filepath.Ext(s.file)) + ".feedback.xlsx"
+		changed, err := writeIfChanged(filepath.Join(dir, name), buf.Bytes())
+		if err != nil {
+			return written, err
+		}
+		if changed {
+			written++
+		}
+	}
+	return written, nil
+}
+
+// writeIfChanged replaces path with data through a temporary file, unless it
+// already holds exactly data.
+func writeIfChanged(path string, data []byte) (bool, error) {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return false, nil
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return false, fmt.Errorf("feedback: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return false, fmt.Errorf("feedback: %w", err)
+	}
+	return true, nil
+}

@@ -1,5 +1,0 @@
-//go:build !race
-
-package feedback_test
-
-const raceEnabled = false

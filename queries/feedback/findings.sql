@@ -1,0 +1,15 @@
+-- What a district hears about one file: the reading findings, and the
+-- findings of the latest validation run that point into it.
+SELECT rule, severity, coalesce(sheet, ''), coalesce(cell, ''), message_de, message_en, 0 AS ord, seq
+FROM submission_findings
+WHERE submission_id = $1 AND rule <> 'FORMAT'
+UNION ALL
+SELECT rule, severity, coalesce(sheet, ''), coalesce(cell, ''), message_de, message_en, 0, seq
+FROM submission_findings
+WHERE submission_id = $1 AND rule = 'FORMAT'
+  AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.run_id = $2 AND f.submission_id = $1 AND f.rule = 'FORMAT')
+UNION ALL
+SELECT rule, severity, coalesce(sheet, ''), coalesce(cell, ''), message_de, message_en, 1, seq
+FROM findings
+WHERE run_id = $2 AND submission_id = $1
+ORDER BY 7, 8;
