@@ -237,8 +237,8 @@ func TestFeedbackMarksThePlantedCells(t *testing.T) {
 		t.Fatalf("%d feedback workbooks, want one per demo submission (42)", len(files))
 	}
 	cases := map[string][]string{
-		"Quartalsmeldung_2026-Q1_15083_Boerde":        {"Belegliste!G10"},
-		"Quartalsmeldung_2026-Q2_15089_Salzlandkreis": {"Belegliste!H19"},
+		"Quartalsmeldung_2026-Q1_15083_Boerde":         {"Belegliste!G10"},
+		"Quartalsmeldung_2026-Q2_15089_Salzlandkreis":  {"Belegliste!H19"},
 		"Quartalsmeldung_2026-Q1_15001_Dessau-Rosslau": nil,
 	}
 	for name, want := range cases {
