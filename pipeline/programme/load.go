@@ -22,7 +22,8 @@ import (
 // aborting the decoder at the first one; the tables are typed so that
 // MetaData.Undecoded finds every key the layout does not know.
 type rawFile struct {
-	BudgetYear []rawYear `toml:"budget_year"`
+	Schedule   *rawSchedule `toml:"schedule"`
+	BudgetYear []rawYear    `toml:"budget_year"`
 }
 
 type rawYear struct {
@@ -157,7 +158,7 @@ func (c *checker) add(key, format string, args ...any) {
 const missingKey = "missing required key"
 
 func (c *checker) programme(raw *rawFile) *Programme {
-	p := &Programme{}
+	p := &Programme{Schedule: c.schedule(raw.Schedule)}
 	if len(raw.BudgetYear) == 0 {
 		c.add("budget_year", "%s: the file needs at least one [[budget_year]] block", missingKey)
 		return p

@@ -31,6 +31,8 @@ const (
 
 // Programme is the whole configuration: one Year per budget year.
 type Programme struct {
+	// Schedule is when the unattended jobs run.
+	Schedule Schedule
 	// Years holds one entry per budget year, ascending by year, each year
 	// at most once.
 	Years []*Year

@@ -355,7 +355,7 @@ func TestLoadReportsSyntaxAndShapeErrorsWithTheirLine(t *testing.T) {
 		{
 			name:       "a date literal that does not exist is a syntax error on its line",
 			edits:      []edit{{"q1 = 2026-04-15", "q1 = 2026-02-30"}},
-			wantPrefix: "programme.toml:70: ",
+			wantPrefix: "programme.toml:91: ",
 		},
 		{
 			name:       "a single category table where a list is expected is named with its line",
@@ -366,12 +366,12 @@ func TestLoadReportsSyntaxAndShapeErrorsWithTheirLine(t *testing.T) {
 		{
 			name:       "a date where the deadlines table is expected is named with its line",
 			edits:      []edit{{"[budget_year.deadlines]", "deadlines = 2026-04-15\n[budget_year.unused]"}},
-			wantPrefix: "programme.toml:69: budget_year.deadlines: expected a table [budget_year.deadlines]",
+			wantPrefix: "programme.toml:90: budget_year.deadlines: expected a table [budget_year.deadlines]",
 		},
 		{
 			name:       "a German decimal comma is a syntax error on its line",
 			edits:      []edit{{"district_cap_eur = 110000.00", "district_cap_eur = 110000,00"}},
-			wantPrefix: "programme.toml:31: ",
+			wantPrefix: "programme.toml:52: ",
 		},
 	}
 	for _, tt := range tests {

@@ -42,6 +42,9 @@ const header = `# Programmkonfiguration „Kommunale Integrationskoordination“
 func (p *Programme) WriteTOML(w io.Writer) error {
 	var b bytes.Buffer
 	b.WriteString(header)
+	var sb strings.Builder
+	writeSchedule(&sb, p.Schedule)
+	b.WriteString(sb.String())
 	for _, y := range p.Years {
 		writeYear(&b, y)
 	}
