@@ -10,8 +10,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/lock"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
@@ -34,6 +36,9 @@ type app struct {
 	dataDir    string
 	configFile string
 	lang       string
+	logFormat  string
+	settle     time.Duration // inbox files younger than this wait for the next run
+	held       *lock.Lock    // the data directory, for commands that write it
 }
 
 type command struct {
@@ -42,6 +47,8 @@ type command struct {
 }
 
 var commands = []command{
+	{"schedule", "run the jobs unattended on their schedule (or one job at once with --run-now)", runSchedule},
+	{"status", "what the jobs did, what is planned, and which submissions are in", runStatus},
 	{"run", "the main job: ingest the inbox (and, with --demo, first fill it with demo data)", runRun},
 	{"validate", "check the stored submissions against the funding rules and compute the grants", runValidate},
 	{"ingest", "read submissions from the inbox or the given files into the database", runIngest},
@@ -74,6 +81,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 			continue
 		}
 		err := c.run(ctx, a, args[1:])
+		a.held.Release()
 		var ue usageError
 		switch {
 		case err == nil:
@@ -114,7 +122,29 @@ func (a *app) flags(name string, data bool) *flag.FlagSet {
 	}
 	fs.StringVar(&a.configFile, "config", "", "programme configuration `file` (TOML); default: the built-in configuration")
 	fs.StringVar(&a.lang, "lang", "de", "language of messages and forms: de or en")
+	fs.StringVar(&a.logFormat, "log-format", "text", "log lines as `text` or json (on standard error)")
 	return fs
+}
+
+// lockData takes the data directory for this process: one writer at a
+// time. A second writer stops at once, told which process holds it.
+func (a *app) lockData(command string) error {
+	l, err := lock.Acquire(a.dataDir, command)
+	if err != nil {
+		return err
+	}
+	a.held = l
+	return nil
+}
+
+// setLogger configures log/slog once for the command, at level.
+func (a *app) setLogger(level slog.Level) {
+	opts := &slog.HandlerOptions{Level: level}
+	if a.logFormat == "json" {
+		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
+	} else {
+		a.log = slog.New(slog.NewTextHandler(a.stderr, opts))
+	}
 }
 
 func (a *app) parse(fs *flag.FlagSet, args []string) error {
@@ -127,6 +157,10 @@ func (a *app) parse(fs *flag.FlagSet, args []string) error {
 	if a.lang != "de" && a.lang != "en" {
 		return usageError{fmt.Sprintf("--lang %q: want de or en", a.lang)}
 	}
+	if a.logFormat != "text" && a.logFormat != "json" {
+		return usageError{fmt.Sprintf("--log-format %q: want text or json", a.logFormat)}
+	}
+	a.setLogger(slog.LevelWarn)
 	return nil
 }
 
@@ -168,18 +202,27 @@ func allDistricts(p *programme.Programme) []string {
 
 // crashHook reads GRANTPIPE_CRASH_AT ("row:N", "commit", "move", "errors")
 // and returns a hook that ends the process abruptly there, as a power cut
-// would. It exists for the crash-safety tests; unset, it does nothing.
+// would; GRANTPIPE_PAUSE_AT (same points) pauses there for three seconds,
+// so a test can send a signal mid-transaction. Both exist for the
+// crash-safety and shutdown tests; unset, they do nothing.
 func (a *app) crashHook() store.Hook {
-	spec := a.getenv("GRANTPIPE_CRASH_AT")
-	if spec == "" {
+	crash, pause := a.getenv("GRANTPIPE_CRASH_AT"), a.getenv("GRANTPIPE_PAUSE_AT")
+	if crash == "" && pause == "" {
 		return nil
 	}
-	point, nStr, _ := strings.Cut(spec, ":")
-	n, _ := strconv.Atoi(nStr)
+	match := func(spec, p string, i int) bool {
+		point, nStr, _ := strings.Cut(spec, ":")
+		n, _ := strconv.Atoi(nStr)
+		return spec != "" && p == point && (n == 0 || i == n)
+	}
 	return func(p string, i int) {
-		if p == point && (n == 0 || i == n) {
-			fmt.Fprintf(a.stderr, "grantpipe: crashing at %s as GRANTPIPE_CRASH_AT asks\n", spec)
+		if match(crash, p, i) {
+			fmt.Fprintf(a.stderr, "grantpipe: crashing at %s as GRANTPIPE_CRASH_AT asks\n", crash)
 			os.Exit(86)
+		}
+		if match(pause, p, i) {
+			fmt.Fprintf(a.stderr, "grantpipe: pausing at %s as GRANTPIPE_PAUSE_AT asks\n", pause)
+			time.Sleep(3 * time.Second)
 		}
 	}
 }

@@ -32,6 +32,11 @@ func crashData(t *testing.T) datadir.Dir {
 	if code, _, errOut := run(t, "template", "--district", "15083", "--year", "2026", "--quarter", "1", "-o", wrong); code != 0 {
 		t.Fatalf("template: %s", errOut)
 	}
+	// Received in April, like the demo: long settled.
+	april := time.Date(2026, 4, 8, 10, 0, 0, 0, time.UTC)
+	for _, f := range []string{wrong, filepath.Join(d.InboxOf("15083"), "belege.csv")} {
+		os.Chtimes(f, april, april)
+	}
 	return d
 }
 

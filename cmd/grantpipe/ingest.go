@@ -17,6 +17,9 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
+	if err := a.lockData("grantpipe ingest"); err != nil {
+		return err
+	}
 	res, err := a.ingest(ctx, fs.Args())
 	if res != nil {
 		if *asJSON {
@@ -48,7 +51,7 @@ func (a *app) ingest(ctx context.Context, files []string) (*ingest.Result, error
 	defer st.Close()
 	in := &ingest.Ingester{
 		Dir: a.dir(), Store: st, Programme: p, Catalog: cat, Log: a.log,
-		Hook: a.crashHook(), Lang: a.lang,
+		Hook: a.crashHook(), Lang: a.lang, Settle: a.settle,
 	}
 	return in.Run(ctx, files)
 }

@@ -15,9 +15,12 @@ import (
 	_ "time/tzdata"
 )
 
-func main() {
+func main() { os.Exit(process()) }
+
+// process runs grantpipe as this process: its arguments, streams and
+// environment, with SIGINT and SIGTERM cancelling the context.
+func process() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
-	stop()
-	os.Exit(code)
+	defer stop()
+	return Main(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 }

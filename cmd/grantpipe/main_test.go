@@ -14,7 +14,7 @@ import (
 // itself when GRANTPIPE_TEST_EXEC is set.
 func TestMain(m *testing.M) {
 	if os.Getenv("GRANTPIPE_TEST_EXEC") == "1" {
-		os.Exit(Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+		os.Exit(process())
 	}
 	code := m.Run()
 	if demoDir != "" {

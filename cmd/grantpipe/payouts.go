@@ -17,6 +17,9 @@ func runPayouts(ctx context.Context, a *app, args []string) error {
 	if err := a.parse(fs, args[1:]); err != nil {
 		return err
 	}
+	if err := a.lockData("grantpipe payouts import"); err != nil {
+		return err
+	}
 	if fs.NArg() == 0 {
 		return usageError{"name the payout list(s) to import (CSV or xlsx)"}
 	}

@@ -19,6 +19,9 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
+	if err := a.lockData("grantpipe report"); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 {
 		return usageError{"unexpected arguments"}
 	}

@@ -16,6 +16,9 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
+	if err := a.lockData("grantpipe run"); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 {
 		return usageError{"unexpected arguments"}
 	}

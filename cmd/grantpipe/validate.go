@@ -43,6 +43,9 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
+	if err := a.lockData("grantpipe validate"); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 {
 		return usageError{"unexpected arguments"}
 	}

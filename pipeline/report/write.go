@@ -29,16 +29,11 @@ func WriteAll(dir string, d *Data, cat *messages.Catalog) ([]Written, error) {
 	}
 	var written []Written
 	put := func(name string, render func(io.Writer) error) error {
-		var buf bytes.Buffer
-		if err := render(&buf); err != nil {
+		w, err := writeFile(filepath.Join(out, name), render)
+		if err != nil {
 			return fmt.Errorf("report %s: %w", name, err)
 		}
-		path := filepath.Join(out, name)
-		w, err := replaceIfChanged(path, buf.Bytes())
-		if err != nil {
-			return err
-		}
-		written = append(written, Written{Path: path, Changed: w})
+		written = append(written, w)
 		return nil
 	}
 	for i := range d.Districts {
@@ -59,6 +54,20 @@ func WriteAll(dir string, d *Data, cat *messages.Catalog) ([]Written, error) {
 		return written, err
 	}
 	return written, nil
+}
+
+// writeFile renders a file and puts it at path unless path already holds
+// exactly that content.
+func writeFile(path string, render func(io.Writer) error) (Written, error) {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return Written{}, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return Written{}, fmt.Errorf("report: %w", err)
+	}
+	changed, err := replaceIfChanged(path, buf.Bytes())
+	return Written{Path: path, Changed: changed}, err
 }
 
 // replaceIfChanged writes data to path through a temporary file and a
