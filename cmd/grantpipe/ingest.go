@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"grantpipe/pipeline/messages"
 	"io"
+	"os"
 	"strings"
 
 	"grantpipe/pipeline/ingest"
@@ -51,7 +52,7 @@ func (a *app) ingest(ctx context.Context, files []string) (*ingest.Result, error
 	defer st.Close()
 	in := &ingest.Ingester{
 		Dir: a.dir(), Store: st, Programme: p, Catalog: cat, Log: a.log,
-		Hook: a.crashHook(), Lang: a.lang, Settle: a.settle,
+		Hook: a.crashHook(), Lang: a.lang, Settle: a.settle, Progress: a.progress(),
 	}
 	return in.Run(ctx, files)
 }
@@ -82,4 +83,27 @@ func (a *app) printIngest(w io.Writer, res *ingest.Result) {
 	fmt.Fprintln(w, t("cli.ingest_total", messages.Args{
 		"files": fmt.Sprint(len(res.Files)), "accepted": fmt.Sprint(res.Accepted),
 		"rejected": fmt.Sprint(res.Rejected), "duplicate": fmt.Sprint(res.Duplicate)}))
+}
+
+// progress shows how far a long ingest is, on a terminal only: not in cron,
+// not under systemd, not in CI, not into a file.
+func (a *app) progress() func(done, total, lines int, file string) {
+	f, ok := a.stderr.(*os.File)
+	if !ok || a.getenv("CI") != "" {
+		return nil
+	}
+	if info, err := f.Stat(); err != nil || info.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	cat, err := a.catalog()
+	if err != nil {
+		return nil
+	}
+	return func(done, total, lines int, file string) {
+		fmt.Fprint(f, "\r\033[K  "+cat.Text(a.lang, "cli.progress", messages.Args{
+			"done": fmt.Sprint(done), "total": fmt.Sprint(total), "lines": fmt.Sprint(lines), "file": file}))
+		if done == total {
+			fmt.Fprintln(f)
+		}
+	}
 }

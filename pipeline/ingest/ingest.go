@@ -52,6 +52,8 @@ type Ingester struct {
 	Hook store.Hook
 	// Lang is the language of the messages in the result ("de" or "en").
 	Lang string
+	// Progress, when set, is told after each file how far the run is.
+	Progress func(done, total, lines int, file string)
 }
 
 // Result is what one ingest run did.
@@ -108,7 +110,8 @@ func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
 		}
 	}
 	res := &Result{Files: []FileResult{}}
-	for _, f := range files {
+	lines := 0
+	for i, f := range files {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
@@ -125,6 +128,10 @@ func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
 			res.Duplicate++
 		}
 		res.Files = append(res.Files, *fr)
+		lines += fr.Lines
+		if in.Progress != nil {
+			in.Progress(i+1, len(files), lines, fr.File)
+		}
 	}
 	return res, nil
 }
