@@ -242,18 +242,18 @@ func (a *app) printStatus(w io.Writer, out *statusOut, p *programme.Programme, c
 		r, ok := last[n.Job]
 		lastText := t("cli.status_never", nil)
 		if ok {
-			lastText = fmt.Sprintf("%s %s (%s) – %d/%d/%d", r.Started, r.Outcome, r.Trigger, r.Files, r.Findings, r.Reports)
+			lastText = fmt.Sprintf("%s %s (%s) – %d/%d/%d", localTime(r.Started), r.Outcome, r.Trigger, r.Files, r.Findings, r.Reports)
 			if r.Error != "" {
 				lastText += " – " + strings.SplitN(r.Error, "\n", 2)[0]
 			}
 		}
-		fmt.Fprintf(w, "  %-10s %-26s %s\n", n.Job, n.Next, lastText)
+		fmt.Fprintf(w, "  %-10s %-17s %s\n", n.Job, localTime(n.Next), lastText)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, t("cli.status_matrix", messages.Args{"year": fmt.Sprint(out.Year)}))
 	fmt.Fprintf(w, "  %-30s", "")
 	for q := 1; q <= 4; q++ {
-		fmt.Fprintf(w, " %-16s", fmt.Sprintf("Q%d", q))
+		fmt.Fprintf(w, " %-18s", fmt.Sprintf("Q%d", q))
 	}
 	fmt.Fprintln(w)
 	for i := 0; i < len(out.Matrix); i += 4 {
@@ -264,8 +264,21 @@ func (a *app) printStatus(w io.Writer, out *statusOut, p *programme.Programme, c
 			if cell.Errors > 0 {
 				s += fmt.Sprintf(" (%d F)", cell.Errors)
 			}
-			fmt.Fprintf(w, " %-16s", s)
+			fmt.Fprintf(w, " %-18s", s)
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// localTime shows an RFC 3339 time as a clock in Saxony-Anhalt shows it.
+func localTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
 }
