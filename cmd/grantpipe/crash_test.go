@@ -40,12 +40,25 @@ func crashData(t *testing.T) datadir.Dir {
 	return d
 }
 
-// files lists the regular files under dir, error notes aside.
+// files lists the regular files under dir, error notes and the temporary
+// files of a write in progress aside.
 func files(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
-		if err == nil && !e.IsDir() && !strings.HasSuffix(p, ".errors.txt") {
+		if err == nil && !e.IsDir() && !strings.HasSuffix(p, ".errors.txt") && !strings.HasSuffix(p, ".tmp") {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
+
+// temporaries lists leftover temporary files under dir.
+func temporaries(dir string) []string {
+	var out []string
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && strings.HasSuffix(p, ".tmp") {
 			out = append(out, p)
 		}
 		return nil
@@ -71,6 +84,9 @@ func checkNothingLost(t *testing.T, d datadir.Dir) {
 func checkFinished(t *testing.T, d datadir.Dir) {
 	t.Helper()
 	checkNothingLost(t, d)
+	if tmp := append(temporaries(d.Archive()), temporaries(d.Rejected())...); len(tmp) != 0 {
+		t.Errorf("temporary files left behind: %v", tmp)
+	}
 	if left := files(t, d.Inbox()); len(left) != 0 {
 		t.Errorf("inbox still holds %v", left)
 	}

@@ -100,6 +100,9 @@ func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
 	if in.Log == nil {
 		in.Log = slog.New(slog.DiscardHandler)
 	}
+	if err := in.removeStaleTemporaries(); err != nil {
+		return nil, err
+	}
 	if len(files) == 0 {
 		waiting, err := in.Dir.InboxFiles(in.Now(), in.Settle)
 		if err != nil {
@@ -444,4 +447,30 @@ func freeName(dir, folder, name, sum string) (string, error) {
 	}
 	ext := filepath.Ext(name)
 	return filepath.Join(dir, folder, strings.TrimSuffix(name, ext)+"_"+sum[:8]+ext), nil
+}
+
+// removeStaleTemporaries deletes the temporary files a run killed while
+// copying or writing a note left in archive/ and rejected/. Only this
+// process writes the data directory (it holds its lock), so none of them is
+// in use.
+func (in *Ingester) removeStaleTemporaries() error {
+	for _, dir := range []string{in.Dir.Archive(), in.Dir.Rejected()} {
+		err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+			if err != nil {
+				if os.IsNotExist(err) {
+					return nil
+				}
+				return err
+			}
+			name := e.Name()
+			if !e.IsDir() && strings.HasSuffix(name, ".tmp") && (strings.HasPrefix(name, ".copy-") || strings.HasPrefix(name, ".write-")) {
+				return os.Remove(p)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"math/big"
@@ -282,4 +283,42 @@ func berlinWallClock(t time.Time) time.Time {
 	}
 	l := t.In(loc)
 	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
+}
+
+// Money is c as an exact DECIMAL(18,2) value for the Appender.
+func Money(c money.Cents) duckdb.Decimal { return cents(c) }
+
+// Append appends rows to table through a DuckDB Appender on conn, inside
+// whatever transaction conn has open: many rows cost about as much as one
+// INSERT. Values must have the column's Go type (int32 for INTEGER, int64
+// for BIGINT, Money for DECIMAL(18,2), time.Time for DATE and TIMESTAMP,
+// nil for NULL).
+func Append(ctx context.Context, conn *sql.Conn, table string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		if err != nil {
+			return fmt.Errorf("append %s: %w", table, err)
+		}
+		for _, r := range rows {
+			if err := a.AppendRow(toDriver(r)...); err != nil {
+				a.Close()
+				return fmt.Errorf("append %s: %w", table, err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("append %s: %w", table, err)
+		}
+		return nil
+	})
+}
+
+func toDriver(r []any) []driver.Value {
+	out := make([]driver.Value, len(r))
+	for i, v := range r {
+		out[i] = v
+	}
+	return out
 }

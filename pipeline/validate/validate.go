@@ -32,6 +32,8 @@ type Validator struct {
 	Programme *programme.Programme
 	Rules     []rules.Rule
 	Now       func() time.Time
+
+	refresh string // the statements that fix a run's eligible receipts
 }
 
 // Options narrow a run's output (the rules always see all data, since
@@ -134,9 +136,8 @@ func checkColumns(r rules.Rule, cols []string) error {
 }
 
 // queryNames are the statements of queries/validate a run uses.
-var queryNames = []string{"clear_config", "insert_year", "insert_deadline", "insert_category", "insert_district",
-	"insert_plan", "insert_payout", "set_as_of", "insert_line_error", "submission_files", "grants", "grant_categories",
-	"next_run_id", "insert_run", "insert_finding", "insert_grant", "insert_grant_category"}
+var queryNames = []string{"clear_config", "insert_year", "insert_deadline", "insert_category",
+	"set_as_of", "submission_files", "grants", "grant_categories", "next_run_id", "insert_run", "refresh_eligible"}
 
 // Run validates and computes, and stores the run.
 func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
@@ -170,6 +171,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 		sqlText[name] = s
 	}
 	q := func(name string) string { return sqlText[name] }
+	v.refresh = q("refresh_eligible")
 	exec := func(name string, args ...any) error {
 		if _, err := conn.ExecContext(ctx, q(name), args...); err != nil {
 			return fmt.Errorf("validate: %s: %w", name, err)
@@ -179,7 +181,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := exec("clear_config"); err != nil {
 		return nil, err
 	}
-	if err := v.writeConfig(exec); err != nil {
+	if err := v.writeConfig(ctx, conn, exec); err != nil {
 		return nil, err
 	}
 	if err := exec("set_as_of", asOf); err != nil {
@@ -195,7 +197,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 		if r.Phase != rules.PhaseLine && !lineDone {
 			// Line rules are done: their errors make receipts ineligible
 			// for the aggregate rules and the grant.
-			if err := v.markIneligible(exec, res.Findings); err != nil {
+			if err := v.markIneligible(ctx, conn, res.Findings); err != nil {
 				return nil, err
 			}
 			lineDone = true
@@ -210,7 +212,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 		res.Findings = append(res.Findings, fs...)
 	}
 	if !lineDone {
-		if err := v.markIneligible(exec, res.Findings); err != nil {
+		if err := v.markIneligible(ctx, conn, res.Findings); err != nil {
 			return nil, err
 		}
 	}
@@ -258,24 +260,28 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := exec("insert_run", res.RunID, v.Now().UTC(), asOf, res.RuleSet, strings.Join(ids, ","), store.NullInt(opt.Year), store.NullInt(opt.Quarter)); err != nil {
 		return nil, err
 	}
+	var findingRows, grantRows, categoryRows [][]any
 	for i, f := range res.Findings {
-		if err := exec("insert_finding", res.RunID, i+1, f.Rule, f.Severity, store.NullString(f.District), store.NullInt(f.Year), store.NullInt(f.Quarter),
-			nullInt64(f.SubmissionID), store.NullString(f.File), store.NullString(f.Sheet), store.NullString(f.Cell), store.NullInt(f.Row), f.Message["de"], f.Message["en"]); err != nil {
-			return nil, err
-		}
+		findingRows = append(findingRows, []any{res.RunID, int32(i + 1), f.Rule, f.Severity, store.NullString(f.District), store.NullInt(f.Year),
+			store.NullInt(f.Quarter), nullInt64(f.SubmissionID), store.NullString(f.File), store.NullString(f.Sheet), store.NullString(f.Cell),
+			store.NullInt(f.Row), f.Message["de"], f.Message["en"]})
 	}
 	byQuarter[0] = res.Grants
 	for quarter := 0; quarter <= 4; quarter++ {
 		for _, g := range byQuarter[quarter] {
-			if err := exec("insert_grant", res.RunID, g.District, g.Year, quarter, g.Approved.String(), g.Eligible.String(), g.Fundable.String(),
-				g.Paid.String(), g.Balance.String(), g.InterestAtRisk.String()); err != nil {
-				return nil, err
-			}
+			grantRows = append(grantRows, []any{res.RunID, g.District, int32(g.Year), int32(quarter), store.Money(g.Approved), store.Money(g.Eligible),
+				store.Money(g.Fundable), store.Money(g.Paid), store.Money(g.Balance), store.Money(g.InterestAtRisk)})
 			for _, c := range sortedKeys(g.ByCategory) {
-				if err := exec("insert_grant_category", res.RunID, g.District, g.Year, quarter, c, g.ByCategory[c].String()); err != nil {
-					return nil, err
-				}
+				categoryRows = append(categoryRows, []any{res.RunID, g.District, int32(g.Year), int32(quarter), c, store.Money(g.ByCategory[c])})
 			}
+		}
+	}
+	for _, t := range []struct {
+		table string
+		rows  [][]any
+	}{{"findings", findingRows}, {"grant_figures", grantRows}, {"grant_categories", categoryRows}} {
+		if err := store.Append(ctx, conn, t.table, t.rows); err != nil {
+			return nil, fmt.Errorf("validate: %w", err)
 		}
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
@@ -285,7 +291,8 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 	return res, nil
 }
 
-func (v *Validator) writeConfig(exec func(string, ...any) error) error {
+func (v *Validator) writeConfig(ctx context.Context, conn *sql.Conn, exec func(string, ...any) error) error {
+	var districts, plan, payouts [][]any
 	for _, y := range v.Programme.Years {
 		interest := y.BaseRatePct + y.InterestPointsAboveBase
 		if err := exec("insert_year", y.Year, y.StateBudget.String(), y.DistrictCap.String(), y.MaxCoordinators,
@@ -303,20 +310,23 @@ func (v *Validator) writeConfig(exec func(string, ...any) error) error {
 				return err
 			}
 		}
+		year := int32(y.Year)
 		for _, d := range y.Districts {
-			if err := exec("insert_district", y.Year, d.AGS, d.Name, d.Kind, d.Population, d.Approved.String(), d.PlanTotal.String(), d.FileNumber); err != nil {
-				return err
-			}
+			districts = append(districts, []any{year, d.AGS, d.Name, d.Kind, int32(d.Population), store.Money(d.Approved), store.Money(d.PlanTotal), d.FileNumber})
 			for _, c := range y.Categories {
-				if err := exec("insert_plan", y.Year, d.AGS, c.Code, d.Plan[c.Code].String()); err != nil {
-					return err
-				}
+				plan = append(plan, []any{year, d.AGS, c.Code, store.Money(d.Plan[c.Code])})
 			}
 			for _, p := range d.Payouts {
-				if err := exec("insert_payout", y.Year, d.AGS, p.Date.String(), p.Amount.String(), p.Reference); err != nil {
-					return err
-				}
+				payouts = append(payouts, []any{year, d.AGS, p.Date.Time(), store.Money(p.Amount), p.Reference})
 			}
+		}
+	}
+	for _, t := range []struct {
+		table string
+		rows  [][]any
+	}{{"cfg_districts", districts}, {"cfg_plan", plan}, {"cfg_payouts", payouts}} {
+		if err := store.Append(ctx, conn, t.table, t.rows); err != nil {
+			return fmt.Errorf("validate: %w", err)
 		}
 	}
 	return nil
@@ -336,8 +346,9 @@ func fraction(r programme.Rate) string {
 	return s
 }
 
-func (v *Validator) markIneligible(exec func(string, ...any) error, fs []Finding) error {
+func (v *Validator) markIneligible(ctx context.Context, conn *sql.Conn, fs []Finding) error {
 	seen := map[[2]int64]bool{}
+	var rows [][]any
 	for _, f := range fs {
 		if f.Severity != "error" || f.SubmissionID == 0 || f.Row == 0 {
 			continue
@@ -347,9 +358,13 @@ func (v *Validator) markIneligible(exec func(string, ...any) error, fs []Finding
 			continue
 		}
 		seen[k] = true
-		if err := exec("insert_line_error", f.SubmissionID, f.Row); err != nil {
-			return err
-		}
+		rows = append(rows, []any{f.SubmissionID, int32(f.Row)})
+	}
+	if err := store.Append(ctx, conn, "run_line_errors", rows); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, v.refresh); err != nil {
+		return fmt.Errorf("validate: refresh_eligible: %w", err)
 	}
 	return nil
 }

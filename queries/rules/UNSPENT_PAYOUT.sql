@@ -9,5 +9,5 @@ SELECT pc.ags AS district, pc.year, quarter(pc.payout_date) AS quarter, CAST(NUL
        pc.payout_date, pc.amount, pc.due, CAST(pc.amount - pc.unspent_at_due AS DECIMAL(18,2)) AS spent,
        pc.unspent_at_due AS unspent, pc.interest, pc.days_open, y.spending_window_days AS window,
        CAST(100 * y.interest_rate AS DECIMAL(9,2)) AS interest_pct, c.as_of
-FROM payout_coverage pc JOIN cfg_years y ON y.year = pc.year, run_context c
+FROM run_payout_coverage pc JOIN cfg_years y ON y.year = pc.year, run_context c
 WHERE pc.is_due AND pc.unspent_at_due > 0

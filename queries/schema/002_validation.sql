@@ -147,9 +147,12 @@ CREATE VIEW current_receipts AS
 SELECT r.*, s.district, s.year, s.quarter, s.file_name, s.received_at
 FROM receipts r JOIN current_submissions s ON s.id = r.submission_id;
 
--- Receipts that passed every line rule: what the grant is computed from.
-CREATE VIEW eligible_receipts AS
-SELECT r.*
+-- Receipts that pass every line rule now: what the grant is computed from.
+-- A run copies them into the table eligible_receipts once its line rules
+-- are done (see refresh_eligible.sql), so the aggregate rules, the grant
+-- computation and the reports read a table, not this view, many times.
+CREATE VIEW eligible_receipts_now AS
+SELECT r.submission_id, r.sheet, r.row_no, r.district, r.year, r.quarter, r.category, r.amount, r.payment_date
 FROM current_receipts r
 WHERE r.amount IS NOT NULL AND r.category IS NOT NULL AND r.payment_date IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM run_line_errors e WHERE e.submission_id = r.submission_id AND e.row_no = r.row_no)
@@ -157,11 +160,38 @@ WHERE r.amount IS NOT NULL AND r.category IS NOT NULL AND r.payment_date IS NOT 
                   WHERE f.submission_id = r.submission_id AND f.row_no = r.row_no
                     AND f.sheet = r.sheet AND f.severity = 'error');
 
+-- The eligible receipts of the latest run.
+CREATE TABLE eligible_receipts (
+    submission_id BIGINT NOT NULL,
+    sheet         VARCHAR NOT NULL,
+    row_no        INTEGER NOT NULL,
+    district      VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    quarter       INTEGER NOT NULL,
+    category      VARCHAR NOT NULL,
+    amount        DECIMAL(18,2) NOT NULL,
+    payment_date  DATE NOT NULL
+);
+
 -- All payouts, from the configuration and imported.
 CREATE VIEW all_payouts AS
 SELECT year, ags, payout_date, amount, coalesce(reference, '') AS reference FROM cfg_payouts
 UNION ALL
 SELECT year(payout_date) AS year, ags, payout_date, amount, reference FROM imported_payouts;
+
+-- The payout coverage of the latest run (see the view below).
+CREATE TABLE run_payout_coverage (
+    year           INTEGER,
+    ags            VARCHAR,
+    payout_date    DATE,
+    reference      VARCHAR,
+    amount         DECIMAL(18,2),
+    due            DATE,
+    unspent_at_due DECIMAL(18,2),
+    interest       DECIMAL(18,2),
+    days_open      BIGINT,
+    is_due         BOOLEAN
+);
 
 -- For each payout made by the as-of day: how much of it was not yet spent on
 -- eligible costs when it was due (spending window after the payout), and

@@ -13,7 +13,7 @@ paid AS (
     GROUP BY p.ags, p.year
 ),
 interest AS (
-    SELECT ags, year, sum(interest) AS interest FROM payout_coverage
+    SELECT ags, year, sum(interest) AS interest FROM run_payout_coverage
     WHERE is_due AND payout_date <= CAST($2 AS DATE) GROUP BY ags, year
 ),
 fig AS (

@@ -1,1 +1,0 @@
-INSERT INTO run_line_errors (submission_id, row_no) VALUES ($1, $2);
