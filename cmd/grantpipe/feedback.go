@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"grantpipe/pipeline/feedback"
@@ -60,12 +62,18 @@ func (a *app) writeFeedback(ctx context.Context, st *store.Store, cat *messages.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("feedback: %w", err)
 	}
-	written := 0
+	// Gather each file's findings (the database, one at a time), then write
+	// the workbooks on every core.
+	type work struct {
+		sub      sub
+		findings []feedback.Finding
+	}
+	var todo []work
 	for _, s := range subs {
 		var fs []feedback.Finding
 		frows, err := st.DB.QueryContext(ctx, findQ, s.id, run)
 		if err != nil {
-			return written, fmt.Errorf("feedback: %w", err)
+			return 0, fmt.Errorf("feedback: %w", err)
 		}
 		for frows.Next() {
 			var f feedback.Finding
@@ -73,7 +81,7 @@ func (a *app) writeFeedback(ctx context.Context, st *store.Store, cat *messages.
 			var ord, seq int
 			if err := frows.Scan(&f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en, &ord, &seq); err != nil {
 				frows.Close()
-				return written, fmt.Errorf("feedback: %w", err)
+				return 0, fmt.Errorf("feedback: %w", err)
 			}
 			f.Message = de
 			if a.lang == "en" {
@@ -82,18 +90,46 @@ func (a *app) writeFeedback(ctx context.Context, st *store.Store, cat *messages.
 			fs = append(fs, f)
 		}
 		frows.Close()
-		var buf bytes.Buffer
-		err = feedback.Write(&buf, filepath.Join(a.dir().Root, filepath.FromSlash(s.stored)), fs, cat, feedback.Options{
-			Lang: a.lang, Timestamp: s.received0, File: s.file, Received: s.received, Accepted: s.accepted})
-		if err != nil {
-			return written, fmt.Errorf("feedback %s: %w", s.file, err)
+		todo = append(todo, work{s, fs})
+	}
+	// Files of the same name: the later one's feedback wins, as before.
+	byName := map[string]int{}
+	for i, w := range todo {
+		byName[strings.TrimSuffix(w.sub.file, filepath.Ext(w.sub.file))] = i
+	}
+	changedFlags := make([]bool, len(todo))
+	errs := make([]error, len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				w := todo[i]
+				var buf bytes.Buffer
+				err := feedback.Write(&buf, filepath.Join(a.dir().Root, filepath.FromSlash(w.sub.stored)), w.findings, cat, feedback.Options{
+					Lang: a.lang, Timestamp: w.sub.received0, File: w.sub.file, Received: w.sub.received, Accepted: w.sub.accepted})
+				if err != nil {
+					errs[i] = fmt.Errorf("feedback %s: %w", w.sub.file, err)
+					continue
+				}
+				name := strings.TrimSuffix(w.sub.file, filepath.Ext(w.sub.file))
+				changedFlags[i], errs[i] = writeIfChanged(filepath.Join(dir, name+".feedback.xlsx"), buf.Bytes())
+			}
+		}()
+	}
+	for _, i := range byName {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	written := 0
+	for i := range todo {
+		if errs[i] != nil {
+			return written, errs[i]
 		}
-		name := strings.TrimSuffix(s.file, filepath.Ext(s.file)) + ".feedback.xlsx"
-		changed, err := writeIfChanged(filepath.Join(dir, name), buf.Bytes())
-		if err != nil {
-			return written, err
-		}
-		if changed {
+		if changedFlags[i] {
 			written++
 		}
 	}

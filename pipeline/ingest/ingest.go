@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -52,6 +53,9 @@ type Ingester struct {
 	Hook store.Hook
 	// Lang is the language of the messages in the result ("de" or "en").
 	Lang string
+	// Workers read files in parallel; 0 means one per core. Storing stays
+	// sequential (one writer).
+	Workers int
 	// Progress, when set, is told after each file how far the run is.
 	Progress func(done, total, lines int, file string)
 }
@@ -114,11 +118,19 @@ func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
 	}
 	res := &Result{Files: []FileResult{}}
 	lines := 0
-	for i, f := range files {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop() // ends the readers when the writer stops early
+	reads, window := in.readAhead(ctx, files)
+	for i := range files {
+		r, ok := <-reads[i]
+		if !ok {
+			return res, ctx.Err()
+		}
+		<-window
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		fr, err := in.file(ctx, f)
+		fr, err := in.write(ctx, r)
 		if err != nil {
 			return res, err
 		}
@@ -139,39 +151,95 @@ func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
 	return res, nil
 }
 
-func (in *Ingester) hook(point string, n int) {
-	if in.Hook != nil {
-		in.Hook(point, n)
-	}
+// readFile is a file read and parsed, waiting to be stored.
+type readFile struct {
+	path, name, sum, inboxAGS string
+	inInbox                   bool
+	info                      os.FileInfo
+	sub                       *submission.Submission
+	err                       error
 }
 
-func (in *Ingester) file(ctx context.Context, path string) (*FileResult, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("ingest %s: %w", path, err)
+// readAhead reads the files on every core (reading and parsing is most of
+// the work), a bounded number ahead of the single writer, and hands them
+// over in their order: the result of files[i] arrives on the i-th channel.
+// The writer frees a place in the returned window as it takes each file.
+func (in *Ingester) readAhead(ctx context.Context, files []string) ([]chan readFile, chan struct{}) {
+	workers := in.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("ingest %s: not a regular file", path)
+	out := make([]chan readFile, len(files))
+	for i := range out {
+		out[i] = make(chan readFile, 1)
 	}
-	sum, err := hashFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("ingest %s: %w", path, err)
+	// At most 2×workers files are held in memory at once.
+	window := make(chan struct{}, 2*workers)
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range files {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				// The writer has stopped: nobody reads the rest.
+				for j := i; j < len(files); j++ {
+					close(out[j])
+				}
+				return
+			}
+			next <- i
+		}
+	}()
+	for range workers {
+		go func() {
+			for i := range next {
+				out[i] <- in.read(files[i])
+				close(out[i])
+			}
+		}()
 	}
-	name := filepath.Base(path)
-	inboxAGS, inInbox := in.Dir.InboxDistrict(path)
-	fr := &FileResult{File: name, SHA256: sum, AmountByCategory: map[string]string{}, Findings: []Finding{}}
+	return out, window
+}
 
+// read hashes and parses one file; it touches no database.
+func (in *Ingester) read(path string) readFile {
+	r := readFile{path: path, name: filepath.Base(path)}
+	var err error
+	if r.info, err = os.Stat(path); err != nil {
+		r.err = fmt.Errorf("ingest %s: %w", path, err)
+		return r
+	}
+	if !r.info.Mode().IsRegular() {
+		r.err = fmt.Errorf("ingest %s: not a regular file", path)
+		return r
+	}
+	if r.sum, err = hashFile(path); err != nil {
+		r.err = fmt.Errorf("ingest %s: %w", path, err)
+		return r
+	}
+	r.inboxAGS, r.inInbox = in.Dir.InboxDistrict(path)
+	if r.sub, err = submission.Read(path, submission.Options{Programme: in.Programme, InboxDistrict: r.inboxAGS, Limits: in.Limits}); err != nil {
+		r.err = fmt.Errorf("ingest %s: %w", path, err)
+	}
+	return r
+}
+
+// write stores one read file, or recognises it as one seen before, and
+// moves it where its outcome says. Only one write runs at a time.
+func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	path, name, sum, inboxAGS, inInbox, info, sub := r.path, r.name, r.sum, r.inboxAGS, r.inInbox, r.info, r.sub
+	fr := &FileResult{File: name, SHA256: sum, AmountByCategory: map[string]string{}, Findings: []Finding{}}
+	// Known bytes, from an earlier run or earlier in this one.
 	prev, err := in.known(ctx, sum)
 	if err != nil {
 		return nil, err
 	}
 	if prev != nil {
 		return in.again(ctx, path, inInbox, fr, prev)
-	}
-
-	sub, err := submission.Read(path, submission.Options{Programme: in.Programme, InboxDistrict: inboxAGS, Limits: in.Limits})
-	if err != nil {
-		return nil, fmt.Errorf("ingest %s: %w", path, err)
 	}
 	meta := store.Meta{
 		SHA256: sum, FileName: name, SourcePath: in.Dir.Rel(path), InboxDistrict: inboxAGS,
@@ -473,4 +541,10 @@ func (in *Ingester) removeStaleTemporaries() error {
 		}
 	}
 	return nil
+}
+
+func (in *Ingester) hook(point string, n int) {
+	if in.Hook != nil {
+		in.Hook(point, n)
+	}
 }

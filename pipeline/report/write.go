@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/messages"
@@ -27,31 +29,49 @@ func WriteAll(dir string, d *Data, cat *messages.Catalog) ([]Written, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	var written []Written
-	put := func(name string, render func(io.Writer) error) error {
-		w, err := writeFile(filepath.Join(out, name), render)
-		if err != nil {
-			return fmt.Errorf("report %s: %w", name, err)
-		}
-		written = append(written, w)
-		return nil
+	type job struct {
+		name   string
+		render func(io.Writer) error
 	}
+	var jobs []job
 	for i := range d.Districts {
 		dist := &d.Districts[i]
 		base := fmt.Sprintf("%s_%s_%s", dist.AGS, datadir.FileSafe(dist.Name), d.Period.Slug())
-		if err := put(base+".pdf", func(w io.Writer) error { return WriteDistrictPDF(w, d, dist, cat) }); err != nil {
-			return written, err
-		}
-		if err := put(base+".xlsx", func(w io.Writer) error { return WriteDistrictExcel(w, d, dist, cat) }); err != nil {
-			return written, err
-		}
+		jobs = append(jobs,
+			job{base + ".pdf", func(w io.Writer) error { return WriteDistrictPDF(w, d, dist, cat) }},
+			job{base + ".xlsx", func(w io.Writer) error { return WriteDistrictExcel(w, d, dist, cat) }})
 	}
 	base := "Sachsen-Anhalt_" + d.Period.Slug()
-	if err := put(base+".pdf", func(w io.Writer) error { return WriteStatePDF(w, d, cat) }); err != nil {
-		return written, err
+	jobs = append(jobs,
+		job{base + ".pdf", func(w io.Writer) error { return WriteStatePDF(w, d, cat) }},
+		job{base + ".xlsx", func(w io.Writer) error { return WriteStateExcel(w, d, cat) }})
+	// The documents are independent and only read d: render them on every
+	// core. Results keep the order of jobs.
+	written := make([]Written, len(jobs))
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				written[i], errs[i] = writeFile(filepath.Join(out, jobs[i].name), jobs[i].render)
+				if errs[i] != nil {
+					errs[i] = fmt.Errorf("report %s: %w", jobs[i].name, errs[i])
+				}
+			}
+		}()
 	}
-	if err := put(base+".xlsx", func(w io.Writer) error { return WriteStateExcel(w, d, cat) }); err != nil {
-		return written, err
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return written[:i], err
+		}
 	}
 	return written, nil
 }
