@@ -39,6 +39,7 @@ type app struct {
 	logFormat  string
 	settle     time.Duration // inbox files younger than this wait for the next run
 	held       *lock.Lock    // the data directory, for commands that write it
+	prog       *programme.Programme
 }
 
 type command struct {
@@ -164,11 +165,25 @@ func (a *app) parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// programme is the configuration: --config, else the data directory's own
+// programme.toml, else the built-in one. It is read once per command.
 func (a *app) programme() (*programme.Programme, error) {
-	if a.configFile == "" {
-		return programme.Default()
+	if a.prog != nil {
+		return a.prog, nil
 	}
-	return programme.LoadFile(a.configFile)
+	file := a.configFile
+	if file == "" && a.dataDir != "" {
+		if _, err := os.Stat(a.dir().Programme()); err == nil {
+			file = a.dir().Programme()
+		}
+	}
+	var err error
+	if file == "" {
+		a.prog, err = programme.Default()
+	} else {
+		a.prog, err = programme.LoadFile(file)
+	}
+	return a.prog, err
 }
 
 func (a *app) catalog() (*messages.Catalog, error) {

@@ -28,6 +28,10 @@ func New(root string) Dir { return Dir{Root: root} }
 // Database is the DuckDB file.
 func (d Dir) Database() string { return filepath.Join(d.Root, "grantpipe.duckdb") }
 
+// Programme is the data directory's own programme configuration: used when
+// no --config is given and the file exists (the scaled demo writes one).
+func (d Dir) Programme() string { return filepath.Join(d.Root, "programme.toml") }
+
 // Inbox is where districts' files arrive.
 func (d Dir) Inbox() string { return filepath.Join(d.Root, "inbox") }
 

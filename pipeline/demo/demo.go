@@ -10,7 +10,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"grantpipe/pipeline/datadir"
@@ -52,40 +54,93 @@ type File struct {
 // Write writes one submission per district and demo quarter into
 // inboxOf(AGS) and returns the files and the planted problems.
 func Write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) string) ([]File, []Problem, error) {
-	var files []File
-	var planted []Problem
+	return write(y, cat, inboxOf, Scale{Quarters: len(Quarters)}, true)
+}
+
+// Scale sizes synthetic data for benchmarks: every district of the
+// programme year, quarters 1..Quarters, each submission with exactly Lines
+// receipts (0: the demo's 40–150).
+type Scale struct {
+	Quarters int
+	Lines    int
+}
+
+// WriteScaled writes submissions of any size, deterministically, on every
+// core. Nothing is planted.
+func WriteScaled(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) string, s Scale) ([]File, error) {
+	files, _, err := write(y, cat, inboxOf, s, false)
+	return files, err
+}
+
+func write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) string, s Scale, plant bool) ([]File, []Problem, error) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo: %w", err)
 	}
+	type task struct{ di, q int }
+	var tasks []task
 	for di := range y.Districts {
-		d := &y.Districts[di]
-		staff := coordinators(d, di)
-		for _, q := range Quarters {
-			g := &gen{y: y, d: d, q: q, staff: staff, rnd: rand.New(rand.NewPCG(uint64(Year), uint64(di*10+q)))}
-			data := g.data()
-			probs := g.plant(&data)
-			planted = append(planted, probs...)
-			b, err := Workbook(y, cat, "de", form.Prefill{District: d, Year: Year, Quarter: q}, data, nil)
-			if err != nil {
-				return nil, nil, err
-			}
-			dir := inboxOf(d.AGS)
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, nil, fmt.Errorf("demo: %w", err)
-			}
-			path := filepath.Join(dir, fmt.Sprintf("Quartalsmeldung_%d-Q%d_%s_%s.xlsx", Year, q, d.AGS, datadir.FileSafe(d.Name)))
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				return nil, nil, fmt.Errorf("demo: %w", err)
-			}
-			received := g.received(berlin)
-			if err := os.Chtimes(path, received, received); err != nil {
-				return nil, nil, fmt.Errorf("demo: %w", err)
-			}
-			files = append(files, File{Path: path, District: d.AGS, Quarter: q, Received: received})
+		for q := 1; q <= s.Quarters; q++ {
+			tasks = append(tasks, task{di, q})
 		}
 	}
+	files := make([]File, len(tasks))
+	problems := make([][]Problem, len(tasks))
+	errs := make([]error, len(tasks))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				t := tasks[i]
+				d := &y.Districts[t.di]
+				g := &gen{y: y, d: d, q: t.q, lines: s.Lines, staff: coordinators(d, t.di), rnd: rand.New(rand.NewPCG(uint64(Year), uint64(t.di*10+t.q)))}
+				data := g.data()
+				if plant {
+					problems[i] = g.plant(&data)
+				}
+				files[i], errs[i] = g.save(y, cat, inboxOf, data, berlin)
+			}
+		}()
+	}
+	for i := range tasks {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var planted []Problem
+	for i := range tasks {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
+		}
+		planted = append(planted, problems[i]...)
+	}
 	return files, planted, nil
+}
+
+// save writes one submission into its district's inbox with its received
+// time.
+func (g *gen) save(y *programme.Year, cat *messages.Catalog, inboxOf func(string) string, data form.Data, berlin *time.Location) (File, error) {
+	d, q := g.d, g.q
+	b, err := Workbook(y, cat, "de", form.Prefill{District: d, Year: Year, Quarter: q}, data, nil)
+	if err != nil {
+		return File{}, err
+	}
+	dir := inboxOf(d.AGS)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return File{}, fmt.Errorf("demo: %w", err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("Quartalsmeldung_%d-Q%d_%s_%s.xlsx", Year, q, d.AGS, datadir.FileSafe(d.Name)))
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return File{}, fmt.Errorf("demo: %w", err)
+	}
+	received := g.received(berlin)
+	if err := os.Chtimes(path, received, received); err != nil {
+		return File{}, fmt.Errorf("demo: %w", err)
+	}
+	return File{Path: path, District: d.AGS, Quarter: q, Received: received}, nil
 }
 
 // coordinator is a demo coordinator, the same in every quarter.
@@ -119,6 +174,7 @@ func coordinators(d *programme.District, di int) []coordinator {
 func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
 
 type gen struct {
+	lines int // receipts per submission; 0: the demo's 40–150
 	y     *programme.Year
 	d     *programme.District
 	q     int
@@ -228,6 +284,9 @@ func (g *gen) data() form.Data {
 	}
 	// Other costs: around a quarter of each category's plan; 40–150 receipts in all.
 	n := 40 + g.rnd.IntN(111) - len(d.Receipts)
+	if g.lines > 0 {
+		n = g.lines - len(d.Receipts)
+	}
 	var cats []string
 	for _, c := range g.y.Categories {
 		if c.Code != "PERS" && g.d.Plan[c.Code] > 0 {
@@ -244,8 +303,11 @@ func (g *gen) data() form.Data {
 		for i := range k {
 			amount := budget / money.Cents(k)
 			amount = g.jitter(amount, 0.5, 1.5)
-			if amount < 500 {
-				amount = 500 + money.Cents(g.rnd.IntN(2000))
+			// Receipts of a few euros at least; many small ones in scaled data.
+			if floor := money.Cents(500); g.lines == 0 && amount < floor {
+				amount = floor + money.Cents(g.rnd.IntN(2000))
+			} else if amount < 100 {
+				amount = 100 + money.Cents(g.rnd.IntN(2000))
 			}
 			invoice := g.day()
 			paid := invoice.AddDate(0, 0, 3+g.rnd.IntN(14))
