@@ -54,6 +54,7 @@ var commands = []command{
 	{"validate", "check the stored submissions against the funding rules and compute the grants", runValidate},
 	{"ingest", "read submissions from the inbox or the given files into the database", runIngest},
 	{"report", "write the PDF and Excel reports of a quarter or a year", runReport},
+	{"export", "export submissions, receipts, findings and grant figures as Parquet for other engines", runExport},
 	{"payouts", "payouts import FILE…: import payouts from the accounting system (CSV or xlsx)", runPayouts},
 	{"template", "write the blank quarterly form for a district", runTemplate},
 	{"demo", "write demo submissions for all districts into the inbox", runDemo},

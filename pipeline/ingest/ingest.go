@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"grantpipe/pipeline/money"
 	"io"
 	"log/slog"
 	"os"
@@ -270,9 +271,7 @@ func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) 
 	if err := in.place(ctx, path, inInbox, prev); err != nil {
 		return nil, err
 	}
-	if err := in.describe(ctx, fr, id); err != nil {
-		return nil, err
-	}
+	in.summarise(fr, sub)
 	fr.Outcome, fr.SubmissionID, fr.StoredPath = prev.Outcome, id, prev.StoredPath
 	return fr, nil
 }
@@ -409,6 +408,26 @@ func (in *Ingester) describe(ctx context.Context, fr *FileResult, id int64) erro
 		fr.Findings = append(fr.Findings, Finding{Rule: f.rule, Severity: f.severity, Sheet: f.sheet, Cell: f.cell, Message: msg})
 	}
 	return nil
+}
+
+// summarise fills the result of a file just stored from what was stored
+// (the same figures describe reads back for a file seen before, without the
+// four queries).
+func (in *Ingester) summarise(fr *FileResult, sub *submission.Submission) {
+	fr.District, fr.Year, fr.Quarter = sub.District, sub.Year, sub.Quarter
+	fr.Lines, fr.Coordinators, fr.Activities = len(sub.Receipts), len(sub.Coordinators), len(sub.Activities)
+	sums := map[string]money.Cents{}
+	for _, r := range sub.Receipts {
+		if r.CategoryCod != "" && r.Cents != nil {
+			sums[r.CategoryCod] += *r.Cents
+		}
+	}
+	for c, v := range sums {
+		fr.AmountByCategory[c] = v.String()
+	}
+	for _, f := range sub.Findings {
+		fr.Findings = append(fr.Findings, Finding{Rule: f.Rule, Severity: f.Severity, Sheet: f.Sheet, Cell: f.Cell, Message: in.Catalog.Text(in.Lang, f.Key, f.Args)})
+	}
 }
 
 type storedFinding struct{ rule, severity, sheet, cell, de, en string }

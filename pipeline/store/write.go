@@ -104,7 +104,10 @@ type appendWriter struct {
 	rows int
 }
 
-func (w *appendWriter) table(name string, each func(a *duckdb.Appender) error) error {
+func (w *appendWriter) table(name string, rows int, each func(a *duckdb.Appender) error) error {
+	if rows == 0 {
+		return nil // an appender costs a catalog lookup even for nothing
+	}
 	a, err := duckdb.NewAppenderFromConn(w.conn, "", name)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
@@ -120,7 +123,7 @@ func (w *appendWriter) table(name string, each func(a *duckdb.Appender) error) e
 }
 
 func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) error {
-	if err := w.table("submission_header", func(a *duckdb.Appender) error {
+	if err := w.table("submission_header", len(sub.Header), func(a *duckdb.Appender) error {
 		for _, h := range sub.Header {
 			if err := a.AppendRow(w.id, h.Field, h.Sheet, h.Cell, nullString(h.Raw)); err != nil {
 				return err
@@ -130,7 +133,7 @@ func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) 
 	}); err != nil {
 		return err
 	}
-	if err := w.table("coordinators", func(a *duckdb.Appender) error {
+	if err := w.table("coordinators", len(sub.Coordinators), func(a *duckdb.Appender) error {
 		for _, c := range sub.Coordinators {
 			var fte any
 			if c.FTEValue != nil {
@@ -150,7 +153,7 @@ func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) 
 	}); err != nil {
 		return err
 	}
-	if err := w.table("receipts", func(a *duckdb.Appender) error {
+	if err := w.table("receipts", len(sub.Receipts), func(a *duckdb.Appender) error {
 		for _, r := range sub.Receipts {
 			var line, amount any
 			if r.Line != nil {
@@ -178,7 +181,7 @@ func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) 
 	}); err != nil {
 		return err
 	}
-	if err := w.table("activities", func(a *duckdb.Appender) error {
+	if err := w.table("activities", len(sub.Activities), func(a *duckdb.Appender) error {
 		for _, act := range sub.Activities {
 			var count any
 			if act.Count != nil {
@@ -197,7 +200,7 @@ func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) 
 	}); err != nil {
 		return err
 	}
-	if err := w.table("narrative", func(a *duckdb.Appender) error {
+	if err := w.table("narrative", len(sub.Narrative), func(a *duckdb.Appender) error {
 		for _, p := range sub.Narrative {
 			if err := a.AppendRow(w.id, p.Sheet, int32(p.Row), p.Cell, p.Text); err != nil {
 				return err
@@ -207,7 +210,7 @@ func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) 
 	}); err != nil {
 		return err
 	}
-	return w.table("submission_findings", func(a *duckdb.Appender) error {
+	return w.table("submission_findings", len(sub.Findings), func(a *duckdb.Appender) error {
 		for i, f := range sub.Findings {
 			var row any
 			if f.Row > 0 {

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// exportTables are the tables written, each a query file of queries/export.
+var exportTables = []string{"submissions", "receipts", "findings", "grants"}
+
+func runExport(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("export", true)
+	format := fs.String("format", "parquet", "output `format` (parquet)")
+	out := fs.String("out", "", "output `directory`: one folder per table, partitioned year=…/district=…")
+	if err := a.parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "parquet" {
+		return usageError{fmt.Sprintf("--format %q: only parquet", *format)}
+	}
+	if *out == "" || fs.NArg() > 0 {
+		return usageError{"need --out DIR"}
+	}
+	if err := a.lockData("grantpipe export"); err != nil {
+		return err
+	}
+	p, err := a.programme()
+	if err != nil {
+		return err
+	}
+	st, err := a.open(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, table := range exportTables {
+		q, err := st.Query("export/" + table + ".sql")
+		if err != nil {
+			return err
+		}
+		dir, err := filepath.Abs(filepath.Join(*out, table))
+		if err != nil {
+			return err
+		}
+		// A new export replaces an old one whole.
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			return err
+		}
+		// COPY takes its target as a literal: quote it as SQL does.
+		q = strings.Replace(q, "{dir}", "'"+strings.ReplaceAll(dir, "'", "''")+"'", 1)
+		if _, err := st.DB.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("export %s: %w", table, err)
+		}
+		fmt.Fprintln(a.stdout, dir)
+	}
+	return nil
+}
