@@ -43,7 +43,7 @@ type world struct {
 	p   *programme.Programme
 }
 
-func newWorld(t *testing.T, override map[string]string) *world {
+func newWorld(t testing.TB, override map[string]string) *world {
 	t.Helper()
 	p, _, _ := defaults(t)
 	y := p.Years[0]

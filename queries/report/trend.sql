@@ -7,7 +7,7 @@ cur AS (
     FROM current_submissions WHERE year = $1 GROUP BY district, quarter
 ),
 elig AS (
-    SELECT district, quarter, sum(amount) AS eligible FROM eligible_receipts WHERE year = $1 GROUP BY district, quarter
+    SELECT district, quarter, sum(amount) AS eligible FROM eligible_sums WHERE year = $1 GROUP BY district, quarter
 ),
 counts AS (
     SELECT district, quarter, count(*) FILTER (severity = 'error') AS errors, count(*) FILTER (severity = 'warning') AS warnings

@@ -8,7 +8,7 @@ WITH latest AS (
     FROM current_submissions GROUP BY district, year
 ),
 eligible AS (
-    SELECT l.*, (SELECT coalesce(sum(e.amount), 0) FROM eligible_receipts e
+    SELECT l.*, (SELECT coalesce(sum(e.amount), 0) FROM eligible_sums e
                  WHERE e.district = l.district AND e.year = l.year) AS eligible
     FROM latest l
 )

@@ -6,15 +6,28 @@
 -- Within a district and year, over the submissions that count (replaced
 -- versions excluded). The first claim stands; each later one is the finding.
 -- Corrections (negative amounts) reuse the number on purpose and are not
--- counted.
+-- counted. Numbers are found twice by a hash aggregate first, so only their
+-- few claims are ordered.
 WITH claims AS (
-    SELECT r.*, lower(trim(r.receipt_no)) AS key,
-           row_number() OVER (PARTITION BY r.district, r.year, lower(trim(r.receipt_no))
-                              ORDER BY r.quarter, r.received_at, r.submission_id, r.row_no) AS n
+    SELECT r.district, r.year, r.quarter, r.submission_id, r.sheet, r.row_no, r.receipt_no, r.receipt_no_cell, r.amount,
+           r.file_name, r.received_at, lower(trim(r.receipt_no)) AS key
     FROM current_receipts r
     WHERE r.receipt_no IS NOT NULL AND trim(r.receipt_no) <> '' AND r.amount > 0
+),
+twice AS (
+    SELECT district, year, key FROM claims GROUP BY district, year, key HAVING count(*) > 1
+),
+ranked AS (
+    SELECT c.*,
+           row_number() OVER w AS n,
+           first_value(c.file_name) OVER w AS first_file,
+           first_value(c.sheet) OVER w AS first_sheet,
+           first_value(c.receipt_no_cell) OVER w AS first_cell
+    FROM claims c SEMI JOIN twice t ON t.district = c.district AND t.year = c.year AND t.key = c.key
+    WINDOW w AS (PARTITION BY c.district, c.year, c.key ORDER BY c.quarter, c.received_at, c.submission_id, c.row_no
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 )
-SELECT c.district, c.year, c.quarter, c.submission_id, c.sheet, c.receipt_no_cell AS cell, c.row_no,
-       c.receipt_no, c.amount, f.file_name AS first_file, f.sheet AS first_sheet, f.receipt_no_cell AS first_cell
-FROM claims c JOIN claims f ON f.district = c.district AND f.year = c.year AND f.key = c.key AND f.n = 1
-WHERE c.n > 1
+SELECT district, year, quarter, submission_id, sheet, receipt_no_cell AS cell, row_no,
+       receipt_no, amount, first_file, first_sheet, first_cell
+FROM ranked
+WHERE n > 1

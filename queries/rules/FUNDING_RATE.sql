@@ -13,7 +13,7 @@ WITH years AS (
 ),
 figures AS (
     SELECT y.*,
-           (SELECT coalesce(sum(amount), 0) FROM eligible_receipts e WHERE e.district = y.district AND e.year = y.year) AS eligible,
+           (SELECT coalesce(sum(amount), 0) FROM eligible_sums e WHERE e.district = y.district AND e.year = y.year) AS eligible,
            (SELECT coalesce(sum(amount), 0) FROM all_payouts p, run_context c
             WHERE p.ags = y.district AND p.year = y.year AND p.payout_date <= c.as_of) AS paid
     FROM years y

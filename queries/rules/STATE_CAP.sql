@@ -9,7 +9,7 @@ computed AS (
     SELECT d.year, sum(least(round(y.funding_rate * coalesce(e.eligible, 0), 2), d.approved, y.district_cap)) AS total
     FROM cfg_districts d
     JOIN cfg_years y ON y.year = d.year
-    LEFT JOIN (SELECT district, year, sum(amount) AS eligible FROM eligible_receipts GROUP BY district, year) e
+    LEFT JOIN (SELECT district, year, sum(amount) AS eligible FROM eligible_sums GROUP BY district, year) e
            ON e.district = d.ags AND e.year = d.year
     GROUP BY d.year
 )

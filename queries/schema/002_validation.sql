@@ -147,11 +147,10 @@ CREATE VIEW current_receipts AS
 SELECT r.*, s.district, s.year, s.quarter, s.file_name, s.received_at
 FROM receipts r JOIN current_submissions s ON s.id = r.submission_id;
 
--- Receipts that pass every line rule now: what the grant is computed from.
--- A run copies them into the table eligible_receipts once its line rules
--- are done (see refresh_eligible.sql), so the aggregate rules, the grant
--- computation and the reports read a table, not this view, many times.
-CREATE VIEW eligible_receipts_now AS
+-- Receipts that pass every line rule: what the grant is computed from. A
+-- run sums them into the table eligible_sums once its line rules are done
+-- (see refresh_eligible.sql).
+CREATE VIEW eligible_receipts AS
 SELECT r.submission_id, r.sheet, r.row_no, r.district, r.year, r.quarter, r.category, r.amount, r.payment_date
 FROM current_receipts r
 WHERE r.amount IS NOT NULL AND r.category IS NOT NULL AND r.payment_date IS NOT NULL
@@ -160,17 +159,18 @@ WHERE r.amount IS NOT NULL AND r.category IS NOT NULL AND r.payment_date IS NOT 
                   WHERE f.submission_id = r.submission_id AND f.row_no = r.row_no
                     AND f.sheet = r.sheet AND f.severity = 'error');
 
--- The eligible receipts of the latest run.
-CREATE TABLE eligible_receipts (
-    submission_id BIGINT NOT NULL,
-    sheet         VARCHAR NOT NULL,
-    row_no        INTEGER NOT NULL,
+-- The eligible spending of the latest run, summed per district, year,
+-- quarter, category and day of payment: all the rules, the grant
+-- computation and the reports need of it, a few thousand rows however many
+-- receipts there are.
+CREATE TABLE eligible_sums (
     district      VARCHAR NOT NULL,
     year          INTEGER NOT NULL,
     quarter       INTEGER NOT NULL,
     category      VARCHAR NOT NULL,
+    payment_date  DATE NOT NULL,
     amount        DECIMAL(18,2) NOT NULL,
-    payment_date  DATE NOT NULL
+    lines         BIGINT NOT NULL
 );
 
 -- All payouts, from the configuration and imported.
@@ -212,7 +212,7 @@ p AS (
 spend AS (
     SELECT district AS ags, year, payment_date,
            sum(sum(amount)) OVER (PARTITION BY district, year ORDER BY payment_date) AS cum_spent
-    FROM eligible_receipts
+    FROM eligible_sums
     GROUP BY district, year, payment_date
 ),
 at_due AS (
@@ -265,7 +265,7 @@ JOIN coordinators c ON c.submission_id = d.id AND c.start_date <= d.day AND (c.e
 -- it reported, per cost category of the plan, with the plan beside it.
 CREATE VIEW period_spending AS
 SELECT s.district, s.year, s.quarter, s.id AS submission_id, pl.category, pl.amount AS plan,
-       CAST((SELECT coalesce(sum(e.amount), 0) FROM eligible_receipts e
+       CAST((SELECT coalesce(sum(e.amount), 0) FROM eligible_sums e
              WHERE e.district = s.district AND e.year = s.year AND e.quarter <= s.quarter
                AND e.category = pl.category) AS DECIMAL(18,2)) AS spent
 FROM current_submissions s

@@ -3,6 +3,6 @@
 SELECT d.ags, d.year, c.code, CAST(CAST(coalesce(sum(e.amount), 0) AS DECIMAL(18,2)) AS VARCHAR)
 FROM cfg_districts d
 JOIN cfg_categories c ON c.year = d.year
-LEFT JOIN eligible_receipts e ON e.district = d.ags AND e.year = d.year AND e.category = c.code AND e.quarter <= $1
+LEFT JOIN eligible_sums e ON e.district = d.ags AND e.year = d.year AND e.category = c.code AND e.quarter <= $1
 GROUP BY d.ags, d.year, c.code, c.ord
 ORDER BY d.year, d.ags, c.ord;

@@ -5,7 +5,7 @@
 -- $1: up to which quarter (receipts of quarters 1..$1); $2: payouts up to
 -- this day. Interest at risk is that of those payouts, as of the as-of day.
 WITH elig AS (
-    SELECT district, year, sum(amount) AS eligible FROM eligible_receipts WHERE quarter <= $1 GROUP BY district, year
+    SELECT district, year, sum(amount) AS eligible FROM eligible_sums WHERE quarter <= $1 GROUP BY district, year
 ),
 paid AS (
     SELECT p.ags, p.year, sum(p.amount) AS paid

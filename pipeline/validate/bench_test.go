@@ -1,0 +1,76 @@
+package validate_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"grantpipe/pipeline/rules"
+	"grantpipe/pipeline/store"
+	"grantpipe/pipeline/validate"
+	"grantpipe/queries"
+)
+
+// validateSizes: 10,000 lines always (CI), 1 and 10 million with
+// GRANTPIPE_BENCH=full.
+func validateSizes() []int {
+	if os.Getenv("GRANTPIPE_BENCH") == "full" {
+		return []int{10_000, 1_000_000, 10_000_000}
+	}
+	return []int{10_000}
+}
+
+// BenchmarkValidate runs every rule and the grant computation over n
+// receipts of the 14 districts' four quarters, written straight into the
+// database.
+func BenchmarkValidate(b *testing.B) {
+	for _, n := range validateSizes() {
+		b.Run(fmt.Sprintf("%dlines", n), func(b *testing.B) {
+			w := newWorld(b, nil)
+			ctx := context.Background()
+			y := w.p.Years[0]
+			var subs, coords [][]any
+			received := time.Date(2026, 4, 8, 8, 0, 0, 0, time.UTC)
+			for i, d := range y.Districts {
+				for q := 1; q <= 4; q++ {
+					id := int64(i*4 + q)
+					r := received.AddDate(0, 3*(q-1), 0)
+					subs = append(subs, []any{id, fmt.Sprintf("sha%d", id), fmt.Sprintf("bench_%d.xlsx", id), "x", nil, "accepted", "x",
+						r, r, r, "bench", int64(1), false, d.AGS, int32(2026), int32(q), d.Name, nil, "Bench", nil, nil})
+					coords = append(coords, []any{id, "Koordinatoren", int32(2), d.AGS + "-1", "A2", nil, nil, nil, nil, "C2",
+						"E 11", "E 11", "D2", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), nil, "E2", nil, nil, nil})
+				}
+			}
+			conn, err := w.st.DB.Conn(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := store.Append(ctx, conn, "submissions", subs); err != nil {
+				b.Fatal(err)
+			}
+			if err := store.Append(ctx, conn, "coordinators", coords); err != nil {
+				b.Fatal(err)
+			}
+			conn.Close()
+			q, _ := w.st.Query("bench/receipts.sql")
+			if _, err := w.st.DB.Exec(q, n, len(subs)); err != nil {
+				b.Fatal(err)
+			}
+			rs, _ := rules.Load(queries.FS, "rules")
+			rs, _ = rules.Merge(rs, nil)
+			v := &validate.Validator{Store: w.st, Programme: w.p, Rules: rs}
+			b.ResetTimer()
+			for range b.N {
+				res, err := v.Run(ctx, validate.Options{AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)})
+				if err != nil || len(res.Grants) != 14 {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+			b.StopTimer()
+			w.st.Close()
+		})
+	}
+}
