@@ -104,4 +104,3 @@ func BenchmarkBatch400(b *testing.B) {
 	}
 	benchRun(b, "400")
 }
-

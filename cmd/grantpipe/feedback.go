@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
+	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"grantpipe/pipeline/feedback"
 	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/parallel"
 	"grantpipe/pipeline/store"
 )
 
@@ -97,43 +97,31 @@ func (a *app) writeFeedback(ctx context.Context, st *store.Store, cat *messages.
 	for i, w := range todo {
 		byName[strings.TrimSuffix(w.sub.file, filepath.Ext(w.sub.file))] = i
 	}
-	changedFlags := make([]bool, len(todo))
-	errs := make([]error, len(todo))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				w := todo[i]
-				var buf bytes.Buffer
-				err := feedback.Write(&buf, filepath.Join(a.dir().Root, filepath.FromSlash(w.sub.stored)), w.findings, cat, feedback.Options{
-					Lang: a.lang, Timestamp: w.sub.received0, File: w.sub.file, Received: w.sub.received, Accepted: w.sub.accepted})
-				if err != nil {
-					errs[i] = fmt.Errorf("feedback %s: %w", w.sub.file, err)
-					continue
-				}
-				name := strings.TrimSuffix(w.sub.file, filepath.Ext(w.sub.file))
-				changedFlags[i], errs[i] = writeIfChanged(filepath.Join(dir, name+".feedback.xlsx"), buf.Bytes())
-			}
-		}()
-	}
+	var order []int
 	for _, i := range byName {
-		next <- i
+		order = append(order, i)
 	}
-	close(next)
-	wg.Wait()
-	written := 0
-	for i := range todo {
-		if errs[i] != nil {
-			return written, errs[i]
+	sort.Ints(order)
+	changedFlags := make([]bool, len(order))
+	err = parallel.Each(len(order), func(k int) error {
+		w := todo[order[k]]
+		var buf bytes.Buffer
+		err := feedback.Write(&buf, filepath.Join(a.dir().Root, filepath.FromSlash(w.sub.stored)), w.findings, cat, feedback.Options{
+			Lang: a.lang, Timestamp: w.sub.received0, File: w.sub.file, Received: w.sub.received, Accepted: w.sub.accepted})
+		if err != nil {
+			return fmt.Errorf("feedback %s: %w", w.sub.file, err)
 		}
-		if changedFlags[i] {
+		name := strings.TrimSuffix(w.sub.file, filepath.Ext(w.sub.file))
+		changedFlags[k], err = writeIfChanged(filepath.Join(dir, name+".feedback.xlsx"), buf.Bytes())
+		return err
+	})
+	written := 0
+	for _, c := range changedFlags {
+		if c {
 			written++
 		}
 	}
-	return written, nil
+	return written, err
 }
 
 // writeIfChanged replaces path with data through a temporary file, unless it

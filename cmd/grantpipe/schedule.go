@@ -212,6 +212,12 @@ func (a *app) jobQuarterly(ctx context.Context) (schedule.Counts, error) {
 		a.log.Info("no quarter past its deadline yet")
 		return c, nil
 	}
+	return a.checkAndReport(ctx, p, period, report.Period{Year: period.Year})
+}
+
+// checkAndReport validates as of today and writes the periods' reports.
+func (a *app) checkAndReport(ctx context.Context, p *programme.Programme, periods ...report.Period) (schedule.Counts, error) {
+	var c schedule.Counts
 	checked, err := a.validate(ctx, validateFlags{})
 	if err != nil {
 		return c, err
@@ -222,7 +228,7 @@ func (a *app) jobQuarterly(ctx context.Context) (schedule.Counts, error) {
 		if err != nil {
 			return err
 		}
-		written, err := a.writeReports(ctx, st, p, cat, a.dir().Reports(), []report.Period{period, {Year: period.Year}})
+		written, err := a.writeReports(ctx, st, p, cat, a.dir().Reports(), periods)
 		c.Reports = changed(written)
 		return err
 	})
@@ -334,22 +340,7 @@ func (a *app) jobAnnual(ctx context.Context) (schedule.Counts, error) {
 		return c, nil
 	}
 	sort.Ints(years)
-	year := years[len(years)-1]
-	checked, err := a.validate(ctx, validateFlags{})
-	if err != nil {
-		return c, err
-	}
-	c.Findings = len(checked.Findings)
-	err = a.withStore(ctx, func(st *store.Store) error {
-		cat, err := a.catalog()
-		if err != nil {
-			return err
-		}
-		written, err := a.writeReports(ctx, st, p, cat, a.dir().Reports(), []report.Period{{Year: year}})
-		c.Reports = changed(written)
-		return err
-	})
-	return c, err
+	return a.checkAndReport(ctx, p, report.Period{Year: years[len(years)-1]})
 }
 
 // historyRecorder keeps the run history in the database, opening it only

@@ -10,15 +10,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/form"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/parallel"
 	"grantpipe/pipeline/programme"
 )
 
@@ -86,35 +85,23 @@ func write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) st
 	}
 	files := make([]File, len(tasks))
 	problems := make([][]Problem, len(tasks))
-	errs := make([]error, len(tasks))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				t := tasks[i]
-				d := &y.Districts[t.di]
-				g := &gen{y: y, d: d, q: t.q, lines: s.Lines, staff: coordinators(d, t.di), rnd: rand.New(rand.NewPCG(uint64(Year), uint64(t.di*10+t.q)))}
-				data := g.data()
-				if plant {
-					problems[i] = g.plant(&data)
-				}
-				files[i], errs[i] = g.save(y, cat, inboxOf, data, berlin)
-			}
-		}()
+	err = parallel.Each(len(tasks), func(i int) error {
+		t := tasks[i]
+		d := &y.Districts[t.di]
+		g := &gen{y: y, d: d, q: t.q, lines: s.Lines, staff: coordinators(d, t.di), rnd: rand.New(rand.NewPCG(uint64(Year), uint64(t.di*10+t.q)))}
+		data := g.data()
+		if plant {
+			problems[i] = g.plant(&data)
+		}
+		var err error
+		files[i], err = g.save(y, cat, inboxOf, data, berlin)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	for i := range tasks {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 	var planted []Problem
 	for i := range tasks {
-		if errs[i] != nil {
-			return nil, nil, errs[i]
-		}
 		planted = append(planted, problems[i]...)
 	}
 	return files, planted, nil

@@ -102,4 +102,3 @@ func BenchmarkStateReport(b *testing.B) {
 		})
 	}
 }
-

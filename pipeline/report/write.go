@@ -6,11 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
 
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/parallel"
 )
 
 // Written is one report file written (or found unchanged).
@@ -48,30 +47,15 @@ func WriteAll(dir string, d *Data, cat *messages.Catalog) ([]Written, error) {
 	// The documents are independent and only read d: render them on every
 	// core. Results keep the order of jobs.
 	written := make([]Written, len(jobs))
-	errs := make([]error, len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				written[i], errs[i] = writeFile(filepath.Join(out, jobs[i].name), jobs[i].render)
-				if errs[i] != nil {
-					errs[i] = fmt.Errorf("report %s: %w", jobs[i].name, errs[i])
-				}
-			}
-		}()
-	}
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return written[:i], err
+	err := parallel.Each(len(jobs), func(i int) error {
+		var err error
+		if written[i], err = writeFile(filepath.Join(out, jobs[i].name), jobs[i].render); err != nil {
+			return fmt.Errorf("report %s: %w", jobs[i].name, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return written, nil
 }
