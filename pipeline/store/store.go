@@ -44,10 +44,14 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	return open(ctx, path, true)
 }
 
+// MemoryLimit bounds DuckDB's memory; beyond it, large sorts and joins
+// spill to the database's .tmp folder instead of growing the process.
+const MemoryLimit = "1GB"
+
 func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
-	dsn := file
+	dsn := file + "?memory_limit=" + MemoryLimit
 	if readOnly {
-		dsn += "?access_mode=read_only"
+		dsn += "&access_mode=read_only"
 	}
 	db, err := sql.Open("duckdb", dsn)
 	if err != nil {
