@@ -180,36 +180,6 @@ func Load(ctx context.Context, st *store.Store, prog *programme.Programme, perio
 	}); err != nil {
 		return nil, err
 	}
-	// Receipts.
-	if err := l.each("receipts", []any{period.Year, first, last}, func(s scanner) error {
-		var ags string
-		var r Receipt
-		var invoice, payment sql.NullTime
-		var amount sql.NullString
-		if err := s.Scan(&ags, &r.Quarter, &r.Category, &r.CategoryRaw, &invoice, &payment, &r.Payee, &r.Purpose, &amount,
-			&r.ReceiptNo, &r.Coordinator, &r.Eligible, &r.File, &r.Sheet, &r.Cell, &r.SubmissionID); err != nil {
-			return err
-		}
-		if invoice.Valid {
-			r.InvoiceDate = &invoice.Time
-		}
-		if payment.Valid {
-			r.PaymentDate = &payment.Time
-		}
-		if amount.Valid {
-			var c money.Cents
-			if err := parseAll([]string{amount.String}, &c); err != nil {
-				return err
-			}
-			r.Amount = &c
-		}
-		if dist := index[ags]; dist != nil {
-			dist.Receipts = append(dist.Receipts, r)
-		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
 	// Sources.
 	if err := l.each("sources", []any{period.Year, first, last}, func(s scanner) error {
 		var ags string
@@ -263,6 +233,43 @@ func Load(ctx context.Context, st *store.Store, prog *programme.Programme, perio
 		d.Projections = append(d.Projections, project(&d.Districts[i], y))
 	}
 	return d, nil
+}
+
+// LoadReceipts fills dist.Receipts for d's period. The reports load them one
+// district at a time, right before rendering it, and drop them after, so
+// memory does not grow with the number of districts.
+func LoadReceipts(ctx context.Context, st *store.Store, d *Data, dist *District) error {
+	l := &loader{ctx: ctx, st: st}
+	first, last := d.Period.Quarter, d.Period.Quarter
+	if d.Period.Annual() {
+		first, last = 1, 4
+	}
+	dist.Receipts = nil
+	return l.each("receipts", []any{d.Period.Year, first, last, dist.AGS}, func(s scanner) error {
+		var ags string
+		var r Receipt
+		var invoice, payment sql.NullTime
+		var amount sql.NullString
+		if err := s.Scan(&ags, &r.Quarter, &r.Category, &r.CategoryRaw, &invoice, &payment, &r.Payee, &r.Purpose, &amount,
+			&r.ReceiptNo, &r.Coordinator, &r.Eligible, &r.File, &r.Sheet, &r.Cell, &r.SubmissionID); err != nil {
+			return err
+		}
+		if invoice.Valid {
+			r.InvoiceDate = &invoice.Time
+		}
+		if payment.Valid {
+			r.PaymentDate = &payment.Time
+		}
+		if amount.Valid {
+			var c money.Cents
+			if err := parseAll([]string{amount.String}, &c); err != nil {
+				return err
+			}
+			r.Amount = &c
+		}
+		dist.Receipts = append(dist.Receipts, r)
+		return nil
+	})
 }
 
 // project extrapolates a district's fundable amount to the year's end at the

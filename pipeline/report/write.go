@@ -23,41 +23,60 @@ type Written struct {
 // and renamed when complete. A file whose content would not change is left
 // alone (and reported unchanged), so a rerun over the same data touches
 // nothing.
-func WriteAll(dir string, d *Data, cat *messages.Catalog) ([]Written, error) {
+//
+// Each district's receipts are loaded (with load, when it is given) right
+// before its documents are rendered and dropped after, so memory does not
+// grow with the number of districts.
+func WriteAll(dir string, d *Data, cat *messages.Catalog, load func(*District) error) ([]Written, error) {
 	out := filepath.Join(dir, d.Period.Slug())
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	type job struct {
-		name   string
-		render func(io.Writer) error
+		names   []string
+		renders []func(io.Writer) error
+		dist    *District
 	}
 	var jobs []job
 	for i := range d.Districts {
 		dist := &d.Districts[i]
 		base := fmt.Sprintf("%s_%s_%s", dist.AGS, datadir.FileSafe(dist.Name), d.Period.Slug())
-		jobs = append(jobs,
-			job{base + ".pdf", func(w io.Writer) error { return WriteDistrictPDF(w, d, dist, cat) }},
-			job{base + ".xlsx", func(w io.Writer) error { return WriteDistrictExcel(w, d, dist, cat) }})
+		jobs = append(jobs, job{names: []string{base + ".pdf", base + ".xlsx"}, dist: dist, renders: []func(io.Writer) error{
+			func(w io.Writer) error { return WriteDistrictPDF(w, d, dist, cat) },
+			func(w io.Writer) error { return WriteDistrictExcel(w, d, dist, cat) }}})
 	}
 	base := "Sachsen-Anhalt_" + d.Period.Slug()
-	jobs = append(jobs,
-		job{base + ".pdf", func(w io.Writer) error { return WriteStatePDF(w, d, cat) }},
-		job{base + ".xlsx", func(w io.Writer) error { return WriteStateExcel(w, d, cat) }})
+	jobs = append(jobs, job{names: []string{base + ".pdf", base + ".xlsx"}, renders: []func(io.Writer) error{
+		func(w io.Writer) error { return WriteStatePDF(w, d, cat) },
+		func(w io.Writer) error { return WriteStateExcel(w, d, cat) }}})
 	// The documents are independent and only read d: render them on every
-	// core. Results keep the order of jobs.
-	written := make([]Written, len(jobs))
+	// core, a district at a time per core. Results keep the order of jobs.
+	written := make([][]Written, len(jobs))
 	err := parallel.Each(len(jobs), func(i int) error {
-		var err error
-		if written[i], err = writeFile(filepath.Join(out, jobs[i].name), jobs[i].render); err != nil {
-			return fmt.Errorf("report %s: %w", jobs[i].name, err)
+		j := jobs[i]
+		if j.dist != nil && load != nil {
+			if err := load(j.dist); err != nil {
+				return err
+			}
+			defer func() { j.dist.Receipts = nil }()
+		}
+		for k, name := range j.names {
+			w, err := writeFile(filepath.Join(out, name), j.renders[k])
+			if err != nil {
+				return fmt.Errorf("report %s: %w", name, err)
+			}
+			written[i] = append(written[i], w)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return written, nil
+	var all []Written
+	for _, w := range written {
+		all = append(all, w...)
+	}
+	return all, nil
 }
 
 // writeFile renders a file and puts it at path unless path already holds

@@ -175,20 +175,30 @@ func (w *Workbook) lookupTarget(source, target string) (string, *zip.File) {
 // openWhole opens a part that is parsed in one go. It returns ok=false
 // when the part does not exist.
 func (w *Workbook) openWhole(part string) (x *xmlReader, rc io.Closer, ok bool, err error) {
+	name, r, size, rc, ok, err := w.openCapped(part)
+	if !ok || err != nil {
+		return nil, nil, ok, err
+	}
+	return newXMLReader(name, r, size, &w.closed), rc, true, nil
+}
+
+// openCapped opens a part that is read whole, checking its declared size
+// against MaxPartSize and capping what it yields there too. It returns
+// ok=false when the part does not exist.
+func (w *Workbook) openCapped(part string) (name string, r io.Reader, size uint64, rc io.Closer, ok bool, err error) {
 	name, f := w.lookup(part)
 	if f == nil {
-		return nil, nil, false, nil
+		return "", nil, 0, nil, false, nil
 	}
 	if f.UncompressedSize64 > uint64(w.lim.MaxPartSize) {
-		return nil, nil, true, formatErr(ProblemTooLarge, "part %s declares %s uncompressed, limit %s for parts read whole",
+		return "", nil, 0, nil, true, formatErr(ProblemTooLarge, "part %s declares %s uncompressed, limit %s for parts read whole",
 			name, formatSize(clampSize(f.UncompressedSize64)), formatSize(w.lim.MaxPartSize))
 	}
-	r, err := f.Open()
+	zr, err := f.Open()
 	if err != nil {
-		return nil, nil, true, partErr(name, err)
+		return "", nil, 0, nil, true, partErr(name, err)
 	}
-	x = newXMLReader(name, &capReader{r: r, left: w.lim.MaxPartSize, part: name, limit: w.lim.MaxPartSize}, f.UncompressedSize64, &w.closed)
-	return x, r, true, nil
+	return name, &capReader{r: zr, left: w.lim.MaxPartSize, part: name, limit: w.lim.MaxPartSize}, f.UncompressedSize64, zr, true, nil
 }
 
 type rel struct {
@@ -314,28 +324,32 @@ func (t *stringTable) get(i int) (string, bool) {
 	return t.data[start:t.ends[i]], true
 }
 
+// loadSharedStrings reads the shared string table. It can hold an item
+// for every text cell of the workbook, so it is read with sheetScanner
+// like the worksheets, and costs no allocation per item.
 func (w *Workbook) loadSharedStrings(part string) error {
-	x, rc, ok, err := w.openWhole(part)
+	name, r, size, rc, ok, err := w.openCapped(part)
 	if !ok || err != nil {
 		return err
 	}
 	defer rc.Close()
+	x := newSheetScanner(name, r, size, &w.closed)
 	var sb strings.Builder
 	var ends []uint32
 	var raw, text, unesc []byte
 	for {
-		tok, err := x.next()
+		tok, err := x.next(nil)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		t, ok := tok.(xml.StartElement)
-		if !ok || x.depth() != 2 || t.Name.Local != "si" {
+		if tok != tokStart || x.depth() != 2 || !x.local("si") {
 			continue
 		}
-		if raw, err = x.richText(raw[:0]); err != nil {
+		raw = raw[:0]
+		if err := x.richText(&raw); err != nil {
 			return err
 		}
 		text = raw

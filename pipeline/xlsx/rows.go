@@ -1,7 +1,6 @@
 package xlsx
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"slices"
@@ -111,7 +110,7 @@ func ParseRef(ref string) (col, row int, err error) {
 	return col, row, nil
 }
 
-func parseRef(ref string) (col, row int, ok bool) {
+func parseRef[T string | []byte](ref T) (col, row int, ok bool) {
 	i := 0
 	if i < len(ref) && ref[i] == '$' {
 		i++
@@ -139,8 +138,8 @@ func parseRef(ref string) (col, row int, ok bool) {
 }
 
 // parseRowNumber parses a row number in 1..1,048,576 without allocating.
-func parseRowNumber(s string) (int, bool) {
-	if s == "" || len(s) > 7 {
+func parseRowNumber[T string | []byte](s T) (int, bool) {
+	if len(s) == 0 || len(s) > 7 {
 		return 0, false
 	}
 	n := 0
@@ -168,7 +167,7 @@ type Rows struct {
 	wb   *Workbook
 	part string
 	rc   io.Closer
-	x    *xmlReader
+	x    *sheetScanner
 
 	inData    bool // inside <sheetData>
 	dataDepth int
@@ -186,7 +185,7 @@ type Rows struct {
 }
 
 func newRows(w *Workbook, part string, rc io.ReadCloser, sizeHint uint64) *Rows {
-	return &Rows{wb: w, part: part, rc: rc, x: newXMLReader(part, rc, sizeHint, &w.closed)}
+	return &Rows{wb: w, part: part, rc: rc, x: newSheetScanner(part, rc, sizeHint, &w.closed)}
 }
 
 // Next advances to the next row that has at least one non-empty cell,
@@ -200,8 +199,9 @@ func (r *Rows) Next() bool {
 		r.err = errClosed
 		return false
 	}
+	x := r.x
 	for {
-		tok, err := r.x.next()
+		tok, err := x.next(nil)
 		if err == io.EOF {
 			r.done = true
 			return false
@@ -210,17 +210,17 @@ func (r *Rows) Next() bool {
 			r.err = err
 			return false
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch tok {
+		case tokStart:
 			if !r.inData {
-				if t.Name.Local == "sheetData" {
+				if x.local("sheetData") {
 					r.inData = true
-					r.dataDepth = r.x.depth()
+					r.dataDepth = x.depth()
 				}
 				continue
 			}
-			if r.x.depth() == r.dataDepth+1 && t.Name.Local == "row" {
-				ok, err := r.readRow(t)
+			if x.depth() == r.dataDepth+1 && x.local("row") {
+				ok, err := r.readRow()
 				if err != nil {
 					r.err = err
 					return false
@@ -229,8 +229,8 @@ func (r *Rows) Next() bool {
 					return true
 				}
 			}
-		case xml.EndElement:
-			if r.inData && r.x.depth() < r.dataDepth {
+		case tokEnd:
+			if r.inData && x.depth() < r.dataDepth {
 				// Nothing after <sheetData> holds cell values; stop here
 				// rather than parse merged ranges, drawings and the like.
 				r.done = true
@@ -272,35 +272,41 @@ func (r *Rows) corrupt(format string, args ...any) error {
 
 // readRow reads one <row> element, whose start tag was just read, and
 // reports whether it holds a non-empty cell.
-func (r *Rows) readRow(start xml.StartElement) (bool, error) {
+func (r *Rows) readRow() (bool, error) {
 	r.nrows++
 	if r.nrows > maxRows {
 		return false, r.corrupt("more than %d rows", maxRows)
 	}
+	x := r.x
 	rowNum := 0
-	for _, a := range start.Attr {
-		if a.Name.Space == "" && a.Name.Local == "r" && a.Value != "" {
-			n, ok := parseRowNumber(a.Value)
-			if !ok {
-				return false, r.corrupt("row number %q outside 1 to %d", a.Value, maxRows)
-			}
-			rowNum = n
+	for i := range x.attrs {
+		if !x.attrIs(i, "r") {
+			continue
 		}
+		v := x.attrValue(i)
+		if len(v) == 0 {
+			continue
+		}
+		n, ok := parseRowNumber(v)
+		if !ok {
+			return false, r.corrupt("row number %q outside 1 to %d", v, maxRows)
+		}
+		rowNum = n
 	}
 	r.cells = r.cells[:0]
-	depth := r.x.depth()
+	depth := x.depth()
 	prevCol, firstRefRow, sorted := 0, 0, true
 	for {
-		tok, err := r.x.next()
+		tok, err := x.next(nil)
 		if err != nil {
 			return false, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if r.x.depth() != depth+1 || t.Name.Local != "c" {
+		switch tok {
+		case tokStart:
+			if x.depth() != depth+1 || !x.local("c") {
 				continue
 			}
-			c, refRow, err := r.readCell(t, prevCol, rowNum)
+			c, refRow, err := r.readCell(prevCol, rowNum)
 			if err != nil {
 				return false, err
 			}
@@ -326,8 +332,8 @@ func (r *Rows) readRow(start xml.StartElement) (bool, error) {
 				return false, r.corrupt("more than %d cells in one row", maxCols)
 			}
 			r.cells = append(r.cells, c)
-		case xml.EndElement:
-			if r.x.depth() >= depth {
+		case tokEnd:
+			if x.depth() >= depth {
 				continue
 			}
 			switch {
@@ -364,29 +370,76 @@ func (r *Rows) sortCells() {
 	r.cells = out
 }
 
+// cellType is a cell's t attribute.
+type cellType uint8
+
+const (
+	typeNumber  cellType = iota // "n" or none
+	typeShared                  // "s"
+	typeInline                  // "inlineStr"
+	typeFormula                 // "str"
+	typeBool                    // "b"
+	typeError                   // "e"
+	typeISODate                 // "d"
+	typeUnknown                 // anything else
+)
+
+func parseCellType(t []byte) cellType {
+	switch string(t) {
+	case "", "n":
+		return typeNumber
+	case "s":
+		return typeShared
+	case "inlineStr":
+		return typeInline
+	case "str":
+		return typeFormula
+	case "b":
+		return typeBool
+	case "e":
+		return typeError
+	case "d":
+		return typeISODate
+	}
+	return typeUnknown
+}
+
 // readCell reads one <c> element, whose start tag was just read. refRow is
 // the row of the cell's own reference, 0 when it has none.
-func (r *Rows) readCell(start xml.StartElement, prevCol, rowNum int) (c Cell, refRow int, err error) {
-	var typ string
+func (r *Rows) readCell(prevCol, rowNum int) (c Cell, refRow int, err error) {
+	x := r.x
+	typ := typeNumber
+	var unknown string // the t attribute when typ is typeUnknown
 	style := -1
-	for _, a := range start.Attr {
-		if a.Name.Space != "" {
+	for i := range x.attrs {
+		var name string
+		switch {
+		case x.attrIs(i, "r"):
+			name = "r"
+		case x.attrIs(i, "t"):
+			name = "t"
+		case x.attrIs(i, "s"):
+			name = "s"
+		default:
 			continue
 		}
-		switch a.Name.Local {
+		v := x.attrValue(i)
+		switch name {
 		case "r":
-			if a.Value == "" {
+			if len(v) == 0 {
 				continue
 			}
-			col, row, ok := parseRef(a.Value)
+			col, row, ok := parseRef(v)
 			if !ok {
-				return c, 0, r.corrupt("cell reference %q is not within A1:XFD1048576", a.Value)
+				return c, 0, r.corrupt("cell reference %q is not within A1:XFD1048576", v)
 			}
 			c.Col, refRow = col, row
 		case "t":
-			typ = a.Value
+			if typ = parseCellType(v); typ == typeUnknown {
+				unknown = string(v)
+			}
 		case "s":
-			if n, err := strconv.Atoi(a.Value); err == nil {
+			if n, ok := atoi(v); ok {
 				style = n
 			}
 		}
@@ -397,66 +450,82 @@ func (r *Rows) readCell(start xml.StartElement, prevCol, rowNum int) (c Cell, re
 			return c, 0, r.corrupt("more than %d columns in row %d", maxCols, max(rowNum, r.prevRow+1))
 		}
 	}
-	depth := r.x.depth()
+	depth := x.depth()
 	var hasV, hasIS, inV bool
 	r.vbuf = r.vbuf[:0]
 	for {
-		tok, err := r.x.next()
+		var text *[]byte
+		if inV {
+			text = &r.vbuf
+		}
+		tok, err := x.next(text)
 		if err != nil {
 			return c, 0, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if r.x.depth() != depth+1 {
+		switch tok {
+		case tokStart:
+			if x.depth() != depth+1 {
 				continue
 			}
-			switch t.Name.Local {
-			case "v":
+			switch {
+			case x.local("v"):
 				hasV, inV = true, true
-			case "f":
+			case x.local("f"):
 				c.Formula = true
-			case "is":
+			case x.local("is"):
 				hasIS = true
-				if r.isbuf, err = r.x.richText(r.isbuf[:0]); err != nil {
+				r.isbuf = r.isbuf[:0]
+				if err := x.richText(&r.isbuf); err != nil {
 					return c, 0, err
 				}
 			}
-		case xml.EndElement:
+		case tokEnd:
 			inV = false
-			if r.x.depth() < depth {
-				err := r.resolve(&c, typ, hasV, hasIS, refRow, rowNum)
+			if x.depth() < depth {
+				err := r.resolve(&c, typ, unknown, hasV, hasIS, refRow, rowNum)
 				if style >= 0 && style < len(r.wb.dateXF) {
 					c.DateFormat = r.wb.dateXF[style]
 				}
 				return c, refRow, err
 			}
-		case xml.CharData:
-			if inV {
-				if len(r.vbuf)+len(t) > maxCellText {
-					return c, 0, r.corrupt("text longer than %s in one cell", formatSize(maxCellText))
-				}
-				r.vbuf = append(r.vbuf, t...)
-			}
 		}
 	}
 }
 
+// atoi is strconv.Atoi for a byte slice, without allocating for the
+// short decimal numbers that style indexes are.
+func atoi(b []byte) (int, bool) {
+	if len(b) > 0 && len(b) < 10 {
+		n := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				goto slow
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+slow:
+	n, err := strconv.Atoi(string(b))
+	return n, err == nil
+}
+
 // resolve sets the cell's type and value from its t attribute and the
 // collected <v> and <is> text.
-func (r *Rows) resolve(c *Cell, typ string, hasV, hasIS bool, refRow, rowNum int) error {
+func (r *Rows) resolve(c *Cell, typ cellType, unknown string, hasV, hasIS bool, refRow, rowNum int) error {
 	c.Cached = hasV || hasIS
 	switch typ {
-	case "", "n":
+	case typeNumber:
 		c.Type = Number
 		c.Value = string(trimSpace(r.vbuf))
-	case "s":
+	case typeShared:
 		c.Type = String
 		idx := trimSpace(r.vbuf)
 		if len(idx) == 0 {
 			return nil
 		}
-		i, err := strconv.Atoi(string(idx))
-		if err != nil {
+		i, ok := atoi(idx)
+		if !ok {
 			return r.corrupt("cell %s: shared string index %q is not a number", r.cellName(c, refRow, rowNum), idx)
 		}
 		s, ok := r.wb.strings.get(i)
@@ -464,35 +533,35 @@ func (r *Rows) resolve(c *Cell, typ string, hasV, hasIS bool, refRow, rowNum int
 			return r.corrupt("cell %s refers to shared string %d, the table has %d", r.cellName(c, refRow, rowNum), i, r.wb.strings.len())
 		}
 		c.Value = s
-	case "inlineStr":
+	case typeInline:
 		c.Type = String
 		if hasIS {
 			c.Value = r.unescape(r.isbuf)
 		} else {
 			c.Value = r.unescape(r.vbuf)
 		}
-	case "str":
+	case typeFormula:
 		c.Type = String
 		c.Value = r.unescape(r.vbuf)
-	case "b":
+	case typeBool:
 		c.Type = Bool
-		switch v := string(trimSpace(r.vbuf)); v {
+		switch v := trimSpace(r.vbuf); string(v) {
 		case "1", "true", "TRUE", "True":
 			c.Value = "1"
 		case "0", "false", "FALSE", "False":
 			c.Value = "0"
 		default:
-			c.Value = v
+			c.Value = string(v)
 		}
-	case "e":
+	case typeError:
 		c.Type = Error
 		c.Value = string(trimSpace(r.vbuf))
-	case "d":
+	case typeISODate:
 		c.Type = ISODate
 		c.Value = string(trimSpace(r.vbuf))
 	default:
 		// Guessing would risk reading text as a number or the reverse.
-		return r.corrupt("cell %s has unknown type %q", r.cellName(c, refRow, rowNum), typ)
+		return r.corrupt("cell %s has unknown type %q", r.cellName(c, refRow, rowNum), unknown)
 	}
 	return nil
 }

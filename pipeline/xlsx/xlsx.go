@@ -11,10 +11,12 @@
 // workbook is a *FormatError whose Problem says what the file really is
 // (an old .xls, a password-protected workbook, an OpenDocument file, a CSV).
 //
-// The package uses only the standard library: archive/zip for the package
-// and encoding/xml's RawToken, with element names matched on their local
-// part, so that files whose writers prefix every element (<x:c>) read the
-// same as Excel's own.
+// The package uses only the standard library: archive/zip for the package,
+// encoding/xml's RawToken for the parts read once (workbook, relationships,
+// styles, shared strings) and a scanner of its own for worksheets, which
+// are read cell by cell and accept exactly the XML that RawToken accepts.
+// Element names are matched on their local part, so that files whose
+// writers prefix every element (<x:c>) read the same as Excel's own.
 package xlsx
 
 import (

@@ -15,9 +15,9 @@ import (
 
 const (
 	// maxTokenBytes bounds one XML token (a tag, a run of text, a comment).
-	// encoding/xml buffers a whole token before returning it, so without
-	// this bound one text node of 1 GiB inside a streamed worksheet would be
-	// held in memory at once.
+	// encoding/xml buffers a whole token before returning it, and
+	// sheetScanner a whole tag, so without this bound one text node or tag
+	// of 1 GiB inside a streamed worksheet would be held in memory at once.
 	maxTokenBytes = 4 << 20
 
 	// maxCellText bounds the text collected for one cell or shared string.
@@ -32,12 +32,13 @@ const (
 
 var errTokenTooLong = errors.New("xml token too long")
 
-// partReader feeds a part to encoding/xml. It implements io.ByteReader so
-// that the decoder reads from it directly instead of through its own
-// bufio.Reader, which lets it see how far the decoder has read since the
-// current token began and stop a token that grows past maxTokenBytes. It
-// also converts UTF-16 parts (Excel for Windows Phone writes them) to UTF-8,
-// which encoding/xml requires.
+// partReader feeds a part to encoding/xml or, for worksheets, to
+// sheetScanner, which reads its buffer directly. It implements
+// io.ByteReader so that the decoder reads from it directly instead of
+// through its own bufio.Reader, which lets it see how far the decoder has
+// read since the current token began and stop a token that grows past
+// maxTokenBytes. It also converts UTF-16 parts (Excel for Windows Phone
+// writes them) to UTF-8, which both parsers require.
 type partReader struct {
 	src  io.Reader
 	stop *atomic.Bool // the workbook's closed flag, so Close interrupts a long read
@@ -244,22 +245,44 @@ func (u *utf16Reader) unit(i int) uint16 {
 	return uint16(u.raw[i]) | uint16(u.raw[i+1])<<8
 }
 
-// charsetReader lets encoding/xml accept the encodings that spreadsheet
-// writers declare besides UTF-8.
-func charsetReader(label string, input io.Reader) (io.Reader, error) {
+// The encodings that spreadsheet writers declare besides UTF-8, by what
+// reading them takes.
+const (
+	charsetSame   = iota // read as it is: UTF-8 already, or ASCII
+	charsetLatin1        // ISO-8859-1
+	charsetCP1252        // Windows-1252
+)
+
+// charsetOf classifies the encoding named in an XML declaration.
+func charsetOf(label string) (int, error) {
 	switch strings.ToLower(strings.TrimSpace(label)) {
 	case "utf-16", "utf-16le", "utf-16be", "utf16", "ucs-2", "unicode":
 		// Already converted by partReader, which saw the byte order mark. A
 		// part that declares UTF-16 but is UTF-8 is read as UTF-8.
-		return input, nil
+		return charsetSame, nil
 	case "us-ascii", "ascii":
-		return input, nil
+		return charsetSame, nil
 	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1":
-		return &latin1Reader{src: byteReader(input)}, nil
+		return charsetLatin1, nil
 	case "windows-1252", "cp1252":
+		return charsetCP1252, nil
+	}
+	return 0, fmt.Errorf("unsupported encoding %q", label)
+}
+
+// charsetReader lets encoding/xml accept the encodings of charsetOf.
+func charsetReader(label string, input io.Reader) (io.Reader, error) {
+	cs, err := charsetOf(label)
+	if err != nil {
+		return nil, err
+	}
+	switch cs {
+	case charsetLatin1:
+		return &latin1Reader{src: byteReader(input)}, nil
+	case charsetCP1252:
 		return &latin1Reader{src: byteReader(input), cp1252: true}, nil
 	}
-	return nil, fmt.Errorf("unsupported encoding %q", label)
+	return input, nil
 }
 
 func byteReader(r io.Reader) io.ByteReader {
@@ -327,7 +350,8 @@ func (l *latin1Reader) Read(b []byte) (int, error) {
 
 // xmlReader wraps encoding/xml's RawToken, which is much faster than Token
 // but checks neither that end tags match nor that the document is
-// complete; xmlReader does both with a bounded stack of element names.
+// complete; xmlReader does both with a bounded stack of element names. It
+// reads the parts that are read once; worksheets go through sheetScanner.
 type xmlReader struct {
 	dec   *xml.Decoder
 	pr    *partReader
@@ -375,38 +399,6 @@ func (x *xmlReader) next() (xml.Token, error) {
 
 // depth is the number of open elements, counting one that just started.
 func (x *xmlReader) depth() int { return len(x.stack) }
-
-// richText collects the text of the element that just started (a shared
-// string <si> or an inline <is>) up to its end: the <t> child, or the <t>
-// of each <r> run. Phonetic runs (<rPh>) are furigana for Japanese text and
-// not part of the value.
-func (x *xmlReader) richText(dst []byte) ([]byte, error) {
-	base := x.depth()
-	inText := false
-	for {
-		tok, err := x.next()
-		if err != nil {
-			return dst, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			d := x.depth() - base
-			inText = t.Name.Local == "t" && (d == 1 || d == 2 && x.stack[base].Local == "r")
-		case xml.EndElement:
-			inText = false
-			if x.depth() < base {
-				return dst, nil
-			}
-		case xml.CharData:
-			if inText {
-				if len(dst)+len(t) > maxCellText {
-					return dst, corrupt("%s: text longer than %s in one cell", x.part, formatSize(maxCellText))
-				}
-				dst = append(dst, t...)
-			}
-		}
-	}
-}
 
 func qname(n xml.Name) string {
 	if n.Space != "" {

@@ -1,4 +1,4 @@
--- The receipts of the current submissions, quarters $2..$3: grouped by cost
+-- The receipts of one district ($4) in the current submissions, quarters $2..$3: grouped by cost
 -- category in plan order, in payment date order, with provenance and
 -- whether the line is eligible.
 SELECT r.district, r.quarter, coalesce(r.category, ''), coalesce(r.category_raw, ''), r.invoice_date, r.payment_date,
@@ -7,5 +7,5 @@ SELECT r.district, r.quarter, coalesce(r.category, ''), coalesce(r.category_raw,
        r.file_name, r.sheet, coalesce(r.amount_cell, ''), r.submission_id
 FROM current_receipts r
 LEFT JOIN cfg_categories c ON c.year = r.year AND c.code = r.category
-WHERE r.year = $1 AND r.quarter BETWEEN $2 AND $3
+WHERE r.year = $1 AND r.quarter BETWEEN $2 AND $3 AND r.district = $4
 ORDER BY r.district, coalesce(c.ord, 99), r.payment_date NULLS LAST, r.quarter, r.row_no;
