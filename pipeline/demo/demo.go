@@ -301,8 +301,12 @@ func (g *gen) data() form.Data {
 			if q := (int(paid.Month())-1)/3 + 1; q != g.q || paid.Year() != Year {
 				paid = invoice
 			}
-			add(cat, invoice, paid, pick(g.rnd, payees[cat]), pick(g.rnd, purposes[cat]), amount,
-				fmt.Sprintf("%s-%d-%02d-%03d", g.d.AGS[3:], Year, g.q, i+1+100*indexOf(cats, cat)), "")
+			receiptNo := fmt.Sprintf("%s-%d-%02d-%03d", g.d.AGS[3:], Year, g.q, i+1+100*indexOf(cats, cat))
+			if g.lines > 0 {
+				// Scaled data: thousands of receipts per category, unique all the same.
+				receiptNo = fmt.Sprintf("%s-%d-Q%d-%s-%05d", g.d.AGS, Year, g.q, cat, i+1)
+			}
+			add(cat, invoice, paid, pick(g.rnd, payees[cat]), pick(g.rnd, purposes[cat]), amount, receiptNo, "")
 		}
 	}
 	// Activities.

@@ -187,6 +187,9 @@ func (b *excelBook) trendSheet(dist *District) {
 
 // findingsSheet lists the findings of dists, with the district's key and
 // name in front when withDistrict is set (the state report).
+// maxSheetRows is how many data rows a table sheet takes at most.
+const maxSheetRows = 1_000_000
+
 func (b *excelBook) findingsSheet(key string, dists []*District, withDistrict bool) {
 	var cols []excelColumn
 	if withDistrict {
@@ -202,8 +205,20 @@ func (b *excelBook) findingsSheet(key string, dists []*District, withDistrict bo
 		b.col("message", 70, true),
 	)
 	s := b.newSheet(key, cols...)
+	// A sheet holds 1,048,576 rows; beyond a million findings the rest are
+	// counted in a last row (all of them are in the database and the export).
+	written, total := 0, 0
+	for _, dist := range dists {
+		total += len(dist.Findings)
+	}
 	for _, dist := range dists {
 		for _, f := range dist.Findings {
+			if written == maxSheetRows {
+				s.add(xlText(b.text("excel.more_findings", messages.Args{"n": strconv.Itoa(total - written)})))
+				s.finish()
+				return
+			}
+			written++
 			var row []xlValue
 			if withDistrict {
 				row = append(row, xlText(dist.AGS), xlText(dist.Name))
