@@ -3,7 +3,11 @@
 -- whether the line is eligible.
 SELECT r.district, r.quarter, coalesce(r.category, ''), coalesce(r.category_raw, ''), r.invoice_date, r.payment_date,
        coalesce(r.payee, ''), coalesce(r.purpose, ''), r.amount::VARCHAR, coalesce(r.receipt_no, ''), coalesce(r.coordinator_id, ''),
-       EXISTS (SELECT 1 FROM eligible_receipts e WHERE e.submission_id = r.submission_id AND e.row_no = r.row_no) AS eligible,
+       -- eligible as the view eligible_receipts says, on this row alone
+       (r.amount IS NOT NULL AND r.category IS NOT NULL AND r.payment_date IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM run_line_errors e WHERE e.submission_id = r.submission_id AND e.row_no = r.row_no)
+        AND NOT EXISTS (SELECT 1 FROM submission_findings f WHERE f.submission_id = r.submission_id AND f.row_no = r.row_no
+                        AND f.sheet = r.sheet AND f.severity = 'error')) AS eligible,
        r.file_name, r.sheet, coalesce(r.amount_cell, ''), r.submission_id
 FROM current_receipts r
 LEFT JOIN cfg_categories c ON c.year = r.year AND c.code = r.category
