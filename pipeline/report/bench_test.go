@@ -22,7 +22,12 @@ import (
 
 // reportData ingests and checks the demo scaled to n districts and loads
 // the annual report data.
-func reportData(b *testing.B, n int) (*report.Data, *messages.Catalog) {
+func reportData(b testing.TB, n int) (*report.Data, *messages.Catalog) {
+	return reportDataFor(b, n, 3, report.Period{Year: 2026})
+}
+
+// reportDataFor is reportData for n districts' first quarters and a period.
+func reportDataFor(b testing.TB, n, quarters int, period report.Period) (*report.Data, *messages.Catalog) {
 	b.Helper()
 	ctx := context.Background()
 	base, _ := programme.Default()
@@ -33,7 +38,7 @@ func reportData(b *testing.B, n int) (*report.Data, *messages.Catalog) {
 	cat, _ := messages.Default()
 	dir := datadir.New(b.TempDir())
 	dir.Ensure(nil)
-	if _, err := demo.WriteScaled(p.Years[0], cat, dir.InboxOf, demo.Scale{Quarters: 3}); err != nil {
+	if _, err := demo.WriteScaled(p.Years[0], cat, dir.InboxOf, demo.Scale{Quarters: quarters}); err != nil {
 		b.Fatal(err)
 	}
 	st, err := store.Open(ctx, dir.Database())
@@ -51,7 +56,7 @@ func reportData(b *testing.B, n int) (*report.Data, *messages.Catalog) {
 	if _, err := v.Run(ctx, validate.Options{AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}); err != nil {
 		b.Fatal(err)
 	}
-	d, err := report.Load(ctx, st, p, report.Period{Year: 2026}, "de")
+	d, err := report.Load(ctx, st, p, period, "de")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,5 +105,16 @@ func BenchmarkStateReport(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestTheFourthQuarterAndTheYearLoad: the fourth quarter's end is in the
+// next calendar year's month arithmetic (a bug the 400-district run found).
+func TestTheFourthQuarterAndTheYearLoad(t *testing.T) {
+	for _, period := range []report.Period{{Year: 2026, Quarter: 4}, {Year: 2026}} {
+		d, _ := reportDataFor(t, 2, 4, period)
+		if d.Districts[0].Coordinators == 0 || len(d.Districts[0].Trend) != 4 {
+			t.Errorf("%s: %d coordinators, %d quarters of trend", period.Slug(), d.Districts[0].Coordinators, len(d.Districts[0].Trend))
+		}
 	}
 }

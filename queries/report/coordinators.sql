@@ -7,6 +7,6 @@ WITH latest AS (
 SELECT l.district, count(c.row_no), CAST(coalesce(sum(c.fte), 0) AS DECIMAL(9,2))::VARCHAR
 FROM latest l
 LEFT JOIN coordinators c ON c.submission_id = l.id
-     AND c.start_date <= make_date($1, 3 * l.quarter + 1, 1) - 1
-     AND (c.end_date IS NULL OR c.end_date >= make_date($1, 3 * l.quarter + 1, 1) - 1)
+     AND c.start_date <= CAST(make_date($1, 3 * l.quarter - 2, 1) + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE)
+     AND (c.end_date IS NULL OR c.end_date >= CAST(make_date($1, 3 * l.quarter - 2, 1) + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE))
 GROUP BY l.district;
