@@ -13,6 +13,7 @@ import (
 	"grantpipe/pipeline/feedback"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/parallel"
+	"grantpipe/pipeline/report"
 	"grantpipe/pipeline/store"
 )
 
@@ -112,7 +113,7 @@ func (a *app) writeFeedback(ctx context.Context, st *store.Store, cat *messages.
 			return fmt.Errorf("feedback %s: %w", w.sub.file, err)
 		}
 		name := strings.TrimSuffix(w.sub.file, filepath.Ext(w.sub.file))
-		changedFlags[k], err = writeIfChanged(filepath.Join(dir, name+".feedback.xlsx"), buf.Bytes())
+		changedFlags[k], err = report.ReplaceIfChanged(filepath.Join(dir, name+".feedback.xlsx"), buf.Bytes())
 		return err
 	})
 	written := 0
@@ -122,21 +123,4 @@ func (a *app) writeFeedback(ctx context.Context, st *store.Store, cat *messages.
 		}
 	}
 	return written, err
-}
-
-// writeIfChanged replaces path with data through a temporary file, unless it
-// already holds exactly data.
-func writeIfChanged(path string, data []byte) (bool, error) {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return false, nil
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return false, fmt.Errorf("feedback: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return false, fmt.Errorf("feedback: %w", err)
-	}
-	return true, nil
 }

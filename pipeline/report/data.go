@@ -189,11 +189,14 @@ func (d *District) count(sev string) int {
 }
 
 // PerThousand is the fundable amount per 1,000 inhabitants.
-func (d *District) PerThousand() money.Cents {
-	if d.Population <= 0 {
+func (d *District) PerThousand() money.Cents { return perThousand(d.Figures.Fundable, d.Population) }
+
+// perThousand is an amount per 1,000 inhabitants, rounded to the cent.
+func perThousand(c money.Cents, population int) money.Cents {
+	if population <= 0 {
 		return 0
 	}
-	return money.Cents((int64(d.Figures.Fundable)*1000 + int64(d.Population)/2) / int64(d.Population))
+	return money.Cents((int64(c)*1000 + int64(population)/2) / int64(population))
 }
 
 // Projection is a district's expected unspent grant at year end, at the pace

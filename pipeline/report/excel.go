@@ -356,7 +356,7 @@ func (b *excelBook) stateOverview() {
 }
 
 // statePerThousand is the state's fundable amount per 1,000 inhabitants,
-// computed as District.PerThousand computes a district's.
+// computed as a district's is.
 func (b *excelBook) statePerThousand(fundable money.Cents) money.Cents {
 	pop := b.d.Population
 	if pop <= 0 {
@@ -364,8 +364,7 @@ func (b *excelBook) statePerThousand(fundable money.Cents) money.Cents {
 			pop += b.d.Districts[i].Population
 		}
 	}
-	state := District{Population: pop, Figures: Figures{Fundable: fundable}}
-	return state.PerThousand()
+	return perThousand(fundable, pop)
 }
 
 // districtsSheet is one row per district with a totals row summed from the

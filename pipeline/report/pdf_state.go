@@ -67,7 +67,7 @@ func WriteStatePDF(out io.Writer, d *Data, cat *messages.Catalog) error {
 		rows = append(rows, r)
 	}
 	rows = append(rows, row{bold: true, cells: []string{w.t("report.total", nil), w.money(s.Approved), w.money(s.Eligible), w.money(s.Fundable),
-		w.money(s.Paid), w.money(s.Balance), w.pct(utilisation(s)), w.money(perThousand(s.Fundable, d.Population)), "", "", "", ""}})
+		w.money(s.Paid), w.money(s.Balance), w.pct(s.UtilisationPct()), w.money(perThousand(s.Fundable, d.Population)), "", "", "", ""}})
 	w.styledTable(tableStyle{size: 7}, cols, rows)
 	w.paragraph(w.t("report.status_legend", nil))
 
@@ -121,15 +121,6 @@ func WriteStatePDF(out io.Writer, d *Data, cat *messages.Catalog) error {
 		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
 	return w.finish(out)
 }
-
-func perThousand(c money.Cents, population int) money.Cents {
-	if population <= 0 {
-		return 0
-	}
-	return money.Cents((int64(c)*1000 + int64(population)/2) / int64(population))
-}
-
-func utilisation(f Figures) int64 { return f.UtilisationPct() }
 
 // utilisationChart draws one horizontal bar per district: fundable as a
 // share of the approved grant, with the 100 % line.

@@ -89,13 +89,13 @@ func writeFile(path string, render func(io.Writer) error) (Written, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return Written{}, fmt.Errorf("report: %w", err)
 	}
-	changed, err := replaceIfChanged(path, buf.Bytes())
+	changed, err := ReplaceIfChanged(path, buf.Bytes())
 	return Written{Path: path, Changed: changed}, err
 }
 
-// replaceIfChanged writes data to path through a temporary file and a
+// ReplaceIfChanged writes data to path through a temporary file and a
 // rename, unless path already holds exactly data.
-func replaceIfChanged(path string, data []byte) (bool, error) {
+func ReplaceIfChanged(path string, data []byte) (bool, error) {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return false, nil
 	}
