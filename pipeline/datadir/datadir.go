@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Dir is a data directory.
@@ -160,3 +162,81 @@ func Ignored(name string) bool {
 func FileSafe(s string) string { return fileSafe.Replace(s) }
 
 var fileSafe = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue", "ß", "ss", " ", "-", "(", "", ")", "")
+
+// MaxNameBytes is the longest file name grantpipe writes (the common
+// file-system limit is 255 bytes); names built from a district's file name
+// are shortened to fit, keeping their extension.
+const MaxNameBytes = 255
+
+// Printable returns s with every byte sequence that is not valid UTF-8 and
+// every control character (newlines, ANSI escapes, …) written as \xNN (or
+// \u{NNNN}), so that a name or a cell text can be stored in the database,
+// printed on a console or written to a log line without forging anything.
+// Text that is already printable comes back unchanged.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x80 && unicode.IsControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			fmt.Fprintf(&b, `\u{%04x}`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// StoredName is the name under which a district's file (or a file made from
+// it) is written: prefix (may be empty) + the file's own name, made safe
+// (Printable, with path separators and backslashes replaced by "_") and
+// shortened in the middle of its base name, on a character boundary, so
+// that the result plus suffix stays within MaxNameBytes. The extension is
+// kept. The original name is kept in the database; this is only where the
+// bytes live.
+func StoredName(prefix, name, suffix string) string {
+	safe := strings.NewReplacer("/", "_", `\`, "_").Replace(Printable(name))
+	if safe == "" || safe == "." || safe == ".." {
+		safe = "_" + safe
+	}
+	budget := MaxNameBytes - len(prefix) - len(suffix)
+	if len(safe) <= budget {
+		return prefix + safe + suffix
+	}
+	ext := filepath.Ext(safe)
+	if len(ext) > 16 || strings.ContainsAny(ext, " ") {
+		ext = ""
+	}
+	base := strings.TrimSuffix(safe, ext)
+	const mark = "…"
+	keep := budget - len(ext) - len(mark)
+	if keep < 1 {
+		keep = 1
+	}
+	cut := 0
+	for i := range base {
+		if i > keep {
+			break
+		}
+		cut = i
+	}
+	if len(base) <= keep {
+		cut = len(base)
+	}
+	return prefix + base[:cut] + mark + ext + suffix
+}

@@ -3,8 +3,10 @@ package datadir
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestInboxDistrict(t *testing.T) {
@@ -62,5 +64,55 @@ func TestInboxFilesOldestFirstSkippingWhatIsNoSubmission(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("got %v, want %v", got, want)
 		}
+	}
+}
+
+func TestPrintableEscapesWhatCouldForgeALine(t *testing.T) {
+	cases := map[string]string{
+		"Meldung Q1.xlsx":    "Meldung Q1.xlsx",
+		"Müller & Söhne – €": "Müller & Söhne – €",
+		"a\nangenommen":      `a\x0aangenommen`,
+		"\x1b[32mOK\x1b[0m":  `\x1b[32mOK\x1b[0m`,
+		"bad\xff\xfename":    `bad\xff\xfename`,
+		"tab\there":          `tab\x09here`,
+		"rtl\u202eexe.xlsx":  `rtl\u{202e}exe.xlsx`,
+		"nul\x00":            `nul\x00`,
+	}
+	for in, want := range cases {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestStoredNameFitsTheFileSystemAndKeepsTheExtension(t *testing.T) {
+	long := strings.Repeat("ä", 150) + ".xlsx" // 305 bytes
+	got := StoredName("0123456789ab_", long, ".errors.txt")
+	if len(got) > MaxNameBytes {
+		t.Fatalf("%d bytes: %q", len(got), got)
+	}
+	if !strings.HasPrefix(got, "0123456789ab_ää") || !strings.HasSuffix(got, "…xlsx.errors.txt") && !strings.HasSuffix(got, "….xlsx.errors.txt") {
+		t.Errorf("got %q", got)
+	}
+	if !utf8.ValidString(got) {
+		t.Errorf("not UTF-8: %q", got)
+	}
+	if got := StoredName("", "a/b\\c.xlsx", ""); got != "a_b_c.xlsx" {
+		t.Errorf("separators: %q", got)
+	}
+	if got := StoredName("", "..", ""); got != "_.." {
+		t.Errorf("dot-dot: %q", got)
+	}
+	if got := StoredName("p_", "kurz.xlsx", ".x"); got != "p_kurz.xlsx.x" {
+		t.Errorf("short: %q", got)
+	}
+	// A file with that name can really be created.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, got), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	name := StoredName("0123456789ab_", string([]byte{0xff, 0xfe})+strings.Repeat("x", 300)+".xlsx", ".feedback.xlsx")
+	if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+		t.Fatalf("%q: %v", name, err)
 	}
 }
