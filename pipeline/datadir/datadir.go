@@ -103,13 +103,45 @@ type InboxFile struct {
 	ModTime time.Time
 }
 
+// Reasons an inbox entry is left where it is.
+const (
+	SkipSymlink  = "symlink"  // a symbolic link: never followed
+	SkipFolder   = "folder"   // a folder below a district's folder
+	SkipSpecial  = "special"  // a FIFO, socket or device
+	SkipSettling = "settling" // modified less than the settle time ago: may still be being written
+)
+
+// Skipped is an inbox entry that is not taken, and why; it stays where it is
+// and is named in the run's output and in status, never dropped silently.
+type Skipped struct {
+	Path   string
+	Reason string // one of the Skip… constants
+}
+
+// Inbox is what a look into the inbox found.
+type Inbox struct {
+	Files   []InboxFile // to be taken, oldest first
+	Skipped []Skipped   // left where they are, in path order
+}
+
 // InboxFiles lists the files waiting in the inbox and its district folders,
 // oldest first (so a later file supersedes an earlier one for the same
-// quarter), skipping hidden files, office lock files and error notes.
-// Files modified less than settle ago are left for the next run: they may
-// still be being copied in.
+// quarter). See ScanInbox.
 func (d Dir) InboxFiles(now time.Time, settle time.Duration) ([]InboxFile, error) {
-	var files []InboxFile
+	in, err := d.ScanInbox(now, settle)
+	return in.Files, err
+}
+
+// ScanInbox looks into the inbox and its district folders. Hidden files,
+// office lock files and error notes are no submissions and are passed over.
+// Files modified less than settle before now are left for the next run:
+// they may still be being copied in. A modification time in the future
+// does not hold a file back (a writer sets the time to now while it
+// writes; a time ahead of the clock was set on purpose, after writing).
+// Symbolic links, folders below a district folder and special files are
+// reported as skipped.
+func (d Dir) ScanInbox(now time.Time, settle time.Duration) (Inbox, error) {
+	var in Inbox
 	err := filepath.WalkDir(d.Inbox(), func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			if os.IsNotExist(err) && p == d.Inbox() {
@@ -117,36 +149,54 @@ func (d Dir) InboxFiles(now time.Time, settle time.Duration) ([]InboxFile, error
 			}
 			return err
 		}
+		if p == d.Inbox() {
+			return nil
+		}
 		depth := strings.Count(d.Rel(p), "/")
-		if e.IsDir() {
-			if p != d.Inbox() && (depth > 1 || strings.HasPrefix(e.Name(), ".")) {
+		hidden := strings.HasPrefix(e.Name(), ".")
+		switch {
+		case e.IsDir():
+			if hidden {
+				return fs.SkipDir
+			}
+			if depth > 1 {
+				in.Skipped = append(in.Skipped, Skipped{Path: p, Reason: SkipFolder})
 				return fs.SkipDir
 			}
 			return nil
-		}
-		if !e.Type().IsRegular() || Ignored(e.Name()) {
+		case Ignored(e.Name()):
+			return nil
+		case e.Type()&fs.ModeSymlink != 0:
+			in.Skipped = append(in.Skipped, Skipped{Path: p, Reason: SkipSymlink})
+			return nil
+		case !e.Type().IsRegular():
+			in.Skipped = append(in.Skipped, Skipped{Path: p, Reason: SkipSpecial})
 			return nil
 		}
 		info, err := e.Info()
 		if err != nil {
+			if os.IsNotExist(err) {
+				return nil // gone since the folder was read
+			}
 			return err
 		}
-		if settle > 0 && now.Sub(info.ModTime()) < settle {
+		if settle > 0 && !info.ModTime().After(now) && now.Sub(info.ModTime()) < settle {
+			in.Skipped = append(in.Skipped, Skipped{Path: p, Reason: SkipSettling})
 			return nil
 		}
-		files = append(files, InboxFile{Path: p, ModTime: info.ModTime()})
+		in.Files = append(in.Files, InboxFile{Path: p, ModTime: info.ModTime()})
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("inbox: %w", err)
+		return Inbox{}, fmt.Errorf("inbox: %w", err)
 	}
-	sort.Slice(files, func(i, j int) bool {
-		if !files[i].ModTime.Equal(files[j].ModTime) {
-			return files[i].ModTime.Before(files[j].ModTime)
+	sort.Slice(in.Files, func(i, j int) bool {
+		if !in.Files[i].ModTime.Equal(in.Files[j].ModTime) {
+			return in.Files[i].ModTime.Before(in.Files[j].ModTime)
 		}
-		return files[i].Path < files[j].Path
+		return in.Files[i].Path < in.Files[j].Path
 	})
-	return files, nil
+	return in, nil
 }
 
 // Ignored reports whether a file name is not a submission: hidden files,

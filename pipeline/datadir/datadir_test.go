@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -114,5 +115,59 @@ func TestStoredNameFitsTheFileSystemAndKeepsTheExtension(t *testing.T) {
 	name := StoredName("0123456789ab_", string([]byte{0xff, 0xfe})+strings.Repeat("x", 300)+".xlsx", ".feedback.xlsx")
 	if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
 		t.Fatalf("%q: %v", name, err)
+	}
+}
+
+func TestScanInboxNamesWhatItLeavesAndTrustsNoFutureTime(t *testing.T) {
+	d := New(t.TempDir())
+	if err := d.Ensure([]string{"15083"}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	write := func(rel string, mod time.Time) string {
+		p := filepath.Join(d.Inbox(), rel)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, mod, mod)
+		return p
+	}
+	settled := write("15083/alt.xlsx", now.Add(-time.Hour))
+	write("15083/frisch.xlsx", now.Add(-10*time.Second))
+	future := write("15083/2099.xlsx", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC))
+	write("15083/Unterordner/x.xlsx", now.Add(-time.Hour))
+	if err := os.Symlink("/etc/passwd", filepath.Join(d.InboxOf("15083"), "link.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(d.InboxOf("15083"), "fifo.xlsx"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, err := d.ScanInbox(now, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, f := range in.Files {
+		files = append(files, d.Rel(f.Path))
+	}
+	if want := []string{d.Rel(settled), d.Rel(future)}; strings.Join(files, " ") != strings.Join(want, " ") {
+		t.Errorf("taken %v, want %v", files, want)
+	}
+	skipped := map[string]string{}
+	for _, s := range in.Skipped {
+		skipped[d.Rel(s.Path)] = s.Reason
+	}
+	want := map[string]string{
+		"inbox/15083/frisch.xlsx": SkipSettling, "inbox/15083/Unterordner": SkipFolder,
+		"inbox/15083/link.xlsx": SkipSymlink, "inbox/15083/fifo.xlsx": SkipSpecial,
+	}
+	if len(skipped) != len(want) {
+		t.Errorf("skipped %v, want %v", skipped, want)
+	}
+	for p, r := range want {
+		if skipped[p] != r {
+			t.Errorf("%s: skipped as %q, want %q", p, skipped[p], r)
+		}
 	}
 }

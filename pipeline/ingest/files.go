@@ -9,6 +9,11 @@ import (
 	"syscall"
 )
 
+// FileMode is the mode of the files ingest writes (copies into the archive,
+// error notes): readable by the staff who look after the data directory,
+// whatever the temporary file it came from was created with.
+const FileMode = 0o644
+
 // moveFile renames src to dst, falling back to copy-and-remove across file
 // systems. The destination appears complete or not at all.
 func moveFile(src, dst string) error {
@@ -42,6 +47,10 @@ func copyFileAtomic(src, dst string) error {
 		return fmt.Errorf("copy %s: %w", src, err)
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(FileMode); err != nil {
+		tmp.Close()
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
 	if _, err := io.Copy(tmp, in); err != nil {
 		tmp.Close()
 		return fmt.Errorf("copy %s: %w", src, err)
@@ -72,6 +81,10 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(FileMode); err != nil {
+		tmp.Close()
+		return err
+	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err

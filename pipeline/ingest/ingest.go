@@ -12,8 +12,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"grantpipe/pipeline/money"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -23,6 +23,7 @@ import (
 
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
 	"grantpipe/pipeline/submission"
@@ -50,7 +51,9 @@ type Ingester struct {
 	// Hook, when set, is called at the points where a crash is most likely
 	// to do harm: "row", "commit" (see store.Hook), "move" (committed, the
 	// file not yet moved) and "errors" (error note written, the rejected file
-	// not yet moved). Tests use it to kill the process there.
+	// not yet moved). Tests use it to kill the process there. It is also
+	// called at "read" (a file read, not yet stored; from a reader
+	// goroutine), where tests change the file under the reader's feet.
 	Hook store.Hook
 	// Lang is the language of the messages in the result ("de" or "en").
 	Lang string
@@ -67,7 +70,25 @@ type Result struct {
 	Rejected  int          `json:"rejected"`
 	Duplicate int          `json:"duplicate"`
 	Files     []FileResult `json:"files"`
+	// Skipped are the inbox entries left where they are (symbolic links,
+	// folders, special files, files still being written or changed while
+	// they were read, files that vanished or could not be read): each stays
+	// for a later run or for someone to look at, and is named here.
+	Skipped []SkippedFile `json:"skipped,omitempty"`
 }
+
+// SkippedFile is an inbox entry that was not taken.
+type SkippedFile struct {
+	Path   string `json:"path"`   // relative to the data directory, escaped as by datadir.Printable
+	Reason string `json:"reason"` // datadir.Skip… or Changed, Vanished, Unreadable
+}
+
+// Reasons beyond datadir's for leaving a file where it is.
+const (
+	Changed    = "changed"    // the file changed while it was read: it is taken by a later run
+	Vanished   = "vanished"   // the file was gone by the time it was read
+	Unreadable = "unreadable" // the file could not be opened or read (permissions, I/O)
+)
 
 // FileResult is what happened to one file.
 type FileResult struct {
@@ -108,16 +129,19 @@ func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
 	if err := in.removeStaleTemporaries(); err != nil {
 		return nil, err
 	}
+	res := &Result{Files: []FileResult{}}
 	if len(files) == 0 {
-		waiting, err := in.Dir.InboxFiles(in.Now(), in.Settle)
+		inbox, err := in.Dir.ScanInbox(in.Now(), in.Settle)
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range waiting {
+		for _, f := range inbox.Files {
 			files = append(files, f.Path)
 		}
+		for _, s := range inbox.Skipped {
+			res.skip(in.Dir, s.Path, s.Reason)
+		}
 	}
-	res := &Result{Files: []FileResult{}}
 	lines := 0
 	ctx, stop := context.WithCancel(ctx)
 	defer stop() // ends the readers when the writer stops early
@@ -131,9 +155,19 @@ func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
+		if r.skip != "" {
+			in.Log.Warn("file left in the inbox", "file", datadir.Printable(r.path), "reason", r.skip, "error", r.err)
+			res.skip(in.Dir, r.path, r.skip)
+			continue
+		}
 		fr, err := in.write(ctx, r)
 		if err != nil {
 			return res, err
+		}
+		if fr == nil {
+			// Changed while it was read: the next run takes it whole.
+			res.skip(in.Dir, r.path, Changed)
+			continue
 		}
 		switch fr.Outcome {
 		case Accepted:
@@ -152,13 +186,19 @@ func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
 	return res, nil
 }
 
+func (r *Result) skip(d datadir.Dir, path, reason string) {
+	r.Skipped = append(r.Skipped, SkippedFile{Path: datadir.Printable(d.Rel(path)), Reason: reason})
+}
+
 // readFile is a file read and parsed, waiting to be stored.
 type readFile struct {
 	path, name, sum, inboxAGS string
 	inInbox                   bool
 	info                      os.FileInfo
+	pickedUp                  time.Time // when it was read
 	sub                       *submission.Submission
-	err                       error
+	skip                      string // why it stays where it is (Vanished, Unreadable, datadir.SkipSpecial …); "" to store it
+	err                       error  // the error behind skip
 }
 
 // readAhead reads the files on every core (reading and parsing is most of
@@ -203,71 +243,127 @@ func (in *Ingester) readAhead(ctx context.Context, files []string) ([]chan readF
 	return out, window
 }
 
-// read hashes and parses one file; it touches no database.
-func (in *Ingester) read(path string) readFile {
-	r := readFile{path: path, name: filepath.Base(path)}
+// read hashes and parses one file; it touches no database. Whatever the
+// file holds, it comes back as a submission (accepted or rejected) or as a
+// reason to leave it where it is, never as an error that stops the run:
+// even a panic in the reader rejects this one file.
+func (in *Ingester) read(path string) (r readFile) {
+	r = readFile{path: path, name: filepath.Base(path), pickedUp: in.Now()}
+	r.inboxAGS, r.inInbox = in.Dir.InboxDistrict(path)
+	stat := os.Stat
+	if r.inInbox {
+		stat = os.Lstat // a link in the inbox is never followed
+	}
 	var err error
-	if r.info, err = os.Stat(path); err != nil {
-		r.err = fmt.Errorf("ingest %s: %w", path, err)
+	if r.info, err = stat(path); err != nil {
+		r.skip, r.err = Unreadable, err
+		if errors.Is(err, fs.ErrNotExist) {
+			r.skip = Vanished
+		}
 		return r
 	}
-	if !r.info.Mode().IsRegular() {
-		r.err = fmt.Errorf("ingest %s: not a regular file", path)
+	switch {
+	case r.info.Mode()&fs.ModeSymlink != 0:
+		r.skip = datadir.SkipSymlink
+		return r
+	case r.info.IsDir():
+		r.skip = datadir.SkipFolder
+		return r
+	case !r.info.Mode().IsRegular():
+		r.skip = datadir.SkipSpecial
 		return r
 	}
 	if r.sum, err = hashFile(path); err != nil {
-		r.err = fmt.Errorf("ingest %s: %w", path, err)
+		r.skip, r.err = Unreadable, err
 		return r
 	}
-	r.inboxAGS, r.inInbox = in.Dir.InboxDistrict(path)
-	if r.sub, err = submission.Read(path, submission.Options{Programme: in.Programme, InboxDistrict: r.inboxAGS, Limits: in.Limits}); err != nil {
-		r.err = fmt.Errorf("ingest %s: %w", path, err)
+	defer func() {
+		if p := recover(); p != nil {
+			in.Log.Error("reader failed on a file; it is rejected as damaged", "file", datadir.Printable(path), "panic", fmt.Sprint(p))
+			r.sub = damaged(r.name, fmt.Sprint(p))
+		}
+	}()
+	r.sub, err = submission.Read(path, submission.Options{Programme: in.Programme, InboxDistrict: r.inboxAGS, Limits: in.Limits})
+	in.hook("read", 0)
+	if err != nil {
+		r.skip, r.err = Unreadable, err
+		if errors.Is(err, fs.ErrNotExist) {
+			r.skip = Vanished
+		}
 	}
 	return r
 }
 
+// damaged is the rejection of a file the reader could not get through.
+func damaged(name, detail string) *submission.Submission {
+	return &submission.Submission{File: name, Rejected: true, Findings: []submission.Finding{{
+		Rule: submission.RuleFormat, Severity: submission.Error, Key: "file.corrupt",
+		Args: messages.Args{"file": datadir.Printable(name), "detail": datadir.Printable(detail)}}}}
+}
+
 // write stores one read file, or recognises it as one seen before, and
 // moves it where its outcome says. Only one write runs at a time.
+//
+// A file whose exact bytes were accepted before is a duplicate of that
+// submission. Bytes that were only ever rejected are judged again, on their
+// own merits and where they arrived now (a file rejected for its folder and
+// sent again to the right one is accepted), except when the rejected
+// record is the trace of a run that crashed after its commit: then the file
+// is put where that record says. It returns nil when the file changed while
+// it was read: it stays in the inbox for the next run.
 func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) {
-	if r.err != nil {
-		return nil, r.err
-	}
 	path, name, sum, inboxAGS, inInbox, info, sub := r.path, r.name, r.sum, r.inboxAGS, r.inInbox, r.info, r.sub
-	fr := &FileResult{File: name, SHA256: sum, AmountByCategory: map[string]string{}, Findings: []Finding{}}
+	shown := datadir.Printable(name)
+	source := datadir.Printable(in.Dir.Rel(path))
+	fr := &FileResult{File: shown, SHA256: sum, AmountByCategory: map[string]string{}, Findings: []Finding{}}
 	// Known bytes, from an earlier run or earlier in this one.
-	prev, err := in.known(ctx, sum)
+	prevs, err := in.known(ctx, sum)
 	if err != nil {
 		return nil, err
 	}
-	if prev != nil {
-		return in.again(ctx, path, inInbox, fr, prev)
+	for _, prev := range prevs {
+		if prev.Outcome == Accepted {
+			return in.again(ctx, path, inInbox, fr, prev)
+		}
+		if prev.SourcePath == source && !in.exists(prev.StoredPath) {
+			return in.finish(ctx, path, inInbox, fr, prev)
+		}
+	}
+	if now, err := os.Lstat(path); err != nil || now.Size() != info.Size() || !now.ModTime().Equal(info.ModTime()) {
+		return nil, nil
+	}
+	received := info.ModTime()
+	if received.After(r.pickedUp) {
+		// The sender sets a file's modification time, not the clock: a file
+		// was received at the latest when it was picked up.
+		received = r.pickedUp
 	}
 	meta := store.Meta{
-		SHA256: sum, FileName: name, SourcePath: in.Dir.Rel(path), InboxDistrict: inboxAGS,
-		ReceivedAt: info.ModTime().UTC().Truncate(time.Second), IngestedAt: in.Now().UTC(), Size: info.Size(),
+		SHA256: sum, FileName: shown, SourcePath: source, InboxDistrict: inboxAGS,
+		ReceivedAt: received.UTC().Truncate(time.Second), ModifiedAt: info.ModTime().UTC().Truncate(time.Second),
+		IngestedAt: in.Now().UTC(), Size: info.Size(),
 	}
 	if sub.Rejected {
-		folder := sub.District
+		// Filed under the folder it came from (the sender), not under the
+		// district it claims; without a folder, under the district it names.
+		folder := inboxAGS
 		if folder == "" {
-			folder = inboxAGS
+			folder = sub.District
 		}
 		if folder == "" {
 			folder = "unbekannt"
 		}
-		meta.StoredPath, err = freeName(in.Dir.Rejected(), folder, name, sum)
+		meta.StoredPath = freeName(filepath.Join(in.Dir.Rejected(), datadir.StoredName("", folder, "")), name, sum)
 	} else {
-		meta.StoredPath = filepath.Join(in.Dir.Archive(), sub.District, fmt.Sprintf("%d-Q%d", sub.Year, sub.Quarter), sum[:12]+"_"+name)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("ingest %s: %w", path, err)
+		meta.StoredPath = filepath.Join(in.Dir.Archive(), sub.District, fmt.Sprintf("%d-Q%d", sub.Year, sub.Quarter), archivedName(sum, name))
 	}
 	id, err := in.Store.Save(ctx, relMeta(in.Dir, meta), sub, in.Catalog, in.Hook)
 	if err != nil {
 		return nil, err
 	}
-	in.Log.Info("ingested", "file", name, "outcome", outcomeOf(sub), "district", sub.District, "year", sub.Year, "quarter", sub.Quarter,
+	in.Log.Info("ingested", "file", shown, "outcome", outcomeOf(sub), "district", sub.District, "year", sub.Year, "quarter", sub.Quarter,
 		"lines", len(sub.Receipts), "findings", len(sub.Findings))
-	prev = &previous{ID: id, SHA256: sum, Outcome: outcomeOf(sub), StoredPath: in.Dir.Rel(meta.StoredPath)}
+	prev := &previous{ID: id, SHA256: sum, Outcome: outcomeOf(sub), StoredPath: in.Dir.Rel(meta.StoredPath)}
 	if err := in.place(ctx, path, inInbox, prev); err != nil {
 		return nil, err
 	}
@@ -294,24 +390,52 @@ type previous struct {
 	SHA256     string
 	Outcome    string
 	StoredPath string // relative to the data directory
+	SourcePath string // where it was found, as stored
 }
 
-func (in *Ingester) known(ctx context.Context, sum string) (*previous, error) {
+// known returns the records of files with these bytes, an accepted one first.
+func (in *Ingester) known(ctx context.Context, sum string) ([]*previous, error) {
 	q, err := in.Store.Query("ingest/find_by_sha256.sql")
 	if err != nil {
 		return nil, err
 	}
-	p := previous{SHA256: sum}
-	var district string
-	var year, quarter int
-	err = in.Store.DB.QueryRowContext(ctx, q, sum).Scan(&p.ID, &p.Outcome, &p.StoredPath, &district, &year, &quarter)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	rows, err := in.Store.DB.QueryContext(ctx, q, sum)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
-	return &p, nil
+	defer rows.Close()
+	var out []*previous
+	for rows.Next() {
+		p := &previous{SHA256: sum}
+		if err := rows.Scan(&p.ID, &p.Outcome, &p.StoredPath, &p.SourcePath); err != nil {
+			return nil, fmt.Errorf("ingest: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	return out, nil
+}
+
+// exists tells whether a stored path (relative to the data directory) is there.
+func (in *Ingester) exists(stored string) bool {
+	_, err := os.Lstat(filepath.Join(in.Dir.Root, filepath.FromSlash(stored)))
+	return err == nil
+}
+
+// finish completes what a run that crashed after committing a rejected file
+// left undone: the note and the file are put in rejected/, as recorded.
+func (in *Ingester) finish(ctx context.Context, path string, inInbox bool, fr *FileResult, prev *previous) (*FileResult, error) {
+	if err := in.place(ctx, path, inInbox, prev); err != nil {
+		return nil, err
+	}
+	if err := in.describe(ctx, fr, prev.ID); err != nil {
+		return nil, err
+	}
+	in.Log.Info("ingested", "file", fr.File, "outcome", Rejected, "submission", prev.ID, "finished", true)
+	fr.Outcome, fr.SubmissionID, fr.StoredPath = Rejected, prev.ID, prev.StoredPath
+	return fr, nil
 }
 
 // again handles a file whose exact bytes were ingested before: nothing is
@@ -335,17 +459,17 @@ func (in *Ingester) again(ctx context.Context, path string, inInbox bool, fr *Fi
 // copied, never moved: it is the user's.
 func (in *Ingester) place(ctx context.Context, path string, inInbox bool, prev *previous) error {
 	dest := filepath.Join(in.Dir.Root, filepath.FromSlash(prev.StoredPath))
-	if name := filepath.Base(path); prev.Outcome == Accepted && !strings.HasSuffix(dest, "_"+name) {
+	if name := archivedName(prev.SHA256, filepath.Base(path)); prev.Outcome == Accepted && filepath.Base(dest) != name {
 		// The same bytes under another name: keep this name too, beside the
 		// first, so every file a district sent can be found by its name.
-		dest = filepath.Join(filepath.Dir(dest), prev.SHA256[:12]+"_"+name)
+		dest = filepath.Join(filepath.Dir(dest), name)
 	}
 	if prev.Outcome == Rejected {
 		note, err := in.errorNote(ctx, prev.ID)
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(dest+".errors.txt", []byte(note)); err != nil {
+		if err := writeFileAtomic(dest+noteSuffix, []byte(note)); err != nil {
 			return fmt.Errorf("ingest: %w", err)
 		}
 		in.hook("errors", 0)
@@ -525,15 +649,36 @@ func hashFile(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// freeName finds a name for a rejected file in dir/folder: its own name, or,
-// when another file already has it, the name with part of its hash.
-func freeName(dir, folder, name, sum string) (string, error) {
-	p := filepath.Join(dir, folder, name)
-	if _, err := os.Stat(p); os.IsNotExist(err) {
-		return p, nil
+// archivedName is the name of an accepted file in the archive: part of its
+// hash and its own name, made safe and short enough for the file system.
+func archivedName(sum, name string) string { return datadir.StoredName(sum[:12]+"_", name, "") }
+
+// noteSuffix is added to a rejected file's name for its error note.
+const noteSuffix = ".errors.txt"
+
+// freeName finds a path for a rejected file in dir: its own name (made safe
+// and short enough to carry its note's suffix), or, when another file or
+// note already has it, that name with part of its hash and, if need be, a
+// number. Nothing in rejected/ is ever overwritten.
+func freeName(dir, name, sum string) string {
+	base := strings.TrimSuffix(datadir.StoredName("", name, noteSuffix), noteSuffix)
+	ext := filepath.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	for i := 0; ; i++ {
+		cand := base
+		switch {
+		case i == 1:
+			cand = strings.TrimSuffix(datadir.StoredName("", stem+"_"+sum[:8]+ext, noteSuffix), noteSuffix)
+		case i > 1:
+			cand = strings.TrimSuffix(datadir.StoredName("", fmt.Sprintf("%s_%s-%d%s", stem, sum[:8], i, ext), noteSuffix), noteSuffix)
+		}
+		p := filepath.Join(dir, cand)
+		_, err1 := os.Lstat(p)
+		_, err2 := os.Lstat(p + noteSuffix)
+		if os.IsNotExist(err1) && os.IsNotExist(err2) {
+			return p
+		}
 	}
-	ext := filepath.Ext(name)
-	return filepath.Join(dir, folder, strings.TrimSuffix(name, ext)+"_"+sum[:8]+ext), nil
 }
 
 // removeStaleTemporaries deletes the temporary files a run killed while

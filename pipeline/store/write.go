@@ -28,7 +28,8 @@ type Meta struct {
 	SourcePath    string
 	InboxDistrict string
 	StoredPath    string // where the file will be moved once the transaction commits
-	ReceivedAt    time.Time
+	ReceivedAt    time.Time // when it reached the inbox: its modification time, at most the pick-up time
+	ModifiedAt    time.Time // its modification time as it arrived (set by the sender)
 	IngestedAt    time.Time
 	Size          int64
 }
@@ -72,7 +73,7 @@ func (s *Store) Save(ctx context.Context, meta Meta, sub *submission.Submission,
 		id, meta.SHA256, meta.FileName, meta.SourcePath, nullString(meta.InboxDistrict), outcome, meta.StoredPath,
 		meta.ReceivedAt.UTC(), berlinWallClock(meta.ReceivedAt), meta.IngestedAt.UTC(), ReaderVersion, meta.Size, sub.Date1904,
 		nullString(sub.District), nullInt(sub.Year), nullInt(sub.Quarter), nullString(sub.DistrictName),
-		nullString(sub.FileNumber), nullString(sub.Contact), nullString(sub.Email)); err != nil {
+		nullString(sub.FileNumber), nullString(sub.Contact), nullString(sub.Email), meta.ModifiedAt.UTC()); err != nil {
 		return 0, fmt.Errorf("save %s: %w", meta.FileName, err)
 	}
 	err = conn.Raw(func(dc any) error {
