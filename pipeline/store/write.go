@@ -27,7 +27,7 @@ type Meta struct {
 	FileName      string
 	SourcePath    string
 	InboxDistrict string
-	StoredPath    string // where the file will be moved once the transaction commits
+	StoredPath    string    // where the file will be moved once the transaction commits
 	ReceivedAt    time.Time // when it reached the inbox: its modification time, at most the pick-up time
 	ModifiedAt    time.Time // its modification time as it arrived (set by the sender)
 	IngestedAt    time.Time
