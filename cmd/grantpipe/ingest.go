@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"grantpipe/pipeline/messages"
 	"io"
 	"os"
 	"strings"
 
+	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/ingest"
+	"grantpipe/pipeline/messages"
 )
 
 func runIngest(ctx context.Context, a *app, args []string) error {
@@ -50,9 +51,15 @@ func (a *app) ingest(ctx context.Context, files []string) (*ingest.Result, error
 		return nil, err
 	}
 	defer st.Close()
+	// Files still being written wait for the next run, under the
+	// scheduler and by hand alike.
+	settle := p.Schedule.Settle
+	if a.settle > 0 {
+		settle = a.settle
+	}
 	in := &ingest.Ingester{
 		Dir: a.dir(), Store: st, Programme: p, Catalog: cat, Log: a.log,
-		Hook: a.crashHook(), Lang: a.lang, Settle: a.settle, Progress: a.progress(),
+		Hook: a.crashHook(), Lang: a.lang, Settle: settle, Progress: a.progress(),
 	}
 	return in.Run(ctx, files)
 }
@@ -69,7 +76,7 @@ func (a *app) printIngest(w io.Writer, res *ingest.Result) {
 		if f.Year > 0 {
 			period = fmt.Sprintf("%d-Q%d", f.Year, f.Quarter)
 		}
-		fmt.Fprintf(w, "%-10s %-5s %-7s %s", t("cli.outcome_"+f.Outcome, nil), f.District, period, f.File)
+		fmt.Fprintf(w, "%-10s %-5s %-7s %s", t("cli.outcome_"+f.Outcome, nil), clean(f.District), period, clean(f.File))
 		if f.Outcome == ingest.Accepted {
 			fmt.Fprintf(w, "  (%s)", t("cli.counts", messages.Args{
 				"lines": fmt.Sprint(f.Lines), "coordinators": fmt.Sprint(f.Coordinators), "activities": fmt.Sprint(f.Activities)}))
@@ -77,13 +84,23 @@ func (a *app) printIngest(w io.Writer, res *ingest.Result) {
 		fmt.Fprintln(w)
 		for _, fd := range f.Findings {
 			place := strings.Trim(fd.Sheet+"!"+fd.Cell, "!")
-			fmt.Fprintf(w, "    %-7s %-16s %-14s %s\n", t("cli.severity_"+fd.Severity, nil), fd.Rule, place, fd.Message)
+			fmt.Fprintf(w, "    %-7s %-16s %-14s %s\n", t("cli.severity_"+fd.Severity, nil), clean(fd.Rule), clean(place), clean(fd.Message))
+		}
+	}
+	if len(res.Skipped) > 0 {
+		fmt.Fprintln(w, t("cli.skipped_title", messages.Args{"n": fmt.Sprint(len(res.Skipped))}))
+		for _, s := range res.Skipped {
+			fmt.Fprintf(w, "    %s: %s\n", clean(s.Path), t("cli.skip_"+s.Reason, nil))
 		}
 	}
 	fmt.Fprintln(w, t("cli.ingest_total", messages.Args{
 		"files": fmt.Sprint(len(res.Files)), "accepted": fmt.Sprint(res.Accepted),
 		"rejected": fmt.Sprint(res.Rejected), "duplicate": fmt.Sprint(res.Duplicate)}))
 }
+
+// clean makes text from a district's file safe to print: a newline or an
+// ANSI escape in a cell or a file name must not forge a line of output.
+func clean(s string) string { return datadir.Printable(s) }
 
 // progress shows how far a long ingest is, on a terminal only: not in cron,
 // not under systemd, not in CI, not into a file.
@@ -101,7 +118,7 @@ func (a *app) progress() func(done, total, lines int, file string) {
 	}
 	return func(done, total, lines int, file string) {
 		fmt.Fprint(f, "\r\033[K  "+cat.Text(a.lang, "cli.progress", messages.Args{
-			"done": fmt.Sprint(done), "total": fmt.Sprint(total), "lines": fmt.Sprint(lines), "file": file}))
+			"done": fmt.Sprint(done), "total": fmt.Sprint(total), "lines": fmt.Sprint(lines), "file": clean(file)}))
 		if done == total {
 			fmt.Fprintln(f)
 		}

@@ -47,10 +47,10 @@ func runPayouts(ctx context.Context, a *app, args []string) error {
 		return enc.Encode(results)
 	}
 	for _, res := range results {
-		fmt.Fprintf(a.stdout, "%s: %d imported, %d already known, %d refused\n", res.File, res.Imported, res.Known, res.Refused)
+		fmt.Fprintf(a.stdout, "%s: %d imported, %d already known, %d refused\n", clean(res.File), res.Imported, res.Known, res.Refused)
 		for _, r := range res.Rows {
 			if r.Outcome == payouts.Refused {
-				fmt.Fprintf(a.stdout, "  row %d: %s\n", r.Row, r.Message)
+				fmt.Fprintf(a.stdout, "  row %d: %s\n", r.Row, clean(r.Message))
 			}
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/ingest"
 	"grantpipe/pipeline/lock"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/programme"
@@ -51,6 +53,10 @@ type statusOut struct {
 	Next      []statusNext `json:"next_runs"`
 	Year      int          `json:"year"`
 	Matrix    []statusCell `json:"matrix"`
+	// Waiting counts the files in the inbox that the next run takes;
+	// Left are the entries it leaves there, and why.
+	Waiting int                  `json:"inbox_waiting"`
+	Left    []ingest.SkippedFile `json:"inbox_left"`
 }
 
 func runStatus(ctx context.Context, a *app, args []string) error {
@@ -123,6 +129,14 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 	}
 	if err := matrix(ctx, st, p, &out); err != nil {
 		return err
+	}
+	inbox, err := a.dir().ScanInbox(now, sc.Settle)
+	if err != nil {
+		return err
+	}
+	out.Waiting, out.Left = len(inbox.Files), []ingest.SkippedFile{}
+	for _, s := range inbox.Skipped {
+		out.Left = append(out.Left, ingest.SkippedFile{Path: datadir.Printable(a.dir().Rel(s.Path)), Reason: s.Reason})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
@@ -244,7 +258,7 @@ func (a *app) printStatus(w io.Writer, out *statusOut, p *programme.Programme, c
 		if ok {
 			lastText = fmt.Sprintf("%s %s (%s) – %d/%d/%d", localTime(r.Started), r.Outcome, r.Trigger, r.Files, r.Findings, r.Reports)
 			if r.Error != "" {
-				lastText += " – " + strings.SplitN(r.Error, "\n", 2)[0]
+				lastText += " – " + clean(strings.SplitN(r.Error, "\n", 2)[0])
 			}
 		}
 		fmt.Fprintf(w, "  %-10s %-17s %s\n", n.Job, localTime(n.Next), lastText)
@@ -267,6 +281,14 @@ func (a *app) printStatus(w io.Writer, out *statusOut, p *programme.Programme, c
 			fmt.Fprintf(w, " %-18s", s)
 		}
 		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, t("cli.status_inbox", messages.Args{"n": fmt.Sprint(out.Waiting)}))
+	if len(out.Left) > 0 {
+		fmt.Fprintln(w, t("cli.skipped_title", messages.Args{"n": fmt.Sprint(len(out.Left))}))
+		for _, s := range out.Left {
+			fmt.Fprintf(w, "    %s: %s\n", clean(s.Path), t("cli.skip_"+s.Reason, nil))
+		}
 	}
 }
 

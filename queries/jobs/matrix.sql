@@ -7,7 +7,7 @@ acc AS (
     FROM submissions WHERE outcome = 'accepted' AND superseded_by IS NULL AND year = $1 GROUP BY district, quarter
 ),
 rej AS (
-    SELECT coalesce(district, inbox_district) AS district, quarter, count(*) AS n
+    SELECT coalesce(inbox_district, district) AS district, quarter, count(*) AS n
     FROM submissions WHERE outcome = 'rejected' AND year = $1 AND quarter IS NOT NULL GROUP BY ALL
 ),
 err AS (
