@@ -17,8 +17,10 @@ import (
 	"grantpipe/pipeline/submission"
 )
 
-// crashData prepares a data directory with the 42 demo submissions and two
-// files that will be rejected.
+// crashData prepares a data directory with the 42 demo submissions, two
+// files that will be rejected, the same bytes as one of them sent again to
+// the right folder (accepted), and a file whose name is too long to be
+// archived as it is and not UTF-8 (accepted).
 func crashData(t *testing.T) datadir.Dir {
 	t.Helper()
 	d := datadir.New(t.TempDir())
@@ -32,11 +34,24 @@ func crashData(t *testing.T) datadir.Dir {
 	if code, _, errOut := run(t, "template", "--district", "15083", "--year", "2026", "--quarter", "1", "-o", wrong); code != 0 {
 		t.Fatalf("template: %s", errOut)
 	}
-	// Received in April, like the demo: long settled.
+	b, err := os.ReadFile(wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resent := filepath.Join(d.InboxOf("15083"), "falscher_ordner.xlsx")
+	if err := os.WriteFile(resent, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	long := filepath.Join(d.InboxOf("15083"), "Meldung\xff"+strings.Repeat("ü", 115)+".xlsx")
+	if code, _, errOut := run(t, "template", "--district", "15083", "--year", "2026", "--quarter", "4", "-o", long); code != 0 {
+		t.Fatalf("template: %s", errOut)
+	}
+	// Received in April, like the demo: long settled; the resent file a day later.
 	april := time.Date(2026, 4, 8, 10, 0, 0, 0, time.UTC)
-	for _, f := range []string{wrong, filepath.Join(d.InboxOf("15083"), "belege.csv")} {
+	for _, f := range []string{wrong, filepath.Join(d.InboxOf("15083"), "belege.csv"), long} {
 		os.Chtimes(f, april, april)
 	}
+	os.Chtimes(resent, april.AddDate(0, 0, 1), april.AddDate(0, 0, 1))
 	return d
 }
 
@@ -66,7 +81,9 @@ func temporaries(dir string) []string {
 	return out
 }
 
-const crashFiles = 44 // 42 demo submissions, one csv, one file in the wrong inbox
+// 42 demo submissions, one csv, one file in the wrong inbox, the same sent
+// again to the right one, one with a long name
+const crashFiles = 46
 
 // checkNothingLost asserts that every file is in exactly one of inbox,
 // archive and rejected.
@@ -90,8 +107,8 @@ func checkFinished(t *testing.T, d datadir.Dir) {
 	if left := files(t, d.Inbox()); len(left) != 0 {
 		t.Errorf("inbox still holds %v", left)
 	}
-	if n := len(files(t, d.Archive())); n != 42 {
-		t.Errorf("archive holds %d files, want 42", n)
+	if n := len(files(t, d.Archive())); n != 44 {
+		t.Errorf("archive holds %d files, want 44", n)
 	}
 	notes, _ := filepath.Glob(filepath.Join(d.Rejected(), "*", "*.errors.txt"))
 	if n := len(files(t, d.Rejected())); n != 2 || len(notes) != 2 {
@@ -109,8 +126,8 @@ func checkFinished(t *testing.T, d datadir.Dir) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if accepted != 42 || rejected != 2 || distinct != 44 {
-		t.Errorf("database holds %d accepted, %d rejected, %d distinct files; want 42, 2, 44", accepted, rejected, distinct)
+	if accepted != 44 || rejected != 2 || distinct != 45 {
+		t.Errorf("database holds %d accepted, %d rejected, %d distinct files; want 44, 2, 45", accepted, rejected, distinct)
 	}
 	// Whole: each archived file's receipts are all stored, no more, no less.
 	p, _ := programme.Default()
