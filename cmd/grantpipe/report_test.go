@@ -182,7 +182,9 @@ func TestReportsAreByteIdentical(t *testing.T) {
 	if code, _, errOut := run(t, "run", "--demo", "--data", b); code != 0 {
 		t.Fatalf("run --demo: %s", errOut)
 	}
-	files, _ := filepath.Glob(filepath.Join(a, "reports", "*", "*"))
+	files, _ := filepath.Glob(filepath.Join(a, "reports", "*", "*.*"))
+	feedbacks, _ := filepath.Glob(filepath.Join(a, "reports", "feedback", "*", "*", "*"))
+	files = append(files, feedbacks...)
 	if len(files) != 4*30+42 {
 		t.Errorf("%d report files, want 162 (4 periods × (14 districts + state) × PDF and xlsx, and 42 feedback workbooks)", len(files))
 	}
@@ -232,7 +234,7 @@ func TestSubmittedTextThatLooksLikeAFormulaStaysText(t *testing.T) {
 // with a comment at each cell that has a finding, and nowhere else.
 func TestFeedbackMarksThePlantedCells(t *testing.T) {
 	dir := demoReports(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "reports", "feedback", "*.feedback.xlsx"))
+	files, _ := filepath.Glob(filepath.Join(dir, "reports", "feedback", "*", "*", "*.feedback.xlsx"))
 	if len(files) != 42 {
 		t.Fatalf("%d feedback workbooks, want one per demo submission (42)", len(files))
 	}
@@ -242,7 +244,13 @@ func TestFeedbackMarksThePlantedCells(t *testing.T) {
 		"Quartalsmeldung_2026-Q1_15001_Dessau-Rosslau": nil,
 	}
 	for name, want := range cases {
-		f, err := excelize.OpenFile(filepath.Join(dir, "reports", "feedback", name+".feedback.xlsx"))
+		// One workbook per submission, beside its district and quarter,
+		// named after its stored file (sha256 prefix and name).
+		matches, _ := filepath.Glob(filepath.Join(dir, "reports", "feedback", "*", "*", "*_"+name+".feedback.xlsx"))
+		if len(matches) != 1 {
+			t.Fatalf("%s: feedback workbooks %v, want one", name, matches)
+		}
+		f, err := excelize.OpenFile(matches[0])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,11 +5,22 @@
 // finding with a link to its cell. The district corrects that file in place
 // and sends it again; when it comes back, the feedback of the earlier round
 // (result sheet, comments, highlighting) is removed before the new one is
-// added, so it never piles up.
+// added, so it never piles up. grantpipe's result sheet carries a hidden
+// sheet-local name (markerName) by which it is known when it comes back, so
+// that a district's own sheet of the same name is never taken for it.
+//
+// The district's workbook is opened with the reader's limits, and excelize
+// is given only the parts that change, within limits of its own; every
+// other part is copied into the output unread (see plan.go). So nothing
+// that the reader ignores can make this step slow or large.
 //
 // A file that is not a readable workbook (a CSV, an .xls, a damaged or
 // password-protected file) gets a workbook with the result sheet only, which
-// says why the file could not be opened.
+// says why the file could not be opened. So does a workbook whose findings
+// cannot be marked in it (beyond the limits, or damaged where only excelize
+// looks); that is a finding of its own (Result.Failure), never an error.
+//
+// Path says where a submission's feedback workbook lives.
 package feedback
 
 import (
@@ -17,7 +28,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -67,73 +77,156 @@ type Options struct {
 	// Received is when the file was received; shown as Europe/Berlin wall
 	// clock. When zero, the line is left out.
 	Received time.Time
-	// Accepted tells whether the submission was accepted or rejected.
+	// Accepted tells whether the submission was accepted or rejected. An
+	// accepted file was readable when it was stored, so a stored copy that
+	// the reader refuses now is a Failure, not the district's doing.
 	Accepted bool
 }
 
-// Limits used to open the original with excelize once xlsx.Open has accepted
-// it: the default unzip limit of excelize is about 16 GB.
-const (
-	unzipSizeLimit    = 1 << 30
-	unzipXMLSizeLimit = 64 << 20
-)
+// Rule is the rule id of the finding that says a file's findings could not
+// be marked in the file itself (see Failure).
+const Rule = "FEEDBACK"
+
+// Result says what Write made.
+type Result struct {
+	// Marked is true when the output is the district's own workbook with
+	// the findings marked; false when it holds the result sheet only.
+	Marked bool
+	// Failure is set when the findings could not be marked in a file that
+	// should have allowed it: one that our reader accepted (or that should
+	// be there to read), but that is beyond the limits of this step or that
+	// excelize could not process. The output then lists the findings and,
+	// last, this failure as a finding of rule Rule; the caller records that
+	// finding with the file's other findings. A file that is no workbook at
+	// all (a CSV, an .xls) has no Failure: its reading findings say so.
+	Failure *Failure
+}
+
+// Failure is why the findings could not be marked in the file: a message
+// of the catalogue (one of the feedback.reason.* keys) and its arguments.
+type Failure struct {
+	Key  string
+	Args messages.Args
+}
+
+// Reason is the failure's reason in lang, a clause such as "it is damaged
+// (…)".
+func (f *Failure) Reason(cat *messages.Catalog, lang string) string {
+	return cat.Text(lang, f.Key, f.Args)
+}
+
+// Finding is the failure as a finding about the whole file in lang: rule
+// Rule, a warning, with the message of key FailedKey.
+func (f *Failure) Finding(cat *messages.Catalog, lang string) Finding {
+	return Finding{Rule: Rule, Severity: Warning,
+		Message: cat.Text(lang, FailedKey, messages.Args{"reason": f.Reason(cat, lang)})}
+}
+
+// FailedKey is the message key of the finding a Failure becomes.
+const FailedKey = "feedback.failed"
 
 // Write writes the feedback workbook for the original file at src to w. src
 // may be a valid .xlsx or .xlsm, or not a workbook at all (csv, .xls,
 // damaged): then the output has only the result sheet. Findings about the
-// file are data, not errors; Write returns an error only when the feedback
-// itself cannot be made: a bad argument, src unreadable from our side (it
-// vanished, no permission), or a failure to write to w.
-func Write(w io.Writer, src string, findings []Finding, cat *messages.Catalog, opt Options) error {
+// file are data, not errors, and so is a file whose findings cannot be
+// marked in it (see Result.Failure). Write returns an error only for a bad
+// argument or a failure to write to w.
+//
+// The original is opened with the reader's limits (xlsx.DefaultLimits), and
+// excelize is given only the parts that change, within limits of its own
+// (see plan.go); every other part is copied into the output unread.
+func Write(w io.Writer, src string, findings []Finding, cat *messages.Catalog, opt Options) (Result, error) {
+	b, err := newBook(findings, cat, opt)
+	if err != nil {
+		return Result{}, err
+	}
+	if b.opt.File == "" {
+		b.opt.File = filepath.Base(src)
+	}
+	wb, err := xlsx.Open(src, xlsx.Limits{})
+	var fe *xlsx.FormatError
+	switch {
+	case errors.As(err, &fe) && opt.Accepted:
+		// An accepted file was readable when it was stored: the copy has
+		// been damaged since, which is not the district's doing.
+		f := &Failure{Key: "feedback.reason.missing", Args: messages.Args{"detail": fe.Detail}}
+		return Result{Failure: f}, b.failed(w, f)
+	case errors.As(err, &fe):
+		return Result{}, b.unmarked(w, b.text("feedback.not_opened", messages.Args{"reason": b.reason(fe)}))
+	case err != nil:
+		// Not the file's content: our stored copy is gone or unreadable.
+		f := &Failure{Key: "feedback.reason.missing", Args: messages.Args{"detail": detail(err)}}
+		return Result{Failure: f}, b.failed(w, f)
+	}
+	defer wb.Close()
+	p, f := makePlan(wb, findings, cat)
+	if f == nil {
+		var data []byte
+		if data, f = b.annotated(p); f == nil {
+			if _, err := w.Write(data); err != nil {
+				return Result{}, fmt.Errorf("feedback: %w", err)
+			}
+			return Result{Marked: true}, nil
+		}
+	}
+	return Result{Failure: f}, b.failed(w, f)
+}
+
+// WriteUnmarked writes the feedback workbook that lists the findings
+// without the district's workbook, because of why: what Write writes when
+// it returns a Failure. It is for a caller whose own attempt failed in a way
+// Write could not report (a panic it recovered).
+func WriteUnmarked(w io.Writer, findings []Finding, cat *messages.Catalog, opt Options, why *Failure) error {
+	b, err := newBook(findings, cat, opt)
+	if err != nil {
+		return err
+	}
+	return b.failed(w, why)
+}
+
+func newBook(findings []Finding, cat *messages.Catalog, opt Options) (*book, error) {
 	if cat == nil {
-		return errors.New("feedback: no message catalogue")
+		return nil, errors.New("feedback: no message catalogue")
 	}
 	if opt.Lang == "" {
 		opt.Lang = messages.Langs[0]
 	}
 	if !knownLang(opt.Lang) {
-		return fmt.Errorf("feedback: unknown language %q", opt.Lang)
+		return nil, fmt.Errorf("feedback: unknown language %q", opt.Lang)
 	}
 	for i, fd := range findings {
 		if severityRank(fd.Severity) == 0 {
-			return fmt.Errorf("feedback: finding %d (%s): unknown severity %q", i+1, fd.Rule, fd.Severity)
+			return nil, fmt.Errorf("feedback: finding %d (%s): unknown severity %q", i+1, fd.Rule, fd.Severity)
 		}
 	}
-	if opt.File == "" {
-		opt.File = filepath.Base(src)
-	}
-	b := &book{cat: cat, lang: opt.Lang, opt: opt, findings: findings}
-	b.targets = make([]string, len(findings))
+	return &book{cat: cat, lang: opt.Lang, opt: opt, findings: findings}, nil
+}
 
-	data, notOpened, err := readOriginal(src, b)
-	if err != nil {
+// failed writes the result sheet only, with the findings and f.
+func (b *book) failed(w io.Writer, f *Failure) error {
+	b.findings = append(append([]Finding(nil), b.findings...), f.Finding(b.cat, b.lang))
+	return b.unmarked(w, b.text("feedback.not_marked", messages.Args{"reason": f.Reason(b.cat, b.lang)}))
+}
+
+// unmarked writes a workbook made from scratch with the result sheet only,
+// which says note about the file.
+func (b *book) unmarked(w io.Writer, note string) error {
+	b.close()
+	b.f = nil
+	b.targets = make([]string, len(b.findings))
+	if err := b.fresh(); err != nil {
+		b.close()
 		return err
 	}
-	if notOpened == "" {
-		if err := b.annotate(data); err != nil {
-			// excelize could not work on a file that our own reader
-			// accepted: the district still gets the list of findings.
-			b.close()
-			b.f = nil
-			b.targets = make([]string, len(findings))
-			notOpened = b.text("feedback.reason.unreadable", messages.Args{"detail": err.Error()})
-		}
-	}
-	if b.f == nil {
-		if err := b.fresh(); err != nil {
-			b.close()
-			return err
-		}
-	}
 	defer b.close()
-	if err := b.resultSheet(notOpened); err != nil {
+	if err := b.resultSheet(note); err != nil {
 		return err
 	}
 	if err := b.docProps(); err != nil {
 		return fmt.Errorf("feedback: document properties: %w", err)
 	}
 	// Write to memory first so that w gets a whole workbook or nothing of
-	// it. WriteTo, not WriteToBuffer: only WriteTo applies f.Path's type.
+	// it.
 	var buf bytes.Buffer
 	if _, err := b.f.WriteTo(&buf); err != nil {
 		return fmt.Errorf("feedback: %w", err)
@@ -142,6 +235,47 @@ func Write(w io.Writer, src string, findings []Finding, cat *messages.Catalog, o
 		return fmt.Errorf("feedback: %w", err)
 	}
 	return nil
+}
+
+// annotated makes the district's workbook with the findings marked, following
+// p, and returns its bytes; any failure on the way is the file's, and the
+// caller falls back to the result sheet alone.
+//
+// The workbook comes from outside, and excelize has panics on structures it
+// does not expect (MoveSheet's on a sheet without views is one, avoided
+// below); a panic here is turned into a failure so that one odd file costs
+// the district its highlighting, not the whole run.
+func (b *book) annotated(p *plan) (data []byte, fail *Failure) {
+	defer b.close()
+	defer func() {
+		if r := recover(); r != nil {
+			data, fail = nil, unreadable(fmt.Errorf("excelize: %v", r))
+		}
+	}()
+	reduced, fail := p.reduced()
+	if fail != nil {
+		return nil, fail
+	}
+	b.targets = make([]string, len(b.findings))
+	if err := b.annotate(reduced, p); err != nil {
+		return nil, unreadable(err)
+	}
+	if err := b.resultSheet(b.text("feedback.how_to", nil)); err != nil {
+		return nil, unreadable(err)
+	}
+	if err := b.docProps(); err != nil {
+		return nil, unreadable(err)
+	}
+	// WriteTo, not WriteToBuffer: only WriteTo applies f.Path's type.
+	var out bytes.Buffer
+	if _, err := b.f.WriteTo(&out); err != nil {
+		return nil, unreadable(err)
+	}
+	var buf bytes.Buffer
+	if err := p.merge(&buf, out.Bytes()); err != nil {
+		return nil, unreadable(err)
+	}
+	return buf.Bytes(), nil
 }
 
 func knownLang(lang string) bool {
@@ -181,6 +315,9 @@ type book struct {
 	fromScratch bool          // f was made by excelize.NewFile
 	styles      map[xfKey]int // derived cell styles, see highlight.go
 	fills       map[string]int
+	// marked are the worksheets excelize parsed that can be marked;
+	// linkOnly the worksheets left unread, which findings link to.
+	marked, linkOnly []string
 	// oldResults are the result sheets of an earlier round, renamed out of
 	// the way; they are deleted once the new result sheet exists.
 	oldResults []string
@@ -192,40 +329,10 @@ func (b *book) text(key string, args messages.Args) string {
 
 func (b *book) close() {
 	if b.f != nil {
+		// Close also removes any temporary file excelize made.
 		_ = b.f.Close()
+		b.f = nil
 	}
-}
-
-// readOriginal returns the bytes of the original when xlsx.Open, our
-// hardened reader, accepts it as a workbook; otherwise it returns the
-// reason (a text for the district) why it could not be opened. Only errors
-// that are not about the file's content are returned as errors.
-func readOriginal(src string, b *book) (data []byte, notOpened string, err error) {
-	wb, err := xlsx.Open(src, xlsx.Limits{})
-	if err != nil {
-		var fe *xlsx.FormatError
-		if !errors.As(err, &fe) {
-			return nil, "", fmt.Errorf("feedback: %w", err)
-		}
-		return nil, b.reason(fe), nil
-	}
-	wb.Close()
-	f, err := os.Open(src)
-	if err != nil {
-		return nil, "", fmt.Errorf("feedback: %w", err)
-	}
-	defer f.Close()
-	// The file was just checked against the size limit; reading at most one
-	// byte more catches a file that grew since.
-	max := xlsx.DefaultLimits().MaxFileSize
-	data, err = io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, "", fmt.Errorf("feedback: %w", err)
-	}
-	if int64(len(data)) > max {
-		return nil, b.reason(&xlsx.FormatError{Problem: xlsx.ProblemTooLarge, Detail: "file grew while it was read"}), nil
-	}
-	return data, "", nil
 }
 
 func (b *book) reason(fe *xlsx.FormatError) string {
@@ -245,30 +352,34 @@ func (b *book) reason(fe *xlsx.FormatError) string {
 	return b.text("feedback.reason.corrupt", args)
 }
 
-// annotate opens the original with excelize, removes the feedback of an
-// earlier round, highlights and comments the findings' cells and adds the
-// (empty) result sheet in front. On error b.f may be half done.
-//
-// The workbook comes from outside, and excelize has panics on structures it
-// does not expect (MoveSheet's on a sheet without views is one, avoided
-// below); a panic here is turned into an error so that one odd file costs
-// the district its highlighting, not the whole run.
-func (b *book) annotate(data []byte) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("excelize: %v", r)
-		}
-	}()
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit:    unzipSizeLimit,
-		UnzipXMLSizeLimit: unzipXMLSizeLimit,
+// annotate opens the reduced package with excelize, removes the feedback
+// of an earlier round, highlights and comments the findings' cells and adds
+// the (empty) result sheet in front. On error b.f may be half done.
+func (b *book) annotate(reduced []byte, p *plan) error {
+	// Every part excelize gets is within maxParsedBytes, so with these
+	// limits it keeps them all in memory and never writes a temporary file.
+	limit := int64(maxParsedBytes + len(p.wb.Entries())*len(placeholder) + 1<<20)
+	f, err := excelize.OpenReader(bytes.NewReader(reduced), excelize.Options{
+		UnzipSizeLimit:    limit,
+		UnzipXMLSizeLimit: limit,
 	})
 	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
 		return err
 	}
 	b.f = f
 	b.styles = map[xfKey]int{}
 	b.fills = map[string]int{}
+	b.linkOnly = p.linkOnly
+	for _, s := range p.marked {
+		// GetPanes parses the sheet: it fails for a sheet whose XML is
+		// damaged, which is then left as it is, unmarked and unlinked.
+		if _, err := f.GetPanes(s); err == nil {
+			b.marked = append(b.marked, s)
+		}
+	}
 	// An .xlsm (or template) keeps its main part's content type through
 	// excelize; the output is an .xlsx, which Excel refuses to open with a
 	// macro-enabled content type. A path ending in .xlsx makes WriteTo set
@@ -279,14 +390,34 @@ func (b *book) annotate(data []byte) (err error) {
 			f.Path = "feedback.xlsx"
 		}
 	}
-	b.sheet = b.text("feedback.sheet_name", nil)
-	if err := b.removeEarlierFeedback(); err != nil {
+	if err := b.removeEarlierFeedback(p.results); err != nil {
 		return err
 	}
+	b.sheet = b.freeSheetName()
 	if err := b.highlight(); err != nil {
 		return err
 	}
 	return b.addResultSheetFirst()
+}
+
+// freeSheetName is the result sheet's name: the catalogue's, unless the
+// district has a sheet of that name (names compare ignoring case, as in
+// Excel); then the catalogue's name for that case, numbered if need be.
+func (b *book) freeSheetName() string {
+	taken := map[string]bool{}
+	for _, s := range b.f.GetSheetList() {
+		taken[strings.ToLower(s)] = true
+	}
+	name := b.text("feedback.sheet_name", nil)
+	if !taken[strings.ToLower(name)] {
+		return name
+	}
+	own := b.text("feedback.sheet_name_own", nil)
+	name = own
+	for n := 2; taken[strings.ToLower(name)]; n++ {
+		name = fmt.Sprintf("%s %d", own, n)
+	}
+	return name
 }
 
 // fresh makes a workbook with only the result sheet.

@@ -135,7 +135,7 @@ func options() feedback.Options {
 func write(t testing.TB, src string, fs []feedback.Finding, opt feedback.Options) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := feedback.Write(&buf, src, fs, catalogue(t), opt); err != nil {
+	if _, err := feedback.Write(&buf, src, fs, catalogue(t), opt); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -671,7 +671,7 @@ func TestAWorkbookThatComesBackGetsFreshFeedback(t *testing.T) {
 
 func TestAnUnknownSeverityIsAnError(t *testing.T) {
 	src := original(t, t.TempDir())
-	err := feedback.Write(&bytes.Buffer{}, src, []feedback.Finding{{Rule: "X", Severity: "fatal"}}, catalogue(t), options())
+	_, err := feedback.Write(&bytes.Buffer{}, src, []feedback.Finding{{Rule: "X", Severity: "fatal"}}, catalogue(t), options())
 	if err == nil || !strings.Contains(err.Error(), "fatal") {
 		t.Errorf("error %v, want one naming the severity", err)
 	}

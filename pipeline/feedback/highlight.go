@@ -27,45 +27,10 @@ type xfKey struct {
 	severity string
 }
 
-// worksheets returns the names of the sheets whose cells can be marked (not
-// chart or dialog sheets, nor damaged ones), without the result sheets of an
-// earlier round.
-func (b *book) worksheets() []string {
-	var out []string
-	for _, s := range b.f.GetSheetList() {
-		if b.isOldResult(s) {
-			continue
-		}
-		// GetPanes parses the sheet: it fails for chart and dialog sheets
-		// and for a sheet whose XML is damaged, which is then left as it is.
-		if _, err := b.f.GetPanes(s); err != nil {
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-func (b *book) isOldResult(sheet string) bool {
-	for _, s := range b.oldResults {
-		if s == sheet {
-			return true
-		}
-	}
-	return false
-}
-
 // highlight gives every finding's cell the fill of its most severe finding
 // and one comment with all its messages, and records each finding's link
 // target for the result sheet.
 func (b *book) highlight() error {
-	sheets := b.worksheets()
-	exact := map[string]string{}
-	folded := map[string]string{}
-	for _, s := range sheets {
-		exact[s] = s
-		folded[strings.ToLower(s)] = s
-	}
 	var order []place
 	groups := map[place][]int{}
 	for i, fd := range b.findings {
@@ -73,14 +38,20 @@ func (b *book) highlight() error {
 			continue
 		}
 		// Excel treats sheet names case-insensitively; so does excelize.
-		name, ok := exact[fd.Sheet]
+		cell, cellOK := normCell(fd.Cell)
+		name, ok := matchSheet(b.marked, fd.Sheet)
 		if !ok {
-			if name, ok = folded[strings.ToLower(fd.Sheet)]; !ok {
-				continue
+			// A worksheet left unread: the link leads there, nothing is
+			// marked (it has no finding at a cell, or it would be read).
+			if name, ok := matchSheet(b.linkOnly, fd.Sheet); ok {
+				if !cellOK {
+					cell = "A1"
+				}
+				b.targets[i] = quoteSheet(name) + "!" + cell
 			}
+			continue
 		}
-		cell, ok := normCell(fd.Cell)
-		if !ok {
+		if !cellOK {
 			b.targets[i] = quoteSheet(name) + "!A1"
 			continue
 		}
@@ -288,23 +259,16 @@ func commentRuns(c excelize.Comment) []excelize.RichTextRun {
 }
 
 // removeEarlierFeedback undoes what an earlier round added to a workbook that
-// comes back corrected: it marks the old result sheets for deletion (they
-// are renamed out of the way now and deleted once the new one exists, so
-// that the workbook never runs out of sheets), removes the comments signed
-// by Author, gives back the district's own comment that such a comment
-// carried, and clears the highlight fill of those cells.
+// comes back corrected: it marks the old result sheets (found by the plan)
+// for deletion (they are renamed out of the way now and deleted once the new
+// one exists, so that the workbook never runs out of sheets), removes the
+// comments signed by Author, gives back the district's own comment that
+// such a comment carried, and clears the highlight fill of those cells.
 //
 // The fill a cell had before its first highlight is not recorded anywhere
 // that survives Excel, so a cell that was highlighted goes back to no fill.
-func (b *book) removeEarlierFeedback() error {
-	names := map[string]bool{}
-	for _, lang := range messages.Langs {
-		names[strings.ToLower(b.cat.Text(lang, "feedback.sheet_name", nil))] = true
-	}
-	for _, s := range b.f.GetSheetList() {
-		if !names[strings.ToLower(s)] {
-			continue
-		}
+func (b *book) removeEarlierFeedback(results []string) error {
+	for _, s := range results {
 		tmp := ""
 		for n := 1; ; n++ {
 			tmp = fmt.Sprintf("%s-old-%d", Author, n)
@@ -317,7 +281,7 @@ func (b *book) removeEarlierFeedback() error {
 		}
 		b.oldResults = append(b.oldResults, tmp)
 	}
-	for _, sheet := range b.worksheets() {
+	for _, sheet := range b.marked {
 		list, err := b.f.GetComments(sheet)
 		if err != nil {
 			return err

@@ -68,10 +68,10 @@ func (b *book) newResultStyles() (resultStyles, error) {
 }
 
 // resultSheet fills the result sheet b.sheet: a header about the file, the
-// counts by severity, a note (how to read the feedback, or why the file
-// could not be opened), and the table of findings with a link to each place.
-// It makes the sheet the active one.
-func (b *book) resultSheet(notOpened string) error {
+// counts by severity, the note (how to read the feedback, or why the
+// findings could not be marked in the file), and the table of findings with
+// a link to each place. It makes the sheet the active one.
+func (b *book) resultSheet(note string) error {
 	f, sh := b.f, b.sheet
 	rs, err := b.newResultStyles()
 	if err != nil {
@@ -125,10 +125,6 @@ func (b *book) resultSheet(notOpened string) error {
 		row++
 	}
 	row++
-	note := b.text("feedback.how_to", nil)
-	if notOpened != "" {
-		note = b.text("feedback.not_opened", messages.Args{"reason": notOpened})
-	}
 	str(1, row, note, rs.note)
 	do(f.MergeCell(sh, cell(1, row), cell(len(tableCols), row)))
 	// Excel does not grow a merged row to fit wrapped text: size it here,
@@ -174,9 +170,32 @@ func (b *book) resultSheet(notOpened string) error {
 	if werr != nil {
 		return fmt.Errorf("feedback: result sheet: %w", werr)
 	}
+	return b.activate()
+}
+
+// activate marks the result sheet as grantpipe's (markerName), makes it the
+// active and only selected sheet, and scrolls the sheet tabs back to it.
+//
+// SetActiveSheet selects the result sheet and unselects the sheets after it
+// up to the first one excelize has not parsed, where it stops (a
+// placeholder, see plan.go); every other sheet is unselected when the
+// output is written (merge).
+func (b *book) activate() error {
+	f, sh := b.f, b.sheet
 	idx, err := f.GetSheetIndex(sh)
 	if err != nil {
 		return fmt.Errorf("feedback: result sheet: %w", err)
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: markerName, RefersTo: quoteSheet(sh) + "!$A$1", Scope: sh}); err != nil {
+		return fmt.Errorf("feedback: result sheet: %w", err)
+	}
+	if wb := f.WorkBook; wb != nil && wb.DefinedNames != nil {
+		for i := range wb.DefinedNames.DefinedName {
+			dn := &wb.DefinedNames.DefinedName[i]
+			if dn.Name == markerName && dn.LocalSheetID != nil && *dn.LocalSheetID == idx {
+				dn.Hidden = true
+			}
+		}
 	}
 	f.SetActiveSheet(idx)
 	// Scroll the sheet tabs back to the start, where the result sheet is.

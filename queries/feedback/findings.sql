@@ -1,8 +1,10 @@
 -- What a district hears about one file: the reading findings, and the
--- findings of the latest validation run that point into it.
+-- findings of the latest validation run that point into it. The file's
+-- FEEDBACK finding (its findings could not be marked in it) is left out:
+-- the feedback step makes it afresh on every run.
 SELECT rule, severity, coalesce(sheet, ''), coalesce(cell, ''), message_de, message_en, 0 AS ord, seq
 FROM submission_findings
-WHERE submission_id = $1 AND rule <> 'FORMAT'
+WHERE submission_id = $1 AND rule NOT IN ('FORMAT', 'FEEDBACK')
 UNION ALL
 SELECT rule, severity, coalesce(sheet, ''), coalesce(cell, ''), message_de, message_en, 0, seq
 FROM submission_findings

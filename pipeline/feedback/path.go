@@ -1,0 +1,101 @@
+package feedback
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"grantpipe/pipeline/datadir"
+)
+
+// Suffix ends the name of every feedback workbook.
+const Suffix = ".feedback.xlsx"
+
+// Path returns where the feedback workbook of a submission lives: in the
+// data directory's reports/feedback, at the place of the submission's
+// stored file (storedPath, relative to the data directory as the database
+// keeps it) with its extension replaced by Suffix. The archive's own folder
+// is left out, a rejected file keeps its folder under rejected/:
+//
+//	archive/15090/2026-Q1/3f2a…_Meldung.xlsx → reports/feedback/15090/2026-Q1/3f2a…_Meldung.feedback.xlsx
+//	rejected/15090/Meldung.xlsx           → reports/feedback/rejected/15090/Meldung.feedback.xlsx
+//
+// Every submission has a stored file of its own, so every submission has a
+// feedback workbook of its own: two districts that both send Meldung.xlsx,
+// or one that sends two quarters under that name, get one each. Each part
+// of the path is made safe and short enough with datadir.StoredName, and the
+// result never leaves reports/feedback.
+func Path(d datadir.Dir, storedPath string) string {
+	p := path.Clean("/" + strings.ReplaceAll(storedPath, `\`, "/"))
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	if len(parts) > 1 && parts[0] == "archive" {
+		parts = parts[1:]
+	}
+	out := []string{d.Reports(), "feedback"}
+	for i, part := range parts {
+		if i == len(parts)-1 {
+			stem := strings.TrimSuffix(part, path.Ext(part))
+			if stem == "" {
+				stem = part
+			}
+			out = append(out, datadir.StoredName("", stem, Suffix))
+			break
+		}
+		out = append(out, datadir.StoredName("", part, ""))
+	}
+	return filepath.Join(out...)
+}
+
+// RemoveUnowned deletes the feedback workbooks under dir (the data
+// directory's reports/feedback) that are not in keep: those of submissions
+// that no longer exist, and those an earlier version named after the file
+// alone. Only files whose names end in Suffix are touched, and folders that
+// are left empty by it; everything else stays. It returns the paths removed.
+func RemoveUnowned(dir string, keep []string) ([]string, error) {
+	owned := make(map[string]bool, len(keep))
+	for _, k := range keep {
+		owned[filepath.Clean(k)] = true
+	}
+	var stale []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), Suffix) && !owned[filepath.Clean(p)] {
+			stale = append(stale, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("feedback: %w", err)
+	}
+	root := filepath.Clean(dir)
+	emptied := map[string]bool{}
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("feedback: %w", err)
+		}
+		for d := filepath.Dir(p); d != root && strings.HasPrefix(d, root+string(filepath.Separator)); d = filepath.Dir(d) {
+			emptied[d] = true
+		}
+	}
+	// Deepest first, so that a folder emptied by removing its sub-folders
+	// goes too; a folder that still holds anything stays (os.Remove fails).
+	dirs := make([]string, 0, len(emptied))
+	for d := range emptied {
+		dirs = append(dirs, d)
+	}
+	sort.Slice(dirs, func(i, j int) bool { return len(dirs[i]) > len(dirs[j]) })
+	for _, d := range dirs {
+		_ = os.Remove(d)
+	}
+	return stale, nil
+}

@@ -1,0 +1,472 @@
+package feedback
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/xlsx"
+)
+
+// How the district's workbook is rewritten without parsing what does not
+// change.
+//
+// excelize loads every part it is given into memory when it opens a file,
+// and parses each worksheet whole, at several hundred bytes per cell, when
+// anything touches it (and SetActiveSheet and DeleteSheet touch them all).
+// A workbook that our streaming reader accepts can carry a sheet that
+// excelize cannot afford: 40 million unclosed elements in 132 KB, millions
+// of empty cells, or parts that no relationship names at all, none of them
+// read by the ingester because the form does not use them. So excelize gets
+// a reduced copy of the package: the workbook-level parts it reads, and
+// the sheets that get marks (or lose the marks of an earlier round), whole;
+// every other part is replaced by a tiny placeholder. When the result is
+// written, each placeholder is swapped back for the original part's
+// compressed bytes, copied raw (zip.File.OpenRaw, zip.Writer.CreateRaw):
+// never decompressed, never parsed. That keeps excelize's handling of
+// styles, comments and drawings, which would be a great deal of XML to
+// patch by hand, and bounds its work by what it is asked to change.
+//
+// A placeholder is not well-formed XML, so that excelize cannot mistake it
+// for an empty worksheet: SetActiveSheet stops at it, and any operation
+// that did load it would fail instead of silently replacing the district's
+// sheet. merge checks that every placeholder comes back unchanged.
+
+// Limits of the feedback step beyond those of the reader (xlsx.Limits),
+// which it applies first. excelize holds what it parses in memory at about
+// 650 bytes per cell, so its input is bounded both in bytes and in XML
+// elements; a real submission (5,000 receipt lines are 60,000 cells) stays
+// far below either.
+const (
+	// maxParsedBytes bounds the declared unzipped size of the parts given to
+	// excelize whole: the workbook, its relationships, styles, shared
+	// strings, theme, calculation chain and core properties, and the sheets
+	// to be marked with their comments and drawings.
+	maxParsedBytes = 32 << 20
+	// maxParsedElements bounds the XML elements in those parts.
+	maxParsedElements = 400_000
+	// maxRelsScan bounds a relationships part of a sheet that is read to
+	// find its comments; real ones hold a few hundred bytes.
+	maxRelsScan = 1 << 20
+	// maxAuthorsScan bounds what is read of a comments part to find its
+	// authors, which come first.
+	maxAuthorsScan = 1 << 20
+	// maxHeadScan bounds what is read of a sheet left unread to find
+	// whether its tab is selected: the sheet views come before the cells.
+	maxHeadScan = 64 << 10
+	// legacyRows is how many rows of a sheet named like the result sheet
+	// are read to recognise an earlier round's result sheet without a marker.
+	legacyRows = 20
+)
+
+// markerName is the sheet-local defined name that marks grantpipe's result
+// sheet, so that it is recognised when the workbook comes back whatever it
+// is called and wherever it is, and a district's own sheet of the same name
+// is never taken for it. Excel and LibreOffice keep sheet-local names with
+// their sheet through renames, moves and saves.
+const markerName = "grantpipe_result"
+
+// placeholder stands in for every part that excelize is not given.
+var placeholder = []byte("<!--grantpipe: this part is copied back unread")
+
+// plan says how the district's workbook is handed to excelize.
+type plan struct {
+	wb *xlsx.Workbook
+	// load holds the entries that excelize gets whole.
+	load map[*zip.File]bool
+	// marked are the worksheets excelize parses: marks to add or to remove.
+	marked []string
+	// linkOnly are the other worksheets: findings there are linked to, not
+	// marked.
+	linkOnly []string
+	// results are the result sheets of an earlier round.
+	results []string
+	// stand maps the name excelize gives a placeholder to the original entry.
+	stand map[string]*zip.File
+	// selected holds the unread sheet parts whose tab is selected; their
+	// selection is cleared on the way out.
+	selected map[*zip.File]bool
+	// sheetParts are excelize's names of the parts of the sheets it parses,
+	// whose selection is cleared on the way out too (excelize has no call
+	// for that which does not parse every sheet).
+	sheetParts map[string]bool
+}
+
+// tooLarge is the failure for a workbook beyond the limits above.
+func tooLarge(format string, args ...any) *Failure {
+	return &Failure{Key: "feedback.reason.too_large_to_mark", Args: messages.Args{"detail": fmt.Sprintf(format, args...)}}
+}
+
+// unreadable is the failure for a workbook whose parts cannot be read.
+func unreadable(err error) *Failure {
+	var fe *xlsx.FormatError
+	if errors.As(err, &fe) {
+		return &Failure{Key: "feedback.reason.unreadable", Args: messages.Args{"detail": fe.Detail}}
+	}
+	return &Failure{Key: "feedback.reason.unreadable", Args: messages.Args{"detail": detail(err)}}
+}
+
+// makePlan decides which parts of wb excelize parses.
+func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*plan, *Failure) {
+	sheets, err := wb.SheetParts()
+	if err != nil {
+		return nil, unreadable(err)
+	}
+	names, err := wb.DefinedNames()
+	if err != nil {
+		return nil, unreadable(err)
+	}
+	p := &plan{wb: wb, load: map[*zip.File]bool{}, stand: map[string]*zip.File{}, selected: map[*zip.File]bool{}, sheetParts: map[string]bool{}}
+	result := map[string]bool{}
+	for _, dn := range names {
+		if strings.EqualFold(dn.Name, markerName) && dn.Sheet >= 0 && dn.Sheet < len(sheets) {
+			result[sheets[dn.Sheet].Name] = true
+		}
+	}
+	titles := resultSheetNames(cat)
+	for _, s := range sheets {
+		if !result[s.Name] && titles[strings.ToLower(s.Name)] && isWorksheet(s) && legacyResult(wb, s.Name, cat) {
+			result[s.Name] = true
+		}
+	}
+	var worksheets []string
+	for _, s := range sheets {
+		switch {
+		case result[s.Name]:
+			p.results = append(p.results, s.Name)
+		case isWorksheet(s):
+			worksheets = append(worksheets, s.Name)
+		}
+	}
+	toMark := map[string]bool{}
+	for _, fd := range findings {
+		if _, ok := normCell(fd.Cell); !ok || fd.Sheet == "" {
+			continue
+		}
+		if name, ok := matchSheet(worksheets, fd.Sheet); ok {
+			toMark[name] = true
+		}
+	}
+	part := map[string]xlsx.SheetPart{}
+	for _, s := range sheets {
+		part[s.Name] = s
+	}
+	for _, name := range worksheets {
+		if toMark[name] || earlierMarks(wb, part[name].Part) {
+			p.marked = append(p.marked, name)
+		} else {
+			p.linkOnly = append(p.linkOnly, name)
+		}
+	}
+
+	// The parts excelize reads at its own fixed names, and the workbook.
+	add := func(name string) {
+		if e := wb.Entry(name); e != nil {
+			p.load[e] = true
+		}
+	}
+	wbPart, err := wb.WorkbookPart()
+	if err != nil {
+		return nil, unreadable(err)
+	}
+	for _, name := range []string{"[Content_Types].xml", "_rels/.rels", wbPart, relsOf(wbPart),
+		"xl/styles.xml", "xl/sharedStrings.xml", "xl/theme/theme1.xml", "xl/calcChain.xml", "docProps/core.xml"} {
+		add(name)
+	}
+	for _, name := range p.marked {
+		sp := part[name].Part
+		add(sp)
+		if e := wb.Entry(sp); e != nil {
+			p.sheetParts[excelizeName(e.Name)] = true
+		}
+		if rels := wb.Entry(relsOf(sp)); rels != nil && rels.UncompressedSize64 > maxRelsScan {
+			return nil, tooLarge("the relationships of sheet %q declare %s, limit %s", name, size(rels.UncompressedSize64), size(maxRelsScan))
+		}
+		add(relsOf(sp))
+		rels, err := wb.Relationships(sp)
+		if err != nil {
+			return nil, unreadable(err)
+		}
+		for _, r := range rels {
+			if r.Part != "" && (relKind(r.Type, "comments") || relKind(r.Type, "vmlDrawing")) {
+				add(r.Part)
+			}
+		}
+	}
+	var total uint64
+	for e := range p.load {
+		total += e.UncompressedSize64
+	}
+	if total > maxParsedBytes {
+		return nil, tooLarge("%s to process, limit %s", size(total), size(maxParsedBytes))
+	}
+
+	for _, s := range sheets {
+		if s.Part == "" || result[s.Name] {
+			continue
+		}
+		if e := wb.Entry(s.Part); e != nil && !p.load[e] && tabSelected(e) {
+			p.selected[e] = true
+		}
+	}
+	for _, e := range wb.Entries() {
+		if !p.load[e] && !strings.HasSuffix(e.Name, "/") {
+			p.stand[excelizeName(e.Name)] = e
+		}
+	}
+	return p, nil
+}
+
+// reduced writes the package that excelize opens: the parts of p.load as
+// they are, every other part as a placeholder, uncompressed.
+func (p *plan) reduced() ([]byte, *Failure) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	elements := 0
+	for _, e := range p.wb.Entries() {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Store})
+		if err != nil {
+			return nil, unreadable(err)
+		}
+		if strings.HasSuffix(e.Name, "/") {
+			continue
+		}
+		if !p.load[e] {
+			w.Write(placeholder)
+			continue
+		}
+		rc, err := e.Open()
+		if err != nil {
+			return nil, unreadable(err)
+		}
+		// archive/zip stops at the declared size, which the plan checked.
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, unreadable(fmt.Errorf("part %s: %w", e.Name, err))
+		}
+		elements += countElements(data)
+		if elements > maxParsedElements {
+			return nil, tooLarge("more than %d XML elements to process", maxParsedElements)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, unreadable(err)
+	}
+	return buf.Bytes(), nil
+}
+
+// countElements counts the start tags in XML text: every "<" that opens
+// neither an end tag, a comment or declaration, nor a processing
+// instruction.
+func countElements(data []byte) int {
+	n := 0
+	for i := bytes.IndexByte(data, '<'); i >= 0; {
+		if i+1 < len(data) {
+			switch data[i+1] {
+			case '/', '!', '?':
+			default:
+				n++
+			}
+		}
+		j := bytes.IndexByte(data[i+1:], '<')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return n
+}
+
+// excelizeName is the name under which excelize keeps a zip entry (and
+// writes it back): backslashes become slashes, and the content types and
+// shared strings parts get their canonical case.
+func excelizeName(name string) string {
+	name = strings.ReplaceAll(name, `\`, "/")
+	switch strings.ToLower(name) {
+	case "[content_types].xml":
+		return "[Content_Types].xml"
+	case "xl/sharedstrings.xml":
+		return "xl/sharedStrings.xml"
+	}
+	return name
+}
+
+func isWorksheet(s xlsx.SheetPart) bool {
+	return s.Part != "" && strings.EqualFold(s.Type, "worksheet")
+}
+
+func relKind(typ, kind string) bool {
+	return strings.EqualFold(typ[strings.LastIndexByte(typ, '/')+1:], kind)
+}
+
+// relsOf names the relationships part of a part.
+func relsOf(part string) string {
+	dir, base := "", part
+	if i := strings.LastIndexByte(part, '/'); i >= 0 {
+		dir, base = part[:i+1], part[i+1:]
+	}
+	return dir + "_rels/" + base + ".rels"
+}
+
+// matchSheet finds name among sheets as Excel does: exactly, else ignoring
+// case.
+func matchSheet(sheets []string, name string) (string, bool) {
+	for _, s := range sheets {
+		if s == name {
+			return s, true
+		}
+	}
+	for _, s := range sheets {
+		if strings.EqualFold(s, name) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// resultSheetNames are the lower-cased names the result sheet has in any
+// language, the name used when the district has one of its own included.
+func resultSheetNames(cat *messages.Catalog) map[string]bool {
+	names := map[string]bool{}
+	for _, lang := range messages.Langs {
+		names[strings.ToLower(cat.Text(lang, "feedback.sheet_name", nil))] = true
+		names[strings.ToLower(cat.Text(lang, "feedback.sheet_name_own", nil))] = true
+	}
+	return names
+}
+
+// legacyResult recognises a result sheet written before result sheets
+// carried markerName: besides its name, it starts with the title of the
+// result sheet and has the header of the findings table, in one language.
+// Nothing else is taken for one, so that a district's own sheet of that
+// name stays.
+func legacyResult(wb *xlsx.Workbook, sheet string, cat *messages.Catalog) bool {
+	rows, err := wb.Rows(sheet)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	var first []string
+	var table [][]string
+	for n := 0; n < legacyRows && rows.Next(); n++ {
+		var vals []string
+		for _, c := range rows.Cells() {
+			if c.Col > 4 {
+				break
+			}
+			for len(vals) < c.Col-1 {
+				vals = append(vals, "")
+			}
+			vals = append(vals, c.Value)
+		}
+		if first == nil {
+			if rows.Row() != 1 {
+				return false
+			}
+			first = append(vals, "")
+		}
+		table = append(table, vals)
+	}
+	for _, lang := range messages.Langs {
+		tmpl := cat.Text(lang, "feedback.title", messages.Args{"file": "\x00"})
+		prefix, _, _ := strings.Cut(tmpl, "\x00")
+		if first == nil || prefix == "" || !strings.HasPrefix(first[0], prefix) {
+			continue
+		}
+		header := make([]string, len(tableCols))
+		for i, c := range tableCols {
+			header[i] = cat.Text(lang, c.key, nil)
+		}
+		for _, r := range table {
+			if len(r) == len(header) && strings.Join(r, "\x00") == strings.Join(header, "\x00") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// earlierMarks tells whether a sheet carries comments signed by Author,
+// looking only at the authors of its comments parts.
+func earlierMarks(wb *xlsx.Workbook, sheetPart string) bool {
+	if rels := wb.Entry(relsOf(sheetPart)); rels == nil || rels.UncompressedSize64 > maxRelsScan {
+		return false
+	}
+	rels, err := wb.Relationships(sheetPart)
+	if err != nil {
+		return false
+	}
+	for _, r := range rels {
+		if r.Part == "" || !relKind(r.Type, "comments") {
+			continue
+		}
+		if e := wb.Entry(r.Part); e != nil && hasAuthor(e, Author) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAuthor reads the authors list at the start of a comments part.
+func hasAuthor(e *zip.File, author string) bool {
+	rc, err := e.Open()
+	if err != nil {
+		return false
+	}
+	defer rc.Close()
+	dec := xml.NewDecoder(io.LimitReader(rc, maxAuthorsScan))
+	var text []byte
+	in := false
+	for {
+		tok, err := dec.RawToken()
+		if err != nil {
+			return false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "author":
+				in, text = true, text[:0]
+			case "commentList":
+				return false
+			}
+		case xml.CharData:
+			if in {
+				text = append(text, t...)
+			}
+		case xml.EndElement:
+			if t.Name.Local == "author" {
+				if strings.TrimSpace(string(text)) == author {
+					return true
+				}
+				in = false
+			}
+			if t.Name.Local == "authors" {
+				return false
+			}
+		}
+	}
+}
+
+// tabSelected tells whether a sheet part's first sheet view is selected,
+// reading no more than its head.
+func tabSelected(e *zip.File) bool {
+	rc, err := e.Open()
+	if err != nil {
+		return false
+	}
+	defer rc.Close()
+	head, err := io.ReadAll(io.LimitReader(rc, maxHeadScan))
+	if err != nil && len(head) == 0 {
+		return false
+	}
+	_, changed := unselect(head)
+	return changed
+}
