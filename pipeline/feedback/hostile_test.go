@@ -510,3 +510,41 @@ func TestAPartExcelizeCannotReadGivesTheListAndAFinding(t *testing.T) {
 }
 
 func catalogueErr() (*messages.Catalog, error) { return messages.Default() }
+
+// TestTheLargestSheetWithinTheLimitsStaysSmall is the worst case the
+// limits allow: the receipts sheet itself (which has findings, so excelize
+// parses it) made of empty cells, the costliest XML per byte, just under
+// maxParsedElements. The feedback is marked, in bounded memory.
+func TestTheLargestSheetWithinTheLimitsStaysSmall(t *testing.T) {
+	base := formWorkbook(t)
+	receipts := partOf(t, base, "Belegliste")
+	data := withParts(t, base, hostilePart{name: receipts, head: worksheetHead,
+		chunk: "<row>" + strings.Repeat("<c/>", 1000) + "</row>", n: 380, tail: "</sheetData></worksheet>"})
+	dir := t.TempDir()
+	src := filepath.Join(dir, "15083_2026_Q1.xlsx")
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.xlsx")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "FEEDBACK_TEST_CHILD=1", "FEEDBACK_TEST_SRC="+src, "FEEDBACK_TEST_OUT="+out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the feedback process failed: %v\n%s", err, b)
+	}
+	var res childResult
+	j, _ := os.ReadFile(out + ".json")
+	if err := json.Unmarshal(j, &res); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("peak %d MiB", res.PeakKiB>>10)
+	if !res.Marked {
+		t.Errorf("result %s, want the findings marked", j)
+	}
+	if res.PeakKiB < 0 || res.PeakKiB>>10 > 400 {
+		t.Errorf("peak memory %d MiB, want under 400 MiB", res.PeakKiB>>10)
+	}
+}
