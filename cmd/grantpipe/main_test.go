@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -14,7 +17,11 @@ import (
 // itself when GRANTPIPE_TEST_EXEC is set.
 func TestMain(m *testing.M) {
 	if os.Getenv("GRANTPIPE_TEST_EXEC") == "1" {
-		os.Exit(process())
+		code := process()
+		if f := os.Getenv("GRANTPIPE_TEST_PEAK"); f != "" {
+			os.WriteFile(f, []byte(fmt.Sprint(ownPeak())), 0o644)
+		}
+		os.Exit(code)
 	}
 	code := m.Run()
 	if demoDir != "" {
@@ -33,6 +40,22 @@ func child(t *testing.T, env []string, args ...string) *exec.Cmd {
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(append(os.Environ(), "GRANTPIPE_TEST_EXEC=1"), env...)
 	return cmd
+}
+
+// childPeak runs cmd (from child) and returns the child's own peak resident
+// memory in MiB, which it writes on exit (the Maxrss that wait reports
+// includes the test process's own peak on Linux).
+func childPeak(t *testing.T, cmd *exec.Cmd) (int64, error) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "peak")
+	cmd.Env = append(cmd.Env, "GRANTPIPE_TEST_PEAK="+f)
+	err := cmd.Run()
+	b, rerr := os.ReadFile(f)
+	if rerr != nil {
+		return -1, err
+	}
+	kib, _ := strconv.ParseInt(string(b), 10, 64)
+	return kib >> 10, err
 }
 
 // run runs grantpipe in-process and returns its exit code and output.
