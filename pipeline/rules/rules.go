@@ -19,6 +19,12 @@
 // is over (or for the fourth quarter). Rules of phase "line" run first: an
 // error they find on a receipt makes that receipt ineligible for the grant,
 // which the other ("aggregate") rules and the grant computation then see.
+//
+// A rule is one SELECT statement that only reads the programme's tables:
+// no writes, no files, no settings, no other queries. Parse reads the file
+// and its header; Rule.Vet decides what the query does from DuckDB's own
+// parse tree of it, which the validate package asks DuckDB for before any
+// rule runs.
 package rules
 
 import (
@@ -59,7 +65,8 @@ var (
 	severities  = map[string]bool{"error": true, "warning": true, "info": true}
 )
 
-// Parse reads one rule file. Errors name the file and the problem.
+// Parse reads one rule file. Errors name the file and the problem. It does
+// not judge the query: that is Vet's, on DuckDB's parse tree.
 func Parse(source string, src []byte) (Rule, error) {
 	r := Rule{Source: source, Message: map[string]string{}, Phase: PhaseAggregate}
 	fail := func(format string, args ...any) (Rule, error) {
@@ -129,8 +136,6 @@ func Parse(source string, src []byte) (Rule, error) {
 		return fail("header lacks message_de or message_en")
 	case r.SQL == "":
 		return fail("no query after the header")
-	case hasStatementBreak(r.SQL):
-		return fail("one statement only (found a ';' inside the query)")
 	}
 	return r, nil
 }
@@ -209,28 +214,4 @@ func Version(rs []Rule) string {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00", r.Source, r.ID, r.Severity, r.SeverityYearEnd, r.Message["de"], r.Message["en"], r.SQL)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-// hasStatementBreak reports a ';' outside quoted strings and comments: a rule
-// is one query, so a second statement is a mistake (or worse).
-func hasStatementBreak(q string) bool {
-	var quote byte
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '-' && i+1 < len(q) && q[i+1] == '-':
-			for i < len(q) && q[i] != '\n' {
-				i++
-			}
-		case c == ';':
-			return true
-		}
-	}
-	return false
 }

@@ -35,7 +35,6 @@ type caseFile struct {
 	received string // RFC 3339; default the 8th of the month after the quarter, 10:00 Berlin
 	edit     func(d *form.Data)
 	after    func(f *form.File)
-	raw      []byte
 }
 
 // ruleCase is one case folder.

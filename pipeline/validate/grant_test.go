@@ -22,8 +22,8 @@ import (
 // 8th of the month after the quarter.
 func (w *world) put(t *testing.T, ags string, quarter int, data func(*form.Data)) {
 	t.Helper()
-	_, y, cat := defaults(t)
-	y, _ = w.p.Year(2026)
+	_, _, cat := defaults(t)
+	y, _ := w.p.Year(2026)
 	dist, _ := y.District(ags)
 	d := demo.Minimal(dist, quarter)
 	if data != nil {
@@ -253,13 +253,15 @@ FROM current_receipts WHERE category = 'REISE' AND amount > 50
 		}
 	})
 	bad := map[string]struct{ file, src, want string }{
-		"no header":                  {"X.sql", "SELECT 1", `rule X.sql: header lacks "-- id: RULE_ID"`},
-		"a name not its id":          {"Y.sql", strings.Replace(good, "EXPENSIVE_TRAVEL", "Z", 1), "file name must be the rule's id: Z.sql"},
-		"an unknown severity":        {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "warning", "fatal", 1), `severity "fatal"`},
-		"no English message":         {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "-- message_en:", "-- note:", 1), `unknown header "note"`},
-		"two statements":             {"EXPENSIVE_TRAVEL.sql", good + "; DROP TABLE receipts", "one statement only"},
-		"a reused builtin id":        {"AMOUNT.sql", strings.Replace(good, "EXPENSIVE_TRAVEL", "AMOUNT", 1), "id AMOUNT is already used by rules/AMOUNT.sql"},
-		"SQL that does not run":      {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "FROM current_receipts", "FROM no_such_table", 1), "rule EXPENSIVE_TRAVEL.sql: the query does not run"},
+		"no header":             {"X.sql", "SELECT 1", `rule X.sql: header lacks "-- id: RULE_ID"`},
+		"a name not its id":     {"Y.sql", strings.Replace(good, "EXPENSIVE_TRAVEL", "Z", 1), "file name must be the rule's id: Z.sql"},
+		"an unknown severity":   {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "warning", "fatal", 1), `severity "fatal"`},
+		"no English message":    {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "-- message_en:", "-- note:", 1), `unknown header "note"`},
+		"two statements":        {"EXPENSIVE_TRAVEL.sql", good + "; DROP TABLE receipts", "rule EXPENSIVE_TRAVEL.sql: one SELECT statement only"},
+		"a reused builtin id":   {"AMOUNT.sql", strings.Replace(good, "EXPENSIVE_TRAVEL", "AMOUNT", 1), "id AMOUNT is already used by rules/AMOUNT.sql"},
+		"SQL that does not run": {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "AND amount > 50", "AND no_such_column > 50", 1), "rule EXPENSIVE_TRAVEL.sql: the query does not run"},
+		"a table that is not the programme's": {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "FROM current_receipts", "FROM no_such_table", 1),
+			"rule EXPENSIVE_TRAVEL.sql: reads no_such_table, which is not one of the programme's tables"},
 		"missing columns":            {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "row_no, amount", "amount", 1), "rule EXPENSIVE_TRAVEL.sql: the query lacks the columns row_no"},
 		"a message naming no column": {"EXPENSIVE_TRAVEL.sql", strings.Replace(good, "{amount} in einer", "{betrag} in einer", 1), "names {betrag}, but the query returns no column betrag"},
 	}

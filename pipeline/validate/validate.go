@@ -3,13 +3,18 @@
 // configuration into the cfg_* tables, runs the line rules, marks the
 // receipts they find in error as ineligible, runs the aggregate rules and the
 // grant computation, and stores findings and figures under a new run id, so
-// earlier runs stay readable. All of it is one transaction.
+// earlier runs stay readable. All of it is one transaction. Before any of
+// it, every rule is vetted: one SELECT statement over the programme's tables
+// and nothing else (see Check); analysts write rules too.
 package validate
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"io"
 	"math/big"
 	"sort"
 	"strconv"
@@ -26,14 +31,16 @@ import (
 	"grantpipe/pipeline/xlsx"
 )
 
-// Validator runs the rules over one store.
+// Validator runs the rules over one store. It is not safe for concurrent
+// use.
 type Validator struct {
 	Store     *store.Store
 	Programme *programme.Programme
 	Rules     []rules.Rule
 	Now       func() time.Time
 
-	refresh string // the statements that fix a run's eligible receipts
+	refresh string          // the statements that fix a run's eligible receipts
+	vetted  map[string]bool // the rule texts vetted so far, so that Run after Check does not vet again
 }
 
 // Options narrow a run's output (the rules always see all data, since
@@ -81,24 +88,20 @@ type Result struct {
 	Grants   []Grant
 }
 
-// Check runs every rule once on an empty result (LIMIT 0) to prove it
-// parses, binds and returns the columns its messages need. Errors name the
-// rule's file.
+// Check vets every rule, as Run does before it runs any: its query must be
+// one SELECT statement that only reads the programme's tables (see
+// rules.Rule.Vet), bind, and return the columns its messages need. Nothing
+// of a rule runs: its statement is only prepared, in a read-only
+// transaction. Errors name the rule's file, one problem a line.
 func (v *Validator) Check(ctx context.Context) error {
+	conn, err := v.Store.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("validate: %w", err)
+	}
+	defer conn.Close()
 	var problems []string
 	for _, r := range v.Rules {
-		rows, err := v.Store.DB.QueryContext(ctx, "SELECT * FROM ("+r.SQL+") AS rule LIMIT 0")
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("rule %s: the query does not run: %v", r.Source, firstLine(err.Error())))
-			continue
-		}
-		cols, err := rows.Columns()
-		rows.Close()
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("rule %s: %v", r.Source, err))
-			continue
-		}
-		if err := checkColumns(r, cols); err != nil {
+		if err := v.checkOne(ctx, conn, r); err != nil {
 			problems = append(problems, err.Error())
 		}
 	}
@@ -106,6 +109,91 @@ func (v *Validator) Check(ctx context.Context) error {
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
 	return nil
+}
+
+func (v *Validator) checkOne(ctx context.Context, conn *sql.Conn, r rules.Rule) error {
+	begin, err := v.Store.Query("validate/begin_read_only.sql")
+	if err != nil {
+		return fmt.Errorf("validate: %w", err)
+	}
+	rollback, err := v.Store.Query("validate/rollback.sql")
+	if err != nil {
+		return fmt.Errorf("validate: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		return fmt.Errorf("validate: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), rollback)
+	cols, err := v.vet(ctx, conn, r)
+	if err != nil {
+		return err
+	}
+	return checkColumns(r, cols)
+}
+
+// vet checks that rule r may run: DuckDB's parser reads its query (nothing
+// is bound or read yet) and rules.Rule.Vet checks the parse tree; then the
+// query is prepared, bound but not run, as one SELECT statement. It returns
+// the query's columns.
+func (v *Validator) vet(ctx context.Context, conn *sql.Conn, r rules.Rule) ([]string, error) {
+	parse, err := v.Store.Query("validate/parse_rule.sql")
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	var tree string
+	if err := conn.QueryRowContext(ctx, parse, r.SQL).Scan(&tree); err != nil {
+		return nil, fmt.Errorf("rule %s: parse: %w", r.Source, err)
+	}
+	if err := r.Vet([]byte(tree)); err != nil {
+		return nil, err
+	}
+	var cols []string
+	err = prepare(conn, r, func(stmt *duckdb.Stmt) error {
+		n, err := stmt.ColumnCount()
+		if err != nil {
+			return err
+		}
+		for i := range n {
+			c, err := stmt.ColumnName(i)
+			if err != nil {
+				return err
+			}
+			cols = append(cols, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if v.vetted == nil {
+		v.vetted = map[string]bool{}
+	}
+	v.vetted[r.SQL] = true
+	return cols, nil
+}
+
+// prepare prepares rule r's query on conn as the one SELECT statement it
+// must be and hands it to use. It goes to the driver's Prepare because that
+// refuses text holding more than one statement before any of it runs,
+// where a query through database/sql runs every statement but the last
+// unseen; and a rule runs through the very statement prepared here.
+func prepare(conn *sql.Conn, r rules.Rule, use func(*duckdb.Stmt) error) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*duckdb.Conn)
+		if !ok {
+			return fmt.Errorf("rule %s: the database connection is not DuckDB's (%T)", r.Source, dc)
+		}
+		s, err := c.Prepare(r.SQL)
+		if err != nil {
+			return fmt.Errorf("rule %s: the query does not run: %v", r.Source, firstLine(err.Error()))
+		}
+		stmt := s.(*duckdb.Stmt)
+		defer stmt.Close()
+		if t, err := stmt.StatementType(); err != nil || t != duckdb.STATEMENT_TYPE_SELECT {
+			return fmt.Errorf("rule %s: one SELECT statement only", r.Source)
+		}
+		return use(stmt)
+	})
 }
 
 func firstLine(s string) string {
@@ -137,7 +225,8 @@ func checkColumns(r rules.Rule, cols []string) error {
 
 // queryNames are the statements of queries/validate a run uses.
 var queryNames = []string{"clear_config", "insert_year", "insert_deadline", "insert_category",
-	"set_as_of", "submission_files", "grants", "grant_categories", "next_run_id", "insert_run", "refresh_eligible"}
+	"set_as_of", "submission_files", "grants", "grant_categories", "next_run_id", "insert_run", "refresh_eligible",
+	"begin", "commit", "rollback"}
 
 // Run validates and computes, and stores the run.
 func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
@@ -153,15 +242,6 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return nil, fmt.Errorf("validate: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		}
-	}()
 	sqlText := map[string]string{}
 	for _, name := range queryNames {
 		s, err := v.Store.Query("validate/" + name + ".sql")
@@ -171,6 +251,26 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 		sqlText[name] = s
 	}
 	q := func(name string) string { return sqlText[name] }
+	// A rule that may not run stops the run before it changes anything
+	// (Check has vetted the rules if it was called; each rule is prepared
+	// again, as one SELECT statement, when it runs).
+	for _, r := range v.Rules {
+		if v.vetted[r.SQL] {
+			continue
+		}
+		if _, err := v.vet(ctx, conn, r); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := conn.ExecContext(ctx, q("begin")); err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			conn.ExecContext(context.WithoutCancel(ctx), q("rollback"))
+		}
+	}()
 	v.refresh = q("refresh_eligible")
 	exec := func(name string, args ...any) error {
 		if _, err := conn.ExecContext(ctx, q(name), args...); err != nil {
@@ -284,7 +384,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("validate: %w", err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+	if _, err := conn.ExecContext(ctx, q("commit")); err != nil {
 		return nil, fmt.Errorf("validate: commit: %w", err)
 	}
 	committed = true
@@ -387,58 +487,71 @@ func (v *Validator) files(ctx context.Context, conn *sql.Conn, query string) (ma
 	return out, rows.Err()
 }
 
-// runRule runs one rule and renders its findings in every language.
+// runRule runs one rule and renders its findings in every language. The
+// rule runs as the one SELECT statement prepare makes of it, inside the
+// run's transaction: it reads the configuration and the eligible receipts
+// the run has written so far.
 func runRule(ctx context.Context, conn *sql.Conn, r rules.Rule, asOf time.Time) ([]Finding, error) {
-	rows, err := conn.QueryContext(ctx, r.SQL)
-	if err != nil {
-		return nil, fmt.Errorf("rule %s: %w", r.Source, err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, fmt.Errorf("rule %s: %w", r.Source, err)
-	}
-	if err := checkColumns(r, cols); err != nil {
-		return nil, err
-	}
-	types, _ := rows.ColumnTypes()
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	var out []Finding
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("rule %s: %w", r.Source, err)
+	err := prepare(conn, r, func(stmt *duckdb.Stmt) error {
+		rs, err := stmt.QueryContext(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("rule %s: %w", r.Source, err)
 		}
-		row := map[string]any{}
-		args := messages.Args{}
-		for i, c := range cols {
-			row[c] = vals[i]
-			args[c] = argument(c, types[i].DatabaseTypeName(), vals[i])
+		defer rs.Close()
+		cols := rs.Columns()
+		if err := checkColumns(r, cols); err != nil {
+			return err
 		}
-		f := Finding{
-			Rule: r.ID, Severity: r.Severity,
-			District: str(row["district"]), Year: int(num(row["year"])), Quarter: int(num(row["quarter"])),
-			SubmissionID: num(row["submission_id"]), Sheet: str(row["sheet"]), Cell: str(row["cell"]), Row: int(num(row["row_no"])),
-			Message: map[string]string{},
+		types := make([]string, len(cols))
+		if tn, ok := rs.(driver.RowsColumnTypeDatabaseTypeName); ok {
+			for i := range cols {
+				types[i] = tn.ColumnTypeDatabaseTypeName(i)
+			}
 		}
-		if s := str(row["severity"]); s == "error" || s == "warning" || s == "info" {
-			f.Severity = s
+		vals := make([]driver.Value, len(cols))
+		for {
+			err := rs.Next(vals)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("rule %s: %w", r.Source, err)
+			}
+			out = append(out, finding(r, cols, types, vals, asOf))
 		}
-		if r.SeverityYearEnd != "" && f.Year > 0 && (f.Quarter == 4 || asOf.After(time.Date(f.Year, 12, 31, 23, 59, 59, 0, time.UTC))) {
-			f.Severity = r.SeverityYearEnd
+	})
+	return out, err
+}
+
+// finding makes a finding of one row of rule r.
+func finding(r rules.Rule, cols, types []string, vals []driver.Value, asOf time.Time) Finding {
+	row := map[string]any{}
+	args := messages.Args{}
+	for i, c := range cols {
+		v := vals[i]
+		if b, ok := v.([]byte); ok {
+			v = bytes.Clone(b) // the driver may reuse its buffer
 		}
-		for _, lang := range messages.Langs {
-			f.Message[lang] = render(r.Message[lang], lang, args)
-		}
-		out = append(out, f)
+		row[c] = v
+		args[c] = argument(c, types[i], v)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("rule %s: %w", r.Source, err)
+	f := Finding{
+		Rule: r.ID, Severity: r.Severity,
+		District: str(row["district"]), Year: int(num(row["year"])), Quarter: int(num(row["quarter"])),
+		SubmissionID: num(row["submission_id"]), Sheet: str(row["sheet"]), Cell: str(row["cell"]), Row: int(num(row["row_no"])),
+		Message: map[string]string{},
 	}
-	return out, nil
+	if s := str(row["severity"]); s == "error" || s == "warning" || s == "info" {
+		f.Severity = s
+	}
+	if r.SeverityYearEnd != "" && f.Year > 0 && (f.Quarter == 4 || asOf.After(time.Date(f.Year, 12, 31, 23, 59, 59, 0, time.UTC))) {
+		f.Severity = r.SeverityYearEnd
+	}
+	for _, lang := range messages.Langs {
+		f.Message[lang] = render(r.Message[lang], lang, args)
+	}
+	return f
 }
 
 // render fills {column} placeholders.

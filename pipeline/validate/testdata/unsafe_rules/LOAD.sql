@@ -1,0 +1,5 @@
+-- id: LOAD
+-- severity: warning
+-- message_de: Prüffall.
+-- message_en: Test case.
+LOAD httpfs
