@@ -78,8 +78,12 @@ type rawPayout struct {
 
 // Load parses and checks a configuration. source names the file in
 // messages. If anything is wrong, Load returns a *ValidationError listing
-// every problem found, one per key.
+// every problem found, one per key. A file above MaxFileSize, or nested
+// deeper than MaxDepth, is refused before it is parsed.
 func Load(data []byte, source string) (*Programme, error) {
+	if p := checkLimits(data); p != nil {
+		return nil, &ValidationError{Source: source, Problems: []Problem{*p}}
+	}
 	var raw rawFile
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {

@@ -11,6 +11,7 @@ package programme
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -155,7 +156,14 @@ func Default() (*Programme, error) {
 // LoadFile reads and checks the configuration file at path. Problems in the
 // file are reported as a *ValidationError naming path.
 func LoadFile(path string) (*Programme, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("programme: %w", err)
+	}
+	defer f.Close()
+	// One byte more than Load accepts is enough for it to refuse the file,
+	// however large it is.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("programme: %w", err)
 	}
