@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 )
@@ -228,7 +229,7 @@ func (b *excelBook) findingsSheet(key string, dists []*District, withDistrict bo
 				quarter = xlID(int64(f.Quarter))
 			}
 			row = append(row, quarter, xlText(b.severity(f.Severity)), xlText(f.Rule),
-				xlText(f.File), xlText(f.Sheet), xlText(f.Cell), xlText(f.Message))
+				xlText(datadir.Printable(f.File)), xlText(f.Sheet), xlText(f.Cell), xlText(f.Message))
 			s.add(row...)
 		}
 	}
@@ -287,7 +288,7 @@ func (b *excelBook) receiptsSheet(dist *District) {
 		}
 		s.add(xlID(int64(r.Quarter)), xlText(category), xlDate(r.InvoiceDate), xlDate(r.PaymentDate),
 			xlText(r.Payee), xlText(r.Purpose), xlMoneyPtr(r.Amount), xlText(r.ReceiptNo), xlText(r.Coordinator),
-			b.yesNo(r.Eligible), xlText(r.File), xlText(r.Sheet), xlText(r.Cell), xlID(r.SubmissionID))
+			b.yesNo(r.Eligible), xlText(datadir.Printable(r.File)), xlText(r.Sheet), xlText(r.Cell), xlID(r.SubmissionID))
 	}
 	s.total(xlBlank(), xlText(b.text("excel.total", nil)), xlBlank(), xlBlank(), xlBlank(), xlBlank(), xlMoney(sum))
 	s.finish()
@@ -304,7 +305,7 @@ func (b *excelBook) sourcesSheet(dist *District) {
 		b.col("reader_version", 14, false),
 	)
 	for _, src := range dist.Sources {
-		s.add(xlID(src.SubmissionID), xlText(src.File), xlText(src.SHA256), xlID(int64(src.Quarter)),
+		s.add(xlID(src.SubmissionID), xlText(datadir.Printable(src.File)), xlText(src.SHA256), xlID(int64(src.Quarter)),
 			xlDateTime(src.Received), b.yesNo(src.Current), xlText(src.ReaderVer))
 	}
 	s.finish()

@@ -100,6 +100,7 @@ func Load(ctx context.Context, st *store.Store, prog *programme.Programme, perio
 		return nil, err
 	}
 	// Findings of the period.
+	texts := textPool{}
 	if err := l.each("findings", []any{d.RunID, period.Year, first, last}, func(s scanner) error {
 		var f Finding
 		var de, en string
@@ -110,6 +111,7 @@ func Load(ctx context.Context, st *store.Store, prog *programme.Programme, perio
 		if lang == "en" {
 			f.Message = en
 		}
+		texts.intern(&f.Rule, &f.District, &f.File, &f.Sheet, &f.Message)
 		counts := d.ByRule[f.Rule]
 		switch f.Severity {
 		case "error":
@@ -237,23 +239,55 @@ func Load(ctx context.Context, st *store.Store, prog *programme.Programme, perio
 
 // LoadReceipts fills dist.Receipts for d's period. The reports load them one
 // district at a time, right before rendering it, and drop them after, so
-// memory does not grow with the number of districts.
+// memory does not grow with the number of districts. A long text (see
+// receipts.sql) is loaded once however many rows name it, and the rows
+// share its one copy.
 func LoadReceipts(ctx context.Context, st *store.Store, d *Data, dist *District) error {
 	l := &loader{ctx: ctx, st: st}
 	first, last := d.Period.Quarter, d.Period.Quarter
 	if d.Period.Annual() {
 		first, last = 1, 4
 	}
+	args := []any{d.Period.Year, first, last, dist.AGS}
+	var long []string
+	if err := l.each("receipt_texts", args, func(s scanner) error {
+		var t string
+		if err := s.Scan(&t); err != nil {
+			return err
+		}
+		long = append(long, t)
+		return nil
+	}); err != nil {
+		return err
+	}
+	text := func(p *string, id sql.NullInt64) error {
+		if !id.Valid {
+			return nil
+		}
+		if id.Int64 < 1 || id.Int64 > int64(len(long)) {
+			return fmt.Errorf("long text %d of %d", id.Int64, len(long))
+		}
+		*p = long[id.Int64-1]
+		return nil
+	}
+	texts := textPool{}
 	dist.Receipts = nil
-	return l.each("receipts", []any{d.Period.Year, first, last, dist.AGS}, func(s scanner) error {
+	return l.each("receipts", args, func(s scanner) error {
 		var ags string
 		var r Receipt
 		var invoice, payment sql.NullTime
 		var amount sql.NullString
-		if err := s.Scan(&ags, &r.Quarter, &r.Category, &r.CategoryRaw, &invoice, &payment, &r.Payee, &r.Purpose, &amount,
-			&r.ReceiptNo, &r.Coordinator, &r.Eligible, &r.File, &r.Sheet, &r.Cell, &r.SubmissionID); err != nil {
+		var ids [5]sql.NullInt64
+		if err := s.Scan(&ags, &r.Quarter, &r.Category, &r.CategoryRaw, &ids[0], &invoice, &payment, &r.Payee, &ids[1], &r.Purpose, &ids[2], &amount,
+			&r.ReceiptNo, &ids[3], &r.Coordinator, &ids[4], &r.Eligible, &r.File, &r.Sheet, &r.Cell, &r.SubmissionID); err != nil {
 			return err
 		}
+		for i, p := range []*string{&r.CategoryRaw, &r.Payee, &r.Purpose, &r.ReceiptNo, &r.Coordinator} {
+			if err := text(p, ids[i]); err != nil {
+				return err
+			}
+		}
+		texts.intern(&r.Category, &r.File, &r.Sheet)
 		if invoice.Valid {
 			r.InvoiceDate = &invoice.Time
 		}
@@ -292,6 +326,23 @@ func project(d *District, y *programme.Year) Projection {
 	p.Projected = min(projected, limit)
 	p.Unspent = max(0, d.Figures.Approved-p.Projected)
 	return p
+}
+
+// textPool keeps one copy of each text loaded. A workbook may fill every
+// row with the same shared string of 32,767 characters (a file of a few
+// MB), and every row scanned from the database is a copy of its own: the
+// receipts of 20,000 such rows took 800 MB, now one copy.
+type textPool map[string]string
+
+// intern points each of ps at the pool's copy of its text.
+func (t textPool) intern(ps ...*string) {
+	for _, p := range ps {
+		if v, ok := t[*p]; ok {
+			*p = v
+		} else {
+			t[*p] = *p
+		}
+	}
 }
 
 func parseAll(texts []string, out ...*money.Cents) error {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -38,6 +39,7 @@ var (
 
 // doc is one PDF being written.
 type doc struct {
+	ctx     context.Context
 	pdf     *fpdf.Fpdf
 	d       *Data
 	cat     *messages.Catalog
@@ -45,11 +47,19 @@ type doc struct {
 	title   string
 	width   float64 // printable width
 	pending string  // a heading waiting for its section's content
+
+	maxPages int      // the page bound (pageBound), the notice of a cut included
+	section  string   // the heading of the section being drawn
+	noted    bool     // the note on shortened texts was given
+	stop     *cut     // where the page bound was reached: nothing more is drawn
+	skipped  []string // the sections left out after that
+	err      error    // the context's error: rendering was cancelled
 }
 
 func (w *doc) t(key string, args messages.Args) string { return w.cat.Text(w.lang, key, args) }
 
-func newDoc(d *Data, cat *messages.Catalog, orientation, title string) (*doc, error) {
+// newDoc starts a document of at most maxPages pages (see pageBound).
+func newDoc(ctx context.Context, d *Data, cat *messages.Catalog, orientation, title string, maxPages int) (*doc, error) {
 	pdf := fpdf.New(orientation, "mm", "A4", "")
 	for _, f := range []struct{ style, file string }{{"", "fonts/DejaVuSansCondensed.ttf"}, {"B", "fonts/DejaVuSansCondensed-Bold.ttf"}} {
 		b, err := fs.ReadFile(templates.FS, f.file)
@@ -69,9 +79,13 @@ func newDoc(d *Data, cat *messages.Catalog, orientation, title string) (*doc, er
 	pdf.SetMargins(margin, margin+6, margin)
 	pdf.SetAutoPageBreak(true, margin+6)
 	pdf.AliasNbPages("{nb}")
-	w := &doc{pdf: pdf, d: d, cat: cat, lang: d.Lang, title: title}
+	w := &doc{ctx: ctx, pdf: pdf, d: d, cat: cat, lang: d.Lang, title: title, maxPages: max(maxPages, 2)}
 	pw, _ := pdf.GetPageSize()
 	w.width = pw - 2*margin
+	// Every page break is one of newPage's, which keeps to the bound; an
+	// automatic one would mean a line drawn below the page's foot, and is
+	// allowed only within the bound too.
+	pdf.SetAcceptPageBreakFunc(func() bool { return !w.done() && pdf.PageNo() < w.maxPages-1 })
 	pdf.SetHeaderFunc(func() {
 		pdf.SetFont(font, "", 7.5)
 		w.color(colGrey)
@@ -145,17 +159,25 @@ func abs64(v int64) int64 {
 
 // heading starts a section. It is drawn with the section's first content
 // (see begin), so a heading never stands alone at the foot of a page.
-func (w *doc) heading(text string) { w.pending = text }
-
-// begin makes room for need millimetres of content, with the pending
-// heading above it on the same page.
-func (w *doc) begin(need float64) {
-	pdf := w.pdf
-	if w.pending == "" {
-		w.ensure(need)
+func (w *doc) heading(text string) {
+	if w.done() {
+		w.skipped = append(w.skipped, text)
 		return
 	}
-	w.ensure(need + 12)
+	w.pending, w.section = text, text
+}
+
+// begin makes room for need millimetres of content, with the pending
+// heading above it on the same page. It reports false when the document
+// has reached its bound: the section is not drawn.
+func (w *doc) begin(need float64) bool {
+	pdf := w.pdf
+	if w.pending == "" {
+		return w.ensure(need)
+	}
+	if !w.ensure(need + 12) {
+		return false
+	}
 	pdf.Ln(3)
 	pdf.SetFont(font, "B", 12)
 	w.color(colHead)
@@ -163,6 +185,7 @@ func (w *doc) begin(need float64) {
 	w.color([3]int{0, 0, 0})
 	pdf.SetFont(font, "", 9)
 	w.pending = ""
+	return true
 }
 
 func (w *doc) titleBlock(title, subtitle string) {
@@ -177,19 +200,63 @@ func (w *doc) titleBlock(title, subtitle string) {
 }
 
 func (w *doc) paragraph(text string) {
-	w.begin(2 * lineH)
+	if !w.begin(2 * lineH) {
+		return
+	}
 	w.pdf.SetFont(font, "", 9)
-	w.pdf.MultiCell(w.width, lineH, text, "", "L", false)
+	ls, _ := w.lines(text, w.width, maxParagraphLines, maxParagraphRunes)
+	w.drawLines(ls, lineH, "L")
 	w.pdf.Ln(1.5)
 }
 
-// ensure starts a new page unless h millimetres fit on this one.
-func (w *doc) ensure(h float64) {
-	_, ph := w.pdf.GetPageSize()
-	if w.pdf.GetY()+h > ph-margin-6 {
-		w.pdf.AddPage()
+// drawLines draws lines the full printable width down the page, each
+// lh high, breaking the page where needed (within the bound).
+func (w *doc) drawLines(lines []string, lh float64, align string) {
+	for _, l := range lines {
+		if !w.ensure(lh) {
+			return
+		}
+		w.pdf.SetX(margin)
+		w.pdf.CellFormat(w.width, lh, l, "", 2, align, false, 0, "")
 	}
 }
+
+// ensure starts a new page unless h millimetres fit on this one. It
+// reports false when no page may be added (see newPage).
+func (w *doc) ensure(h float64) bool {
+	if w.done() {
+		return false
+	}
+	_, ph := w.pdf.GetPageSize()
+	if w.pdf.GetY()+h > ph-margin-6 {
+		return w.newPage()
+	}
+	return true
+}
+
+// newPage adds a page unless the document has reached its page bound (one
+// page is kept for the notice of the cut) or its context was cancelled;
+// then it records where it stopped, reports false, and nothing more is
+// drawn.
+func (w *doc) newPage() bool {
+	if w.done() {
+		return false
+	}
+	if err := w.ctx.Err(); err != nil {
+		w.err = err
+		return false
+	}
+	if w.pdf.PageNo() >= w.maxPages-1 {
+		w.stop = &cut{section: w.section}
+		return false
+	}
+	w.pdf.AddPage()
+	return true
+}
+
+// done reports whether drawing has stopped: at the page bound, or
+// cancelled.
+func (w *doc) done() bool { return w.stop != nil || w.err != nil }
 
 // column of a table.
 type column struct {
@@ -209,13 +276,21 @@ type row struct {
 	bold  bool
 	fill  *[3]int
 	color map[int][3]int // text colour per cell
+	place string         // where the row came from (a receipt's quarter, sheet and cell), for the notice of a cut
 }
 
 // table draws a table that breaks across pages with its header repeated,
 // wrapping long text inside its column. A short table is kept on one page.
 func (w *doc) table(cols []column, rows []row) { w.styledTable(tableStyle{}, cols, rows) }
 
+// styledTable lays out every cell first, within maxCellLines lines (see
+// pdf_bounds.go), so that the note on shortened texts can stand above the
+// table that first needs it; then it draws the rows until the document's
+// page bound.
 func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
+	if w.done() {
+		return
+	}
 	pdf := w.pdf
 	size := st.size
 	if size == 0 {
@@ -226,53 +301,92 @@ func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
 	for i, c := range cols {
 		widths[i] = c.width * w.width
 	}
-	header := func() {
-		pdf.SetFont(font, "B", size)
-		w.fill(colHead)
-		w.color(colHeadTx)
-		h := 0.0
-		for i, c := range cols {
-			h = max(h, float64(len(pdf.SplitText(c.title, widths[i]-2*cellPad)))*lh)
-		}
-		x, y := margin, pdf.GetY()
-		for i, c := range cols {
-			pdf.Rect(x, y, widths[i], h+1, "F")
-			pdf.SetXY(x+cellPad, y+0.5)
-			pdf.MultiCell(widths[i]-2*cellPad, lh, c.title, "", c.align, false)
-			x += widths[i]
-		}
-		pdf.SetXY(margin, y+h+1)
-		w.color([3]int{0, 0, 0})
-	}
-	if len(rows) <= 12 {
-		w.begin(float64(len(rows)+2) * (lh + 1.2))
-	} else {
-		w.begin(5 * (lh + 1.2))
-	}
-	header()
+	// Lay out.
+	laid := make([][][]string, len(rows))
+	heights := make([]float64, len(rows))
+	shortened := false
 	for n, r := range rows {
+		if n%1024 == 1023 {
+			if err := w.ctx.Err(); err != nil {
+				w.err = err
+				return
+			}
+		}
 		style := ""
 		if r.bold {
 			style = "B"
 		}
 		pdf.SetFont(font, style, size)
-		lines := make([][]string, len(cols))
+		laid[n] = make([][]string, len(cols))
 		h := lh
 		for i := range cols {
 			text := ""
 			if i < len(r.cells) {
 				text = r.cells[i]
 			}
-			lines[i] = pdf.SplitText(text, widths[i]-2*cellPad)
-			h = max(h, float64(len(lines[i]))*lh)
+			ls, cut := w.lines(text, widths[i]-2*cellPad, maxCellLines, maxCellRunes)
+			laid[n][i] = ls
+			shortened = shortened || cut
+			h = max(h, float64(len(ls))*lh)
 		}
-		h += 1
-		_, ph := pdf.GetPageSize()
+		heights[n] = h + 1
+	}
+	header := func() {
+		pdf.SetFont(font, "B", size)
+		w.fill(colHead)
+		w.color(colHeadTx)
+		h := 0.0
+		titles := make([][]string, len(cols))
+		for i, c := range cols {
+			titles[i], _ = w.lines(c.title, widths[i]-2*cellPad, maxCellLines, maxCellRunes)
+			h = max(h, float64(len(titles[i]))*lh)
+		}
+		x, y := margin, pdf.GetY()
+		for i, c := range cols {
+			pdf.Rect(x, y, widths[i], h+1, "F")
+			for j, line := range titles[i] {
+				pdf.SetXY(x+cellPad, y+0.5+float64(j)*lh)
+				pdf.CellFormat(widths[i]-2*cellPad, lh, line, "", 0, c.align, false, 0, "")
+			}
+			x += widths[i]
+		}
+		pdf.SetXY(margin, y+h+1)
+		w.color([3]int{0, 0, 0})
+	}
+	need := 5 * (lh + 1.2)
+	if len(rows) <= 12 {
+		need = float64(len(rows)+2) * (lh + 1.2)
+	}
+	if shortened && !w.noted {
+		need += 8
+	}
+	if !w.begin(need) {
+		return
+	}
+	if shortened {
+		w.shortenedNote()
+	}
+	header()
+	_, ph := pdf.GetPageSize()
+	for n, r := range rows {
+		h := heights[n]
 		if pdf.GetY()+h > ph-margin-6 {
-			pdf.AddPage()
+			if !w.newPage() {
+				if w.stop != nil {
+					w.stop.shown, w.stop.rows = n, len(rows)
+					if n > 0 {
+						w.stop.last, _ = firstRunes(rows[n-1].place, 300)
+					}
+				}
+				return
+			}
 			header()
-			pdf.SetFont(font, style, size)
 		}
+		style := ""
+		if r.bold {
+			style = "B"
+		}
+		pdf.SetFont(font, style, size)
 		x, y := margin, pdf.GetY()
 		switch {
 		case r.fill != nil:
@@ -286,7 +400,7 @@ func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
 			if col, ok := r.color[i]; ok {
 				w.color(col)
 			}
-			for j, line := range lines[i] {
+			for j, line := range laid[n][i] {
 				pdf.SetXY(x+cellPad, y+0.5+float64(j)*lh)
 				pdf.CellFormat(widths[i]-2*cellPad, lh, line, "", 0, c.align, false, 0, "")
 			}
@@ -294,6 +408,7 @@ func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
 			x += widths[i]
 		}
 		pdf.SetXY(margin, y+h)
+		laid[n] = nil
 	}
 	pdf.SetDrawColor(200, 200, 200)
 	pdf.Line(margin, pdf.GetY(), margin+w.width, pdf.GetY())
@@ -313,7 +428,15 @@ func (w *doc) status(s string) string { return w.t("report.status_"+s, nil) }
 
 func (w *doc) severity(s string) string { return w.t("report.severity_"+s, nil) }
 
+// finish completes the document (with the notice of a cut when it reached
+// its bound) and writes it to out.
 func (w *doc) finish(out io.Writer) error {
+	if w.err != nil {
+		return fmt.Errorf("report: %w", w.err)
+	}
+	if w.stop != nil {
+		w.cutNotice()
+	}
 	if err := w.pdf.Error(); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -1,21 +1,29 @@
 package report
 
 import (
+	"context"
 	"io"
 	"strconv"
+	"strings"
 
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 )
 
-// WriteDistrictPDF writes the report of one district for d.Period.
+// WriteDistrictPDF writes the report of one district for d.Period. Its
+// size follows the number of rows the district sent, not the length of
+// their texts: see pdf_bounds.go.
 func WriteDistrictPDF(out io.Writer, d *Data, dist *District, cat *messages.Catalog) error {
+	return writeDistrictPDF(context.Background(), out, d, dist, cat)
+}
+
+func writeDistrictPDF(ctx context.Context, out io.Writer, d *Data, dist *District, cat *messages.Catalog) error {
 	period := periodName(d.Period, cat, d.Lang)
-	w, err := newDoc(d, cat, "P", dist.Name+" · "+period)
+	w, err := newDoc(ctx, d, cat, "P", dist.Name+" · "+period, pageBound(districtRows(d, dist)))
 	if err != nil {
 		return err
 	}
-	w.pdf.AddPage()
+	w.newPage()
 	kind := "report.district_title"
 	if d.Period.Annual() {
 		kind = "report.district_title_annual"
@@ -91,12 +99,10 @@ func WriteDistrictPDF(out io.Writer, d *Data, dist *District, cat *messages.Cata
 	if len(dist.Narrative) == 0 {
 		w.paragraph(w.t("report.no_narrative", nil))
 	}
-	for _, p := range dist.Narrative {
-		w.paragraph(p)
-	}
+	w.narrative(dist.Narrative)
 
 	if d.Period.Annual() {
-		w.pdf.AddPage()
+		w.newPage()
 		w.heading(w.t("report.h_receipts", nil))
 		w.paragraph(w.t("report.receipts_intro", nil))
 		w.receipts(d, dist)
@@ -109,7 +115,7 @@ func WriteDistrictPDF(out io.Writer, d *Data, dist *District, cat *messages.Cata
 		if !s.Current {
 			state = w.t("report.source_replaced", nil)
 		}
-		src = append(src, row{cells: []string{quarterLabel(s.Quarter), s.File, s.SHA256, w.dateTime(s.Received), state}})
+		src = append(src, row{cells: []string{quarterLabel(s.Quarter), s.File, s.SHA256, w.dateTime(s.Received), state}, place: s.File})
 	}
 	if len(src) > 0 {
 		w.table([]column{{w.t("report.col_q", nil), 0.06, "L"}, {w.t("report.col_file", nil), 0.3, "L"}, {w.t("report.col_sha", nil), 0.32, "L"},
@@ -180,7 +186,9 @@ func (w *doc) planActual(d *Data, dist *District) {
 	pdf := w.pdf
 	barH, gap, labelW := 3.2, 2.6, 0.3*w.width
 	h := float64(len(d.Categories))*(2*barH+gap) + 10
-	w.begin(h)
+	if !w.begin(h) {
+		return
+	}
 	var scale money.Cents = 1
 	for _, c := range d.Categories {
 		scale = max(scale, dist.Figures.ByCategory[c.Code], limitOf(dist.Plan[c.Code]))
@@ -269,7 +277,8 @@ func (w *doc) receipts(d *Data, dist *District) {
 				total += *r.Amount
 			}
 		}
-		cr := row{cells: []string{w.dateP(r.PaymentDate), r.Payee, r.Purpose, r.ReceiptNo, "Q" + strconv.Itoa(r.Quarter) + " " + r.Sheet + "!" + r.Cell, amount}}
+		place := "Q" + strconv.Itoa(r.Quarter) + " " + r.Sheet + "!" + r.Cell
+		cr := row{cells: []string{w.dateP(r.PaymentDate), r.Payee, r.Purpose, r.ReceiptNo, place, amount}, place: place}
 		if !r.Eligible {
 			cr.cells[5] = amount + " ✗"
 			cr.color = map[int][3]int{5: colOver}
@@ -281,4 +290,58 @@ func (w *doc) receipts(d *Data, dist *District) {
 	}
 	rows = append(rows, row{cells: []string{"", w.t("report.total_eligible", nil), "", "", "", w.money(total)}, bold: true})
 	w.styledTable(tableStyle{size: 7.5}, cols, rows)
+}
+
+// narrative draws the district's narrative paragraphs: each within
+// maxParagraphLines, all of them within maxNarrativeLines; the paragraphs
+// beyond are counted and left to the workbook. Line breaks a district
+// wrote stay line breaks.
+func (w *doc) narrative(paragraphs []string) {
+	if len(paragraphs) == 0 || w.done() {
+		return
+	}
+	w.pdf.SetFont(font, "", 9)
+	var laid [][]string
+	budget, shortened := maxNarrativeLines, false
+	for _, p := range paragraphs {
+		if budget <= 0 {
+			break
+		}
+		p, cut := firstRunes(p, maxParagraphRunes)
+		var ls []string
+		for part := range strings.SplitSeq(strings.ReplaceAll(p, "\r\n", "\n"), "\n") {
+			pl, _ := w.split(part, w.width, maxParagraphRunes)
+			if len(pl) == 0 {
+				pl = []string{""}
+			}
+			ls = append(ls, pl...)
+			if len(ls) > min(maxParagraphLines, budget) {
+				break
+			}
+		}
+		if n := min(maxParagraphLines, budget); len(ls) > n {
+			ls, cut = ls[:n], true
+		}
+		if cut {
+			ls[len(ls)-1] = w.marked(ls[len(ls)-1], w.width)
+			shortened = true
+		}
+		budget -= len(ls)
+		laid = append(laid, ls)
+	}
+	if !w.begin(4 * lineH) {
+		return
+	}
+	if shortened || len(laid) < len(paragraphs) {
+		w.shortenedNote()
+	}
+	for _, ls := range laid {
+		w.pdf.SetFont(font, "", 9)
+		w.ensure(float64(min(len(ls), 2)) * lineH) // no paragraph starts with its last line of a page
+		w.drawLines(ls, lineH, "L")
+		w.pdf.Ln(1.5)
+	}
+	if rest := len(paragraphs) - len(laid); rest > 0 {
+		w.note(w.t("report.narrative_more", messages.Args{"n": w.number(rest), "sheet": w.t("excel.sheet.narrative", nil)}))
+	}
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"io"
 	"sort"
 	"strconv"
@@ -12,12 +13,17 @@ import (
 
 // WriteStatePDF writes the state-wide report for d.Period.
 func WriteStatePDF(out io.Writer, d *Data, cat *messages.Catalog) error {
+	return writeStatePDF(context.Background(), out, d, cat)
+}
+
+func writeStatePDF(ctx context.Context, out io.Writer, d *Data, cat *messages.Catalog) error {
 	period := periodName(d.Period, cat, d.Lang)
-	w, err := newDoc(d, cat, "L", cat.Text(d.Lang, "report.state", nil)+" · "+period)
+	tableRows := 20 + 2*len(d.Districts) + len(d.ByRule) + len(d.Activities)
+	w, err := newDoc(ctx, d, cat, "L", cat.Text(d.Lang, "report.state", nil)+" · "+period, pageBound(tableRows))
 	if err != nil {
 		return err
 	}
-	w.pdf.AddPage()
+	w.newPage()
 	w.titleBlock(w.t("report.state_title", messages.Args{"period": period}),
 		w.t("report.state_subtitle", messages.Args{"as_of": w.date(d.AsOf), "districts": strconv.Itoa(len(d.Districts))}))
 
@@ -127,7 +133,9 @@ func WriteStatePDF(out io.Writer, d *Data, cat *messages.Catalog) error {
 func (w *doc) utilisationChart(d *Data) {
 	pdf := w.pdf
 	barH, gap, labelW := 3.4, 1.4, 0.22*w.width
-	w.begin(float64(len(d.Districts))*(barH+gap) + 12)
+	if !w.begin(float64(len(d.Districts))*(barH+gap) + 12) {
+		return
+	}
 	chartW := w.width - labelW - 30
 	var top int64 = 10000
 	for _, dist := range d.Districts {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -41,11 +42,11 @@ func WriteReminders(dir string, d *Data, missing []Reminder, cat *messages.Catal
 
 func writeReminderPDF(out io.Writer, d *Data, missing []Reminder, cat *messages.Catalog) error {
 	period := periodName(d.Period, cat, d.Lang)
-	w, err := newDoc(d, cat, "P", cat.Text(d.Lang, "report.reminder_title", messages.Args{"period": period}))
+	w, err := newDoc(context.Background(), d, cat, "P", cat.Text(d.Lang, "report.reminder_title", messages.Args{"period": period}), pageBound(len(missing)))
 	if err != nil {
 		return err
 	}
-	w.pdf.AddPage()
+	w.newPage()
 	w.titleBlock(w.t("report.reminder_title", messages.Args{"period": period}),
 		w.t("report.reminder_subtitle", messages.Args{"as_of": w.date(d.AsOf), "n": strconv.Itoa(len(missing))}))
 	if len(missing) == 0 {
