@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"grantpipe/pipeline/store"
 )
 
 // exportTables are the tables written, each a query file of queries/export.
@@ -31,7 +33,17 @@ func runExport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.open(ctx, p)
+	if err := a.dir().Ensure(allDistricts(p)); err != nil {
+		return err
+	}
+	root, err := filepath.Abs(*out)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	st, err := store.OpenExporting(ctx, a.dir().Database(), root)
 	if err != nil {
 		return err
 	}

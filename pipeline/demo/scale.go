@@ -10,14 +10,19 @@ import (
 // ScaledProgramme returns a programme for benchmarks with n districts in
 // the demo's budget year: the first n real ones, then synthetic districts
 // ("Testkreis 015", AGS 90015 …) with the grant, plan and payouts of a real
+// MaxDistricts bounds the scaled demo: its configuration must stay within
+// the size a programme configuration may have (programme.MaxFileSize; 5,000
+// districts write about 3.2 MB of it).
+const MaxDistricts = 5000
+
 // one; the state budget grows with them. The schedule stays as it is.
 func ScaledProgramme(p *programme.Programme, n int) (*programme.Programme, error) {
 	base, ok := p.Year(Year)
 	if !ok {
 		return nil, fmt.Errorf("demo: the configuration has no budget year %d", Year)
 	}
-	if n < 1 || n > 9999 {
-		return nil, fmt.Errorf("demo: %d districts: want 1 to 9999", n)
+	if n < 1 || n > MaxDistricts {
+		return nil, fmt.Errorf("demo: %d districts: want 1 to %d", n, MaxDistricts)
 	}
 	y := *base
 	y.Districts = nil

@@ -34,24 +34,38 @@ type Store struct {
 // Open opens (creating if needed) the database file at path for writing and
 // brings its schema up to date. Only one process may have a database open
 // for writing.
+//
+// DuckDB reaches no file but its own and the network not at all (external
+// access is off): whatever a query asks for, it cannot read, write or attach
+// a file, nor install or load an extension. Spilling to its temporary
+// folder still works.
 func Open(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, false)
+	return open(ctx, path, false, "")
 }
 
 // OpenReadOnly opens an existing database for reading; it works while
 // another process writes only if that process has closed it.
 func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, true)
+	return open(ctx, path, true, "")
+}
+
+// OpenExporting opens the database like Open, but lets DuckDB write files
+// below dir (an absolute path), and nowhere else: for COPY … TO.
+func OpenExporting(ctx context.Context, path, dir string) (*Store, error) {
+	return open(ctx, path, false, dir)
 }
 
 // MemoryLimit bounds DuckDB's memory; beyond it, large sorts and joins
 // spill to the database's .tmp folder instead of growing the process.
 const MemoryLimit = "1GB"
 
-func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
+func open(ctx context.Context, file string, readOnly bool, exportDir string) (*Store, error) {
 	dsn := file + "?memory_limit=" + MemoryLimit
 	if readOnly {
 		dsn += "&access_mode=read_only"
+	}
+	if exportDir == "" {
+		dsn += "&enable_external_access=false"
 	}
 	db, err := sql.Open("duckdb", dsn)
 	if err != nil {
@@ -68,6 +82,14 @@ func open(ctx context.Context, file string, readOnly bool) (*Store, error) {
 	if err := s.loadQueries(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if exportDir != "" {
+		// SET takes no parameters: the folder is quoted as SQL quotes a literal.
+		q := strings.ReplaceAll(s.sql["store/allow_directory.sql"], "{dir}", "'"+strings.ReplaceAll(strings.TrimSuffix(exportDir, "/")+"/", "'", "''")+"'")
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: %w", file, err)
+		}
 	}
 	if !readOnly {
 		if _, err := s.Migrate(ctx); err != nil {

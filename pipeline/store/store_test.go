@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -115,5 +116,52 @@ func TestSaveLandsWholeOrNotAtAll(t *testing.T) {
 	}
 	if !errors.Is(err, context.Canceled) {
 		t.Logf("save failed with %v", err)
+	}
+}
+
+func TestTheDatabaseReachesNoFileButItsOwn(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "g.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	secret := filepath.Join(dir, "secret.txt")
+	os.WriteFile(secret, []byte("geheim"), 0o644)
+	for _, q := range []string{
+		"SELECT * FROM read_text('" + secret + "')",
+		"SELECT * FROM '" + secret + "'",
+		"COPY (SELECT 1) TO '" + filepath.Join(dir, "out.csv") + "'",
+		"ATTACH '" + filepath.Join(dir, "other.duckdb") + "'",
+		"INSTALL httpfs",
+	} {
+		if _, err := st.DB.ExecContext(ctx, q); err == nil {
+			t.Errorf("%s: allowed", q)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out.csv")); err == nil {
+		t.Error("COPY wrote a file")
+	}
+}
+
+func TestAnExportWritesOnlyBelowItsFolder(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "export")
+	os.MkdirAll(out, 0o755)
+	st, err := store.OpenExporting(ctx, filepath.Join(dir, "g.duckdb"), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.DB.ExecContext(ctx, "COPY (SELECT 1 AS x) TO '"+filepath.Join(out, "x.csv")+"'"); err != nil {
+		t.Errorf("inside the export folder: %v", err)
+	}
+	if _, err := st.DB.ExecContext(ctx, "COPY (SELECT 1 AS x) TO '"+filepath.Join(dir, "y.csv")+"'"); err == nil {
+		t.Error("outside the export folder: allowed")
+	}
+	if _, err := st.DB.ExecContext(ctx, "SET enable_external_access = true"); err == nil {
+		t.Error("external access could be switched on again")
 	}
 }

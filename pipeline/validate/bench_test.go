@@ -38,7 +38,7 @@ func BenchmarkValidate(b *testing.B) {
 					id := int64(i*4 + q)
 					r := received.AddDate(0, 3*(q-1), 0)
 					subs = append(subs, []any{id, fmt.Sprintf("sha%d", id), fmt.Sprintf("bench_%d.xlsx", id), "x", nil, "accepted", "x",
-						r, r, r, "bench", int64(1), false, d.AGS, int32(2026), int32(q), d.Name, nil, "Bench", nil, nil})
+						r, r, r, "bench", int64(1), false, d.AGS, int32(2026), int32(q), d.Name, nil, "Bench", nil, nil, r})
 					coords = append(coords, []any{id, "Koordinatoren", int32(2), d.AGS + "-1", "A2", nil, nil, nil, nil, "C2",
 						"E 11", "E 11", "D2", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), nil, "E2", nil, nil, nil})
 				}
