@@ -129,36 +129,55 @@ func writeStatePDF(ctx context.Context, out io.Writer, d *Data, cat *messages.Ca
 }
 
 // utilisationChart draws one horizontal bar per district: fundable as a
-// share of the approved grant, with the 100 % line.
+// share of the approved grant, with the 100 % line. A chart taller than a
+// page starts on a page of its own and goes on over the next.
 func (w *doc) utilisationChart(d *Data) {
 	pdf := w.pdf
 	barH, gap, labelW := 3.4, 1.4, 0.22*w.width
-	if !w.begin(float64(len(d.Districts))*(barH+gap) + 12) {
+	_, ph := pdf.GetPageSize()
+	top, bottom := margin+6, ph-margin-6
+	if !w.begin(min(float64(len(d.Districts))*(barH+gap)+12, bottom-top-12)) {
 		return
 	}
 	chartW := w.width - labelW - 30
-	var top int64 = 10000
+	var most int64 = 10000
 	for _, dist := range d.Districts {
-		top = max(top, dist.Figures.UtilisationPct())
+		most = max(most, dist.Figures.UtilisationPct())
 	}
 	x0, y := margin+labelW, pdf.GetY()+1
+	lx := x0 + chartW*10000/float64(most)
+	full := func(from, to float64) {
+		pdf.SetDrawColor(colLimit[0], colLimit[1], colLimit[2])
+		pdf.SetLineWidth(0.4)
+		pdf.Line(lx, from, lx, to)
+		pdf.SetLineWidth(0.2)
+	}
 	yStart := y
 	pdf.SetFont(font, "", 7.5)
 	for _, dist := range d.Districts {
+		if y+barH+gap > bottom {
+			full(yStart-1, y)
+			if !w.newPage() {
+				return
+			}
+			pdf.SetFont(font, "", 7.5)
+			y = pdf.GetY() + 1
+			yStart = y
+		}
 		u := dist.Figures.UtilisationPct()
 		pdf.SetXY(margin, y-0.4)
 		pdf.CellFormat(labelW-2, barH+0.8, dist.Name, "", 0, "R", false, 0, "")
 		w.fill(colActual)
-		pdf.Rect(x0, y, chartW*float64(u)/float64(top), barH, "F")
-		pdf.SetXY(x0+chartW*float64(u)/float64(top)+1, y-0.4)
+		pdf.Rect(x0, y, chartW*float64(u)/float64(most), barH, "F")
+		pdf.SetXY(x0+chartW*float64(u)/float64(most)+1, y-0.4)
 		pdf.CellFormat(25, barH+0.8, w.pct(u), "", 0, "L", false, 0, "")
 		y += barH + gap
 	}
-	lx := x0 + chartW*10000/float64(top)
-	pdf.SetDrawColor(colLimit[0], colLimit[1], colLimit[2])
-	pdf.SetLineWidth(0.4)
-	pdf.Line(lx, yStart-1, lx, y)
-	pdf.SetLineWidth(0.2)
+	full(yStart-1, y)
+	if y+10 > bottom && !w.newPage() {
+		return
+	}
+	y = max(y, pdf.GetY())
 	pdf.SetXY(lx-20, y)
 	pdf.CellFormat(40, 4, w.t("report.legend_full", nil), "", 0, "C", false, 0, "")
 	pdf.SetXY(margin, y+6)
