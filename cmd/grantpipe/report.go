@@ -65,7 +65,7 @@ func (a *app) writeReports(ctx context.Context, st *store.Store, p *programme.Pr
 		if err != nil {
 			return all, err
 		}
-		w, err := report.WriteAll(dir, d, cat, func(dist *report.District) error { return report.LoadReceipts(ctx, st, d, dist) })
+		w, err := report.WriteAll(ctx, dir, d, cat, func(dist *report.District) error { return report.LoadReceipts(ctx, st, d, dist) })
 		all = append(all, w...)
 		if err != nil {
 			return all, err

@@ -148,7 +148,7 @@ func TestAPayeeAsLongAsExcelAllowsMakesASmallReportThroughThePipeline(t *testing
 	s := submit(t, longReceipts(100, payee))
 	out := t.TempDir()
 	start := time.Now()
-	written, err := report.WriteAll(out, s.d, s.cat, func(dist *report.District) error {
+	written, err := report.WriteAll(context.Background(), out, s.d, s.cat, func(dist *report.District) error {
 		return report.LoadReceipts(context.Background(), s.st, s.d, dist)
 	})
 	if err != nil {

@@ -297,9 +297,9 @@ func TestACancelledRenderStopsWithTheContextsError(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("stopping took %v", took)
 	}
-	_, err = WriteAllContext(ctx, t.TempDir(), d, excelCatalog(t), nil)
+	_, err = WriteAll(ctx, t.TempDir(), d, excelCatalog(t), nil)
 	if !errors.Is(err, context.Canceled) {
-		t.Errorf("WriteAllContext: error %v, want context.Canceled", err)
+		t.Errorf("WriteAll: error %v, want context.Canceled", err)
 	}
 }
 

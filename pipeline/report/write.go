@@ -34,18 +34,12 @@ type Written struct {
 // before its documents are rendered and dropped after, so memory does not
 // grow with the number of districts.
 //
-// WriteAll cannot be cancelled; WriteAllContext can.
-func WriteAll(dir string, d *Data, cat *messages.Catalog, load func(*District) error) ([]Written, error) {
-	return WriteAllContext(context.Background(), dir, d, cat, load)
-}
-
-// WriteAllContext is WriteAll that stops when ctx is done: no further
-// document is started, and a PDF being rendered stops at its next page (a
-// district's documents are bounded in size and time anyway, see
-// pdf_bounds.go). Files already written stay; the one being rendered is not
+// It stops when ctx is done: no further document is started, and a PDF
+// being rendered stops at its next page (a district's documents are bounded
+// in size and time anyway, see pdf_bounds.go). Files already written stay; the one being rendered is not
 // written. The first error, ctx's included, ends the run; the files
 // written before it are returned with it.
-func WriteAllContext(ctx context.Context, dir string, d *Data, cat *messages.Catalog, load func(*District) error) ([]Written, error) {
+func WriteAll(ctx context.Context, dir string, d *Data, cat *messages.Catalog, load func(*District) error) ([]Written, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}

@@ -26,7 +26,7 @@ func TestReportFilesGetMode0644LessTheUmask(t *testing.T) {
 	} {
 		old := syscall.Umask(c.umask)
 		dir := t.TempDir()
-		written, err := WriteAll(dir, excelTestData("de"), excelCatalog(t), nil)
+		written, err := WriteAll(context.Background(), dir, excelTestData("de"), excelCatalog(t), nil)
 		if err != nil {
 			syscall.Umask(old)
 			t.Fatal(err)
@@ -56,13 +56,13 @@ func TestReportFilesGetMode0644LessTheUmask(t *testing.T) {
 	}
 }
 
-// A cancelled context stops WriteAllContext before the next document; the
+// A cancelled context stops WriteAll before the next document; the
 // reports already written stay, the one being rendered is not written.
-func TestWriteAllContextStopsWhenCancelled(t *testing.T) {
+func TestWriteAllStopsWhenCancelled(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	var loaded atomic.Int32
-	_, err := WriteAllContext(ctx, dir, excelTestData("de"), excelCatalog(t), func(*District) error {
+	_, err := WriteAll(ctx, dir, excelTestData("de"), excelCatalog(t), func(*District) error {
 		loaded.Add(1)
 		cancel() // SIGTERM while the first district's receipts load
 		return nil
