@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,5 +164,50 @@ func TestAnExportWritesOnlyBelowItsFolder(t *testing.T) {
 	}
 	if _, err := st.DB.ExecContext(ctx, "SET enable_external_access = true"); err == nil {
 		t.Error("external access could be switched on again")
+	}
+}
+
+func TestMoneyReadsAndWritesDecimalsExactly(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "g.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cases := []struct {
+		query string
+		want  money.Cents
+	}{
+		{"SELECT CAST('4723.93' AS DECIMAL(18,2))", 472393},
+		{"SELECT sum(x) FROM (VALUES (CAST('0.10' AS DECIMAL(18,2))), (CAST('0.20' AS DECIMAL(18,2)))) t(x)", 30},
+		{"SELECT CAST('-12.50' AS DECIMAL(18,2)) * 1", -1250},
+		{"SELECT round(CAST('121694.06' AS DECIMAL(18,2)) * CAST(0.9 AS DECIMAL(3,2)), 2)", 10952465},
+		{"SELECT CAST(? AS DECIMAL(18,2))", 9999999999999999},
+	}
+	for _, c := range cases {
+		var got money.Cents
+		var args []any
+		if strings.Contains(c.query, "?") {
+			args = append(args, money.Cents(9999999999999999))
+		}
+		if err := st.DB.QueryRowContext(ctx, c.query, args...).Scan(&got); err != nil {
+			t.Errorf("%s: %v", c.query, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s = %v, want %v", c.query, got, c.want)
+		}
+	}
+	var third money.Cents
+	if err := st.DB.QueryRowContext(ctx, "SELECT CAST('1.005' AS DECIMAL(18,3))").Scan(&third); err == nil {
+		t.Errorf("a third decimal was read as %v", third)
+	}
+	var n money.NullCents
+	if err := st.DB.QueryRowContext(ctx, "SELECT CAST(NULL AS DECIMAL(18,2))").Scan(&n); err != nil || n.Valid {
+		t.Errorf("NULL: %+v, %v", n, err)
+	}
+	var plain money.Cents
+	if err := st.DB.QueryRowContext(ctx, "SELECT CAST(NULL AS DECIMAL(18,2))").Scan(&plain); err == nil {
+		t.Error("NULL read into Cents without an error")
 	}
 }
