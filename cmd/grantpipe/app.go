@@ -17,6 +17,7 @@ import (
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
+	"grantpipe/queries"
 )
 
 // Exit codes.
@@ -199,7 +200,7 @@ func (a *app) open(ctx context.Context, p *programme.Programme) (*store.Store, e
 	if err := d.Ensure(allDistricts(p)); err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, d.Database())
+	return store.Open(ctx, d.Database(), queries.FS)
 }
 
 func allDistricts(p *programme.Programme) []string {

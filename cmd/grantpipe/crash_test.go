@@ -15,6 +15,7 @@ import (
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
 	"grantpipe/pipeline/submission"
+	"grantpipe/queries"
 )
 
 // crashData prepares a data directory with the 42 demo submissions, two
@@ -115,7 +116,7 @@ func checkFinished(t *testing.T, d datadir.Dir) {
 		t.Errorf("rejected holds %d files and %d notes, want 2 and 2", n, len(notes))
 	}
 	ctx := context.Background()
-	st, err := store.OpenReadOnly(ctx, d.Database())
+	st, err := store.OpenReadOnly(ctx, d.Database(), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

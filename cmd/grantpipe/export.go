@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"grantpipe/pipeline/store"
+	"grantpipe/queries"
 )
 
 // exportTables are the tables written, each a query file of queries/export.
@@ -43,7 +44,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return err
 	}
-	st, err := store.OpenExporting(ctx, a.dir().Database(), root)
+	st, err := store.OpenExporting(ctx, a.dir().Database(), queries.FS, root)
 	if err != nil {
 		return err
 	}

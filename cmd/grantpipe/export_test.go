@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"grantpipe/pipeline/store"
+	"grantpipe/queries"
 
 	"context"
 )
@@ -18,7 +19,7 @@ func TestExportToParquetHoldsWhatTheDatabaseHolds(t *testing.T) {
 	if code, _, errOut := run(t, "export", "--data", dir, "--format", "parquet", "--out", out); code != 0 {
 		t.Fatalf("export: %s", errOut)
 	}
-	st, err := store.OpenReadOnly(context.Background(), filepath.Join(dir, "grantpipe.duckdb"))
+	st, err := store.OpenReadOnly(context.Background(), filepath.Join(dir, "grantpipe.duckdb"), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ import (
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
 	"grantpipe/pipeline/xlsx"
+	"grantpipe/queries"
 )
 
 // feedbackForm is a correct quarterly form of district ags with one
@@ -93,7 +94,7 @@ type storedFile struct {
 
 func storedFiles(t *testing.T, dataDir string) []storedFile {
 	t.Helper()
-	st, err := store.Open(context.Background(), datadir.New(dataDir).Database())
+	st, err := store.Open(context.Background(), datadir.New(dataDir).Database(), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func storedFiles(t *testing.T, dataDir string) []storedFile {
 // feedbackFindings returns the FEEDBACK findings recorded per submission.
 func feedbackFindings(t *testing.T, dataDir string) map[int64][]string {
 	t.Helper()
-	st, err := store.Open(context.Background(), datadir.New(dataDir).Database())
+	st, err := store.Open(context.Background(), datadir.New(dataDir).Database(), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

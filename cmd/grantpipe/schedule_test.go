@@ -14,6 +14,7 @@ import (
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/lock"
 	"grantpipe/pipeline/store"
+	"grantpipe/queries"
 )
 
 // waitForLine reads r until a line contains want.
@@ -52,7 +53,7 @@ func TestSIGTERMDuringAnIngestLosesNothing(t *testing.T) {
 		t.Fatalf("the scheduler did not exit cleanly on SIGTERM: %v", err)
 	}
 	checkNothingLost(t, d)
-	st, err := store.OpenReadOnly(context.Background(), d.Database())
+	st, err := store.OpenReadOnly(context.Background(), d.Database(), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestAJobRunTwiceChangesNothingTheSecondTime(t *testing.T) {
 			t.Fatalf("run-now %d: %s", i, errOut)
 		}
 	}
-	st, err := store.OpenReadOnly(context.Background(), d.Database())
+	st, err := store.OpenReadOnly(context.Background(), d.Database(), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/schedule"
 	"grantpipe/pipeline/store"
+	"grantpipe/queries"
 )
 
 type statusRun struct {
@@ -95,7 +96,7 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 	if holder != "" {
 		open = store.OpenReadOnly
 	}
-	st, err := open(ctx, a.dir().Database())
+	st, err := open(ctx, a.dir().Database(), queries.FS)
 	if err != nil {
 		if holder != "" {
 			return fmt.Errorf("the database is busy: %s; status can read it again as soon as the job has finished", holder)

@@ -13,6 +13,7 @@ import (
 	"grantpipe/pipeline/ingest"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
+	"grantpipe/queries"
 )
 
 var (
@@ -77,7 +78,7 @@ func BenchmarkIngestInbox(b *testing.B) {
 		dir := datadir.New(b.TempDir())
 		dir.Ensure(nil)
 		copyTree(b, from, dir.Inbox())
-		st, err := store.Open(context.Background(), dir.Database())
+		st, err := store.Open(context.Background(), dir.Database(), queries.FS)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"grantpipe/pipeline/ingest"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
+	"grantpipe/queries"
 )
 
 var update = flag.Bool("update", false, "rewrite the want.json files of testdata/ingest")
@@ -42,7 +43,7 @@ func newEnv(t *testing.T) *env {
 	if err := dir.Ensure(ags); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), dir.Database())
+	st, err := store.Open(context.Background(), dir.Database(), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

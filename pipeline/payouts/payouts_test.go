@@ -12,6 +12,7 @@ import (
 	"grantpipe/pipeline/payouts"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
+	"grantpipe/queries"
 )
 
 func importer(t *testing.T) *payouts.Importer {
@@ -20,7 +21,7 @@ func importer(t *testing.T) *payouts.Importer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "g.duckdb"))
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "g.duckdb"), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func reportDataFor(b testing.TB, n, quarters int, period report.Period) (*report
 	if _, err := demo.WriteScaled(p.Years[0], cat, dir.InboxOf, demo.Scale{Quarters: quarters}); err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(ctx, dir.Database())
+	st, err := store.Open(ctx, dir.Database(), queries.FS)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func submit(t testing.TB, edit func(*form.Data)) submitted {
 	if err := os.Chtimes(path, received, received); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, dir.Database())
+	st, err := store.Open(ctx, dir.Database(), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

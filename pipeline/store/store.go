@@ -19,8 +19,6 @@ import (
 
 	// The DuckDB driver registers itself as "duckdb".
 	_ "github.com/duckdb/duckdb-go/v2"
-
-	"grantpipe/queries"
 )
 
 // Store is an open grantpipe database.
@@ -28,8 +26,28 @@ type Store struct {
 	DB       *sql.DB
 	path     string
 	readOnly bool
+	fsys     fs.FS
 	sql      map[string]string
 }
+
+// statement names one SQL file of the queries' file system, such as
+// "jobs/start.sql". Every statement a method of Store runs is declared once,
+// at package level, with declare; Open refuses a file system that lacks any
+// of them, so a missing query is found when the store opens (and by every
+// test that opens one), never when its statement is about to run.
+type statement string
+
+// declared are the statements of every method, by name.
+var declared = map[statement]bool{}
+
+// declare registers the SQL file name as a statement a method runs.
+func declare(name string) statement {
+	declared[statement(name)] = true
+	return statement(name)
+}
+
+// text is the SQL of a declared statement.
+func (s *Store) text(st statement) string { return s.sql[string(st)] }
 
 // Open opens (creating if needed) the database file at path for writing and
 // brings its schema up to date. Only one process may have a database open
@@ -39,27 +57,40 @@ type Store struct {
 // access is off): whatever a query asks for, it cannot read, write or attach
 // a file, nor install or load an extension. Spilling to its temporary
 // folder still works.
-func Open(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, false, "")
+//
+// fsys holds the SQL files, laid out as the queries folder (queries.FS in
+// the program; os.DirFS or fstest.MapFS work too).
+func Open(ctx context.Context, path string, fsys fs.FS) (*Store, error) {
+	return open(ctx, path, fsys, false, "")
 }
 
 // OpenReadOnly opens an existing database for reading; it works while
 // another process writes only if that process has closed it.
-func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, true, "")
+func OpenReadOnly(ctx context.Context, path string, fsys fs.FS) (*Store, error) {
+	return open(ctx, path, fsys, true, "")
 }
 
 // OpenExporting opens the database like Open, but lets DuckDB write files
 // below dir (an absolute path), and nowhere else: for COPY … TO.
-func OpenExporting(ctx context.Context, path, dir string) (*Store, error) {
-	return open(ctx, path, false, dir)
+func OpenExporting(ctx context.Context, path string, fsys fs.FS, dir string) (*Store, error) {
+	return open(ctx, path, fsys, false, dir)
 }
+
+var (
+	allowDirectory    = declare("store/allow_directory.sql")
+	migrationsTable   = declare("schema/000_migrations.sql")
+	appliedMigrations = declare("store/applied_migrations.sql")
+	recordMigration   = declare("store/record_migration.sql")
+)
 
 // MemoryLimit bounds DuckDB's memory; beyond it, large sorts and joins
 // spill to the database's .tmp folder instead of growing the process.
 const MemoryLimit = "1GB"
 
-func open(ctx context.Context, file string, readOnly bool, exportDir string) (*Store, error) {
+func open(ctx context.Context, file string, fsys fs.FS, readOnly bool, exportDir string) (*Store, error) {
+	if fsys == nil {
+		return nil, fmt.Errorf("open database %s: no queries", file)
+	}
 	dsn := file + "?memory_limit=" + MemoryLimit
 	if readOnly {
 		dsn += "&access_mode=read_only"
@@ -78,14 +109,14 @@ func open(ctx context.Context, file string, readOnly bool, exportDir string) (*S
 		}
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
-	s := &Store{DB: db, path: file, readOnly: readOnly, sql: map[string]string{}}
+	s := &Store{DB: db, path: file, readOnly: readOnly, fsys: fsys, sql: map[string]string{}}
 	if err := s.loadQueries(); err != nil {
 		db.Close()
 		return nil, err
 	}
 	if exportDir != "" {
 		// SET takes no parameters: the folder is quoted as SQL quotes a literal.
-		q := strings.ReplaceAll(s.sql["store/allow_directory.sql"], "{dir}", "'"+strings.ReplaceAll(strings.TrimSuffix(exportDir, "/")+"/", "'", "''")+"'")
+		q := strings.ReplaceAll(s.text(allowDirectory), "{dir}", "'"+strings.ReplaceAll(strings.TrimSuffix(exportDir, "/")+"/", "'", "''")+"'")
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open database %s: %w", file, err)
@@ -107,17 +138,31 @@ func (s *Store) Close() error { return s.DB.Close() }
 func (s *Store) Path() string { return s.path }
 
 func (s *Store) loadQueries() error {
-	return fs.WalkDir(queries.FS, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(s.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".sql" {
 			return err
 		}
-		b, err := fs.ReadFile(queries.FS, p)
+		b, err := fs.ReadFile(s.fsys, p)
 		if err != nil {
 			return err
 		}
 		s.sql[p] = string(b)
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("open database %s: queries: %w", s.path, err)
+	}
+	var missing []string
+	for st := range declared {
+		if _, ok := s.sql[string(st)]; !ok {
+			missing = append(missing, string(st))
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("open database %s: the queries lack %s", s.path, strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // Query returns the SQL of an embedded query file such as
@@ -143,9 +188,9 @@ type Migration struct {
 // the schema is, and going on would hide it.
 var ErrMigrationChanged = errors.New("schema file changed after it was applied")
 
-// Migrations lists the numbered schema files, in order.
-func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(queries.FS, "schema")
+// Migrations lists the numbered schema files of fsys, in order.
+func Migrations(fsys fs.FS) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, "schema")
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +205,7 @@ func Migrations() ([]Migration, error) {
 		if v == 0 {
 			continue // the bookkeeping table itself
 		}
-		b, err := fs.ReadFile(queries.FS, "schema/"+name)
+		b, err := fs.ReadFile(fsys, "schema/"+name)
 		if err != nil {
 			return nil, err
 		}
@@ -179,15 +224,15 @@ func Migrations() ([]Migration, error) {
 // Migrate applies every schema file not yet applied, each in its own
 // transaction together with its record, and returns the names applied.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	if _, err := s.DB.ExecContext(ctx, s.sql["schema/000_migrations.sql"]); err != nil {
+	if _, err := s.DB.ExecContext(ctx, s.text(migrationsTable)); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	ms, err := Migrations()
+	ms, err := Migrations(s.fsys)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	applied := map[int]string{}
-	rows, err := s.DB.QueryContext(ctx, s.sql["store/applied_migrations.sql"])
+	rows, err := s.DB.QueryContext(ctx, s.text(appliedMigrations))
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -217,7 +262,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 			tx.Rollback()
 			return nil, fmt.Errorf("migrate: schema/%s: %w", m.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, s.sql["store/record_migration.sql"],
+		if _, err := tx.ExecContext(ctx, s.text(recordMigration),
 			m.Version, m.Name, m.SHA256, time.Now().UTC()); err != nil {
 			tx.Rollback()
 			return nil, fmt.Errorf("migrate: schema/%s: %w", m.Name, err)

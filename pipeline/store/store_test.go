@@ -3,21 +3,24 @@ package store_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/store"
 	"grantpipe/pipeline/submission"
+	"grantpipe/queries"
 )
 
 func open(t *testing.T, path string) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), path)
+	st, err := store.Open(context.Background(), path, queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +30,7 @@ func open(t *testing.T, path string) *store.Store {
 func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "g.duckdb")
 	st := open(t, path)
-	ms, err := store.Migrations()
+	ms, err := store.Migrations(queries.FS)
 	if err != nil || len(ms) == 0 {
 		t.Fatalf("migrations: %v %v", ms, err)
 	}
@@ -46,7 +49,7 @@ func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 }
 
 func TestMigrationsAreNumberedInOrder(t *testing.T) {
-	ms, _ := store.Migrations()
+	ms, _ := store.Migrations(queries.FS)
 	for i, m := range ms {
 		if m.Version != i+1 {
 			t.Errorf("migration %s has version %d, want %d", m.Name, m.Version, i+1)
@@ -123,7 +126,7 @@ func TestSaveLandsWholeOrNotAtAll(t *testing.T) {
 func TestTheDatabaseReachesNoFileButItsOwn(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "g.duckdb"))
+	st, err := store.Open(ctx, filepath.Join(dir, "g.duckdb"), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +154,7 @@ func TestAnExportWritesOnlyBelowItsFolder(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "export")
 	os.MkdirAll(out, 0o755)
-	st, err := store.OpenExporting(ctx, filepath.Join(dir, "g.duckdb"), out)
+	st, err := store.OpenExporting(ctx, filepath.Join(dir, "g.duckdb"), queries.FS, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +172,7 @@ func TestAnExportWritesOnlyBelowItsFolder(t *testing.T) {
 
 func TestMoneyReadsAndWritesDecimalsExactly(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "g.duckdb"))
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "g.duckdb"), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,5 +212,20 @@ func TestMoneyReadsAndWritesDecimalsExactly(t *testing.T) {
 	var plain money.Cents
 	if err := st.DB.QueryRowContext(ctx, "SELECT CAST(NULL AS DECIMAL(18,2))").Scan(&plain); err == nil {
 		t.Error("NULL read into Cents without an error")
+	}
+}
+
+func TestOpenRefusesQueriesThatLackADeclaredStatement(t *testing.T) {
+	lacking := fstest.MapFS{}
+	fs.WalkDir(queries.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && p != "store/record_migration.sql" {
+			b, _ := fs.ReadFile(queries.FS, p)
+			lacking[p] = &fstest.MapFile{Data: b}
+		}
+		return nil
+	})
+	_, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "g.duckdb"), lacking)
+	if err == nil || !strings.Contains(err.Error(), "store/record_migration.sql") {
+		t.Errorf("err = %v, want one naming the missing file", err)
 	}
 }

@@ -34,6 +34,12 @@ type Meta struct {
 	Size          int64
 }
 
+var (
+	nextSubmissionID = declare("ingest/next_submission_id.sql")
+	insertSubmission = declare("ingest/insert_submission.sql")
+	supersede        = declare("ingest/supersede.sql")
+)
+
 // Hook lets tests stop the process at a chosen point of a write, to prove
 // that a crash anywhere leaves nothing half-done. point is "row" (n = rows
 // appended so far) or "commit" (just before the commit).
@@ -62,14 +68,14 @@ func (s *Store) Save(ctx context.Context, meta Meta, sub *submission.Submission,
 			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
-	if err := conn.QueryRowContext(ctx, s.sql["ingest/next_submission_id.sql"]).Scan(&id); err != nil {
+	if err := conn.QueryRowContext(ctx, s.text(nextSubmissionID)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("save %s: %w", meta.FileName, err)
 	}
 	outcome := "accepted"
 	if sub.Rejected {
 		outcome = "rejected"
 	}
-	if _, err := conn.ExecContext(ctx, s.sql["ingest/insert_submission.sql"],
+	if _, err := conn.ExecContext(ctx, s.text(insertSubmission),
 		id, meta.SHA256, meta.FileName, meta.SourcePath, nullString(meta.InboxDistrict), outcome, meta.StoredPath,
 		meta.ReceivedAt.UTC(), berlinWallClock(meta.ReceivedAt), meta.IngestedAt.UTC(), ReaderVersion, meta.Size, sub.Date1904,
 		nullString(sub.District), nullInt(sub.Year), nullInt(sub.Quarter), nullString(sub.DistrictName),
@@ -84,7 +90,7 @@ func (s *Store) Save(ctx context.Context, meta Meta, sub *submission.Submission,
 		return 0, fmt.Errorf("save %s: %w", meta.FileName, err)
 	}
 	if !sub.Rejected {
-		if _, err := conn.ExecContext(ctx, s.sql["ingest/supersede.sql"], sub.District, sub.Year, sub.Quarter); err != nil {
+		if _, err := conn.ExecContext(ctx, s.text(supersede), sub.District, sub.Year, sub.Quarter); err != nil {
 			return 0, fmt.Errorf("save %s: %w", meta.FileName, err)
 		}
 	}

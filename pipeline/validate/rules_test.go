@@ -69,7 +69,7 @@ func newWorld(t testing.TB, override map[string]string) *world {
 	if err := dir.Ensure(ags); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), dir.Database())
+	st, err := store.Open(context.Background(), dir.Database(), queries.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
