@@ -8,7 +8,6 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -363,7 +362,7 @@ func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) 
 	}
 	in.Log.Info("ingested", "file", shown, "outcome", outcomeOf(sub), "district", sub.District, "year", sub.Year, "quarter", sub.Quarter,
 		"lines", len(sub.Receipts), "findings", len(sub.Findings))
-	prev := &previous{ID: id, SHA256: sum, Outcome: outcomeOf(sub), StoredPath: in.Dir.Rel(meta.StoredPath)}
+	prev := &previous{Known: store.Known{ID: id, Outcome: outcomeOf(sub), StoredPath: in.Dir.Rel(meta.StoredPath)}, SHA256: sum}
 	if err := in.place(ctx, path, inInbox, prev); err != nil {
 		return nil, err
 	}
@@ -386,34 +385,19 @@ func relMeta(d datadir.Dir, m store.Meta) store.Meta {
 
 // previous is the record of a file already ingested.
 type previous struct {
-	ID         int64
-	SHA256     string
-	Outcome    string
-	StoredPath string // relative to the data directory
-	SourcePath string // where it was found, as stored
+	store.Known
+	SHA256 string
 }
 
 // known returns the records of files with these bytes, an accepted one first.
 func (in *Ingester) known(ctx context.Context, sum string) ([]*previous, error) {
-	q, err := in.Store.Query("ingest/find_by_sha256.sql")
-	if err != nil {
-		return nil, err
-	}
-	rows, err := in.Store.DB.QueryContext(ctx, q, sum)
+	ks, err := in.Store.KnownBytes(ctx, sum)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
-	defer rows.Close()
-	var out []*previous
-	for rows.Next() {
-		p := &previous{SHA256: sum}
-		if err := rows.Scan(&p.ID, &p.Outcome, &p.StoredPath, &p.SourcePath); err != nil {
-			return nil, fmt.Errorf("ingest: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
+	out := make([]*previous, len(ks))
+	for i, k := range ks {
+		out[i] = &previous{Known: k, SHA256: sum}
 	}
 	return out, nil
 }
@@ -493,45 +477,30 @@ func (in *Ingester) place(ctx context.Context, path string, inInbox bool, prev *
 }
 
 func (in *Ingester) describe(ctx context.Context, fr *FileResult, id int64) error {
-	db := in.Store.DB
-	q := func(name string) string {
-		s, _ := in.Store.Query(name)
-		return s
-	}
-	var district sql.NullString
-	var year, quarter sql.NullInt64
-	if err := db.QueryRowContext(ctx, q("ingest/submission_period.sql"), id).Scan(&district, &year, &quarter); err != nil {
-		return fmt.Errorf("ingest: %w", err)
-	}
-	fr.District, fr.Year, fr.Quarter = district.String, int(year.Int64), int(quarter.Int64)
-	if err := db.QueryRowContext(ctx, q("ingest/summary.sql"), id).Scan(&fr.Lines, &fr.Coordinators, &fr.Activities); err != nil {
-		return fmt.Errorf("ingest: %w", err)
-	}
-	rows, err := db.QueryContext(ctx, q("ingest/amount_by_category.sql"), id)
+	sum, err := in.Store.SubmissionSummary(ctx, id)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
-	for rows.Next() {
-		var cat, amount string
-		if err := rows.Scan(&cat, &amount); err != nil {
-			rows.Close()
-			return fmt.Errorf("ingest: %w", err)
-		}
-		fr.AmountByCategory[cat] = amount
+	fr.District, fr.Year, fr.Quarter = sum.District, sum.Year, sum.Quarter
+	fr.Lines, fr.Coordinators, fr.Activities = sum.Lines, sum.Coordinators, sum.Activities
+	for cat, amount := range sum.AmountByCategory {
+		fr.AmountByCategory[cat] = amount.String()
 	}
-	rows.Close()
-	findings, err := in.findings(ctx, id)
+	findings, err := in.Store.FileFindings(ctx, id)
 	if err != nil {
-		return err
+		return fmt.Errorf("ingest: %w", err)
 	}
 	for _, f := range findings {
-		msg := f.de
-		if in.Lang == "en" {
-			msg = f.en
-		}
-		fr.Findings = append(fr.Findings, Finding{Rule: f.rule, Severity: f.severity, Sheet: f.sheet, Cell: f.cell, Message: msg})
+		fr.Findings = append(fr.Findings, Finding{Rule: f.Rule, Severity: f.Severity, Sheet: f.Sheet, Cell: f.Cell, Message: f.Message[in.lang()]})
 	}
 	return nil
+}
+
+func (in *Ingester) lang() string {
+	if in.Lang == "en" {
+		return "en"
+	}
+	return "de"
 }
 
 // summarise fills the result of a file just stored from what was stored
@@ -554,40 +523,15 @@ func (in *Ingester) summarise(fr *FileResult, sub *submission.Submission) {
 	}
 }
 
-type storedFinding struct{ rule, severity, sheet, cell, de, en string }
-
-func (in *Ingester) findings(ctx context.Context, id int64) ([]storedFinding, error) {
-	q, err := in.Store.Query("ingest/findings_of.sql")
-	if err != nil {
-		return nil, err
-	}
-	rows, err := in.Store.DB.QueryContext(ctx, q, id)
-	if err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
-	}
-	defer rows.Close()
-	var out []storedFinding
-	for rows.Next() {
-		var f storedFinding
-		if err := rows.Scan(&f.rule, &f.severity, &f.sheet, &f.cell, &f.de, &f.en); err != nil {
-			return nil, fmt.Errorf("ingest: %w", err)
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
-}
-
 // errorNote is the text beside a rejected file: in plain German, what to fix.
 func (in *Ingester) errorNote(ctx context.Context, id int64) (string, error) {
-	var file string
-	var received time.Time
-	q, _ := in.Store.Query("ingest/submission_file.sql")
-	if err := in.Store.DB.QueryRowContext(ctx, q, id).Scan(&file, &received); err != nil {
+	file, received, err := in.Store.SubmissionFile(ctx, id)
+	if err != nil {
 		return "", fmt.Errorf("ingest: %w", err)
 	}
-	findings, err := in.findings(ctx, id)
+	findings, err := in.Store.FileFindings(ctx, id)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("ingest: %w", err)
 	}
 	c := in.Catalog
 	var b strings.Builder
@@ -596,34 +540,34 @@ func (in *Ingester) errorNote(ctx context.Context, id int64) (string, error) {
 	b.WriteString(c.Text("de", "note.intro", nil) + "\n\n")
 	n := 0
 	for _, f := range findings {
-		if f.severity != submission.Error {
+		if f.Severity != submission.Error {
 			continue
 		}
 		n++
-		fmt.Fprintf(&b, "%d. %s%s\n", n, place(c, f), f.de)
+		fmt.Fprintf(&b, "%d. %s%s\n", n, place(c, f), f.Message["de"])
 	}
-	var rest []storedFinding
+	var rest []store.FileFinding
 	for _, f := range findings {
-		if f.severity != submission.Error {
+		if f.Severity != submission.Error {
 			rest = append(rest, f)
 		}
 	}
 	if len(rest) > 0 {
 		b.WriteString("\n" + c.Text("de", "note.also", nil) + "\n")
 		for _, f := range rest {
-			fmt.Fprintf(&b, "- %s%s\n", place(c, f), f.de)
+			fmt.Fprintf(&b, "- %s%s\n", place(c, f), f.Message["de"])
 		}
 	}
 	b.WriteString("\n" + c.Text("de", "note.footer", nil) + "\n")
 	return b.String(), nil
 }
 
-func place(c *messages.Catalog, f storedFinding) string {
+func place(c *messages.Catalog, f store.FileFinding) string {
 	switch {
-	case f.cell != "":
-		return c.Text("de", "note.at_cell", messages.Args{"sheet": f.sheet, "cell": f.cell}) + " "
-	case f.sheet != "":
-		return c.Text("de", "note.at_sheet", messages.Args{"sheet": f.sheet}) + " "
+	case f.Cell != "":
+		return c.Text("de", "note.at_cell", messages.Args{"sheet": f.Sheet, "cell": f.Cell}) + " "
+	case f.Sheet != "":
+		return c.Text("de", "note.at_sheet", messages.Args{"sheet": f.Sheet}) + " "
 	}
 	return ""
 }

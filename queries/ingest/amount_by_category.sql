@@ -1,4 +1,4 @@
-SELECT category, sum(amount)::VARCHAR
+SELECT category, sum(amount)
 FROM receipts
 WHERE submission_id = $1 AND category IS NOT NULL AND amount IS NOT NULL
 GROUP BY category

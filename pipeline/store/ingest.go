@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"grantpipe/pipeline/money"
+)
+
+var (
+	findBySHA256     = declare("ingest/find_by_sha256.sql")
+	submissionPeriod = declare("ingest/submission_period.sql")
+	submissionCounts = declare("ingest/summary.sql")
+	amountByCategory = declare("ingest/amount_by_category.sql")
+	findingsOf       = declare("ingest/findings_of.sql")
+	submissionFile   = declare("ingest/submission_file.sql")
+)
+
+// Known is the record of a file already ingested.
+type Known struct {
+	ID         int64
+	Outcome    string // "accepted" or "rejected"
+	StoredPath string // relative to the data directory
+	SourcePath string // where it was found, as stored
+}
+
+// KnownBytes returns the records of files with this sha256, an accepted one
+// first, then the latest rejected ones.
+func (s *Store) KnownBytes(ctx context.Context, sha256 string) ([]Known, error) {
+	rows, err := s.DB.QueryContext(ctx, s.text(findBySHA256), sha256)
+	if err != nil {
+		return nil, fmt.Errorf("known bytes: %w", err)
+	}
+	defer rows.Close()
+	var out []Known
+	for rows.Next() {
+		var k Known
+		if err := rows.Scan(&k.ID, &k.Outcome, &k.StoredPath, &k.SourcePath); err != nil {
+			return nil, fmt.Errorf("known bytes: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("known bytes: %w", err)
+	}
+	return out, nil
+}
+
+// Summary is what one stored submission holds, in counts and sums.
+type Summary struct {
+	District                        string
+	Year, Quarter                   int
+	Lines, Coordinators, Activities int
+	AmountByCategory                map[string]money.Cents
+}
+
+// SubmissionSummary returns the period, counts and amounts per category of
+// a stored submission.
+func (s *Store) SubmissionSummary(ctx context.Context, id int64) (*Summary, error) {
+	var district sql.NullString
+	var year, quarter sql.NullInt64
+	if err := s.DB.QueryRowContext(ctx, s.text(submissionPeriod), id).Scan(&district, &year, &quarter); err != nil {
+		return nil, fmt.Errorf("submission %d: %w", id, err)
+	}
+	sum := &Summary{District: district.String, Year: int(year.Int64), Quarter: int(quarter.Int64), AmountByCategory: map[string]money.Cents{}}
+	if err := s.DB.QueryRowContext(ctx, s.text(submissionCounts), id).Scan(&sum.Lines, &sum.Coordinators, &sum.Activities); err != nil {
+		return nil, fmt.Errorf("submission %d: %w", id, err)
+	}
+	rows, err := s.DB.QueryContext(ctx, s.text(amountByCategory), id)
+	if err != nil {
+		return nil, fmt.Errorf("submission %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cat string
+		var amount money.Cents
+		if err := rows.Scan(&cat, &amount); err != nil {
+			return nil, fmt.Errorf("submission %d: %w", id, err)
+		}
+		sum.AmountByCategory[cat] = amount
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("submission %d: %w", id, err)
+	}
+	return sum, nil
+}
+
+// FileFinding is a finding about a file as it was read, in both languages.
+type FileFinding struct {
+	Rule, Severity, Sheet, Cell string
+	Message                     map[string]string // by language
+}
+
+// FileFindings returns the reading findings of a stored submission, in order.
+func (s *Store) FileFindings(ctx context.Context, id int64) ([]FileFinding, error) {
+	rows, err := s.DB.QueryContext(ctx, s.text(findingsOf), id)
+	if err != nil {
+		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []FileFinding
+	for rows.Next() {
+		var f FileFinding
+		var de, en string
+		if err := rows.Scan(&f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en); err != nil {
+			return nil, fmt.Errorf("findings of submission %d: %w", id, err)
+		}
+		f.Message = map[string]string{"de": de, "en": en}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// SubmissionFile returns the name a submission arrived under and when it
+// was received.
+func (s *Store) SubmissionFile(ctx context.Context, id int64) (name string, received time.Time, err error) {
+	if err := s.DB.QueryRowContext(ctx, s.text(submissionFile), id).Scan(&name, &received); err != nil {
+		return "", time.Time{}, fmt.Errorf("submission %d: %w", id, err)
+	}
+	return name, received, nil
+}

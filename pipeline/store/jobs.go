@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+var (
+	startJob          = declare("jobs/start.sql")
+	finishJob         = declare("jobs/finish.sql")
+	lastJobRuns       = declare("jobs/last_runs.sql")
+	latestValidation  = declare("jobs/latest_validation.sql")
+	submissionMatrix  = declare("jobs/matrix.sql")
+	acceptedDistricts = declare("jobs/accepted_districts.sql")
+	rejectedDistricts = declare("jobs/rejected_districts.sql")
+	countSubmissions  = declare("ingest/count_submissions.sql")
+)
+
+// StartJobRun records that a job started and returns the run's id.
+func (s *Store) StartJobRun(ctx context.Context, job, trigger string, at time.Time) (int64, error) {
+	var id int64
+	if err := s.DB.QueryRowContext(ctx, s.text(startJob), job, trigger, at.UTC()).Scan(&id); err != nil {
+		return 0, fmt.Errorf("start job run: %w", err)
+	}
+	return id, nil
+}
+
+// JobCounts are what a job run did.
+type JobCounts struct{ Files, Findings, Reports int }
+
+// FinishJobRun records how a job run ended; errText is empty when it worked.
+func (s *Store) FinishJobRun(ctx context.Context, id int64, at time.Time, outcome string, c JobCounts, errText string) error {
+	var e any
+	if errText != "" {
+		e = errText
+	}
+	if _, err := s.DB.ExecContext(ctx, s.text(finishJob), id, at.UTC(), outcome, c.Files, c.Findings, c.Reports, e); err != nil {
+		return fmt.Errorf("finish job run: %w", err)
+	}
+	return nil
+}
+
+// JobRun is one run of a scheduled job.
+type JobRun struct {
+	Job, Trigger, Outcome string
+	Started               time.Time
+	Ended                 sql.NullTime
+	Counts                JobCounts
+	Error                 string
+}
+
+// LastJobRuns returns the latest run of each job, by job name.
+func (s *Store) LastJobRuns(ctx context.Context) ([]JobRun, error) {
+	rows, err := s.DB.QueryContext(ctx, s.text(lastJobRuns))
+	if err != nil {
+		return nil, fmt.Errorf("last job runs: %w", err)
+	}
+	defer rows.Close()
+	var out []JobRun
+	for rows.Next() {
+		var r JobRun
+		if err := rows.Scan(&r.Job, &r.Trigger, &r.Started, &r.Ended, &r.Outcome, &r.Counts.Files, &r.Counts.Findings, &r.Counts.Reports, &r.Error); err != nil {
+			return nil, fmt.Errorf("last job runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("last job runs: %w", err)
+	}
+	return out, nil
+}
+
+// ErrNoValidation means no validation has run yet.
+var ErrNoValidation = errors.New("no validation run yet")
+
+// LatestValidation returns the as-of day and rule set of the latest
+// validation run, or ErrNoValidation.
+func (s *Store) LatestValidation(ctx context.Context) (asOf time.Time, ruleSet string, err error) {
+	err = s.DB.QueryRowContext(ctx, s.text(latestValidation)).Scan(&asOf, &ruleSet)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, "", ErrNoValidation
+	}
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("latest validation: %w", err)
+	}
+	return asOf, ruleSet, nil
+}
+
+// QuarterState is what the database knows of one district and quarter.
+type QuarterState struct {
+	District string
+	Quarter  int
+	Received sql.NullTime // the day the current accepted submission arrived (local), if any
+	Rejected int          // rejected files the district sent
+	Errors   int          // errors of the latest validation run
+}
+
+// SubmissionMatrix returns the state of every district and quarter of year
+// that has anything to show.
+func (s *Store) SubmissionMatrix(ctx context.Context, year int) ([]QuarterState, error) {
+	rows, err := s.DB.QueryContext(ctx, s.text(submissionMatrix), year)
+	if err != nil {
+		return nil, fmt.Errorf("submission matrix: %w", err)
+	}
+	defer rows.Close()
+	var out []QuarterState
+	for rows.Next() {
+		var q QuarterState
+		if err := rows.Scan(&q.District, &q.Quarter, &q.Received, &q.Rejected, &q.Errors); err != nil {
+			return nil, fmt.Errorf("submission matrix: %w", err)
+		}
+		out = append(out, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("submission matrix: %w", err)
+	}
+	return out, nil
+}
+
+// DistrictsAccepted returns the districts with an accepted submission for a
+// quarter.
+func (s *Store) DistrictsAccepted(ctx context.Context, year, quarter int) (map[string]bool, error) {
+	return s.districtSet(ctx, acceptedDistricts, year, quarter)
+}
+
+// DistrictsRejected returns the districts (the senders, where known) with a
+// rejected file for a quarter.
+func (s *Store) DistrictsRejected(ctx context.Context, year, quarter int) (map[string]bool, error) {
+	return s.districtSet(ctx, rejectedDistricts, year, quarter)
+}
+
+func (s *Store) districtSet(ctx context.Context, st statement, year, quarter int) (map[string]bool, error) {
+	rows, err := s.DB.QueryContext(ctx, s.text(st), year, quarter)
+	if err != nil {
+		return nil, fmt.Errorf("districts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var ags sql.NullString
+		if err := rows.Scan(&ags); err != nil {
+			return nil, fmt.Errorf("districts: %w", err)
+		}
+		out[ags.String] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("districts: %w", err)
+	}
+	return out, nil
+}
+
+// CountSubmissions returns how many files the database holds.
+func (s *Store) CountSubmissions(ctx context.Context) (int, error) {
+	var n int
+	if err := s.DB.QueryRowContext(ctx, s.text(countSubmissions)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count submissions: %w", err)
+	}
+	return n, nil
+}
