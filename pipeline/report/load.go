@@ -2,117 +2,173 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
-	"time"
 
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/store"
 )
 
+// Periods lists the periods that have data: every quarter with an accepted
+// submission, in order, then each of their years as a whole.
+func Periods(ctx context.Context, st *store.Store) ([]Period, error) {
+	qs, err := st.AcceptedQuarters(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("report periods: %w", err)
+	}
+	var out []Period
+	var years []int
+	for _, q := range qs {
+		out = append(out, Period{Year: q.Year, Quarter: q.Quarter})
+		if !slices.Contains(years, q.Year) {
+			years = append(years, q.Year)
+		}
+	}
+	slices.Sort(years)
+	for _, y := range years {
+		out = append(out, Period{Year: y})
+	}
+	return out, nil
+}
+
 // Load gathers a period's report data from the latest validation run: its
-// findings and grant figures, and the submissions behind them.
+// findings and grant figures, and the submissions behind them. The
+// districts' receipts are left to LoadReceipts. When no validation has run
+// yet, the error wraps store.ErrNoValidation.
 func Load(ctx context.Context, st *store.Store, prog *programme.Programme, period Period, lang string) (*Data, error) {
+	d, err := load(ctx, st, prog, period, lang)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", period.Slug(), err)
+	}
+	return d, nil
+}
+
+func load(ctx context.Context, st *store.Store, prog *programme.Programme, period Period, lang string) (*Data, error) {
 	y, ok := prog.Year(period.Year)
 	if !ok {
-		return nil, fmt.Errorf("report: %d is not a budget year of the programme", period.Year)
+		return nil, fmt.Errorf("%d is not a budget year of the programme", period.Year)
 	}
-	l := &loader{ctx: ctx, st: st}
-	d := &Data{Period: period, Lang: lang, StateBudget: y.StateBudget, DistrictCap: y.DistrictCap,
+	run, err := st.LatestRun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := newLoader(ctx, st, newData(y, period, lang, run))
+	for _, step := range []func() error{
+		l.figures, l.trend, l.findings, l.activities, l.narrative, l.sources, l.coordinators, l.dataTime,
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	l.d.sumState(y)
+	return l.d, nil
+}
+
+// newData is the period's data as the programme configures it, before
+// anything is read from the database.
+func newData(y *programme.Year, period Period, lang string, run store.ValidationRun) *Data {
+	d := &Data{Period: period, Lang: lang, AsOf: run.AsOf, RunID: run.ID, RuleSet: run.RuleSet,
+		StateBudget: y.StateBudget, DistrictCap: y.DistrictCap,
 		FundingRatePct: int64(y.FundingRatePct), LineTolerance: int64(y.LineTolerancePct), ByRule: map[string][3]int{}}
-	var asOf time.Time
-	if err := l.row("latest_run", []any{}, &d.RunID, &asOf, &d.RuleSet); err != nil {
-		return nil, fmt.Errorf("report: no validation run yet: %w", err)
-	}
-	d.AsOf = asOf
 	for _, c := range y.Categories {
 		d.Categories = append(d.Categories, Category{c.Code, c.NameDE, c.NameEN})
 	}
 	for _, a := range y.ActivityTypes {
 		d.ActivityTypes = append(d.ActivityTypes, ActivityType{a.Code, a.NameDE, a.NameEN})
 	}
-	index := map[string]*District{}
 	for _, pd := range y.Districts {
 		d.Districts = append(d.Districts, District{AGS: pd.AGS, Name: pd.Name, Kind: pd.Kind, Population: pd.Population,
 			FileNumber: pd.FileNumber, PlanTotal: pd.PlanTotal, Plan: pd.Plan,
 			Figures: Figures{Approved: pd.Approved, ByCategory: map[string]money.Cents{}}})
 		d.Population += pd.Population
 	}
-	for i := range d.Districts {
-		index[d.Districts[i].AGS] = &d.Districts[i]
-	}
-	first, last := period.Quarter, period.Quarter
-	if period.Annual() {
-		first, last = 1, 4
-	}
-	through := period.Quarter // 0: the year as of the run's day
+	return d
+}
 
-	// Grant figures.
-	if err := l.each("figures", []any{d.RunID, period.Year, through}, func(s scanner) error {
-		var ags string
-		var a [6]string
-		if err := s.Scan(&ags, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]); err != nil {
-			return err
-		}
-		dist := index[ags]
-		if dist == nil {
-			return nil
-		}
-		f := &dist.Figures
-		return parseAll(a[:], &f.Approved, &f.Eligible, &f.Fundable, &f.Paid, &f.Balance, &f.InterestAtRisk)
-	}); err != nil {
-		return nil, err
+// loader fills a Data from the database, one step per kind of row. Rows
+// of a district the programme does not name are left out (the state's
+// findings per rule count them).
+type loader struct {
+	ctx   context.Context
+	st    *store.Store
+	d     *Data
+	index map[string]*District
+	// first and last are the quarters the period covers; through is the
+	// quarter the grant figures run to (0: the year as of the run's day).
+	first, last, through int
+}
+
+func newLoader(ctx context.Context, st *store.Store, d *Data) *loader {
+	l := &loader{ctx: ctx, st: st, d: d, index: map[string]*District{}}
+	for i := range d.Districts {
+		l.index[d.Districts[i].AGS] = &d.Districts[i]
 	}
-	if err := l.each("figure_categories", []any{d.RunID, period.Year, through}, func(s scanner) error {
-		var ags, code, amount string
-		if err := s.Scan(&ags, &code, &amount); err != nil {
-			return err
-		}
-		if dist := index[ags]; dist != nil {
-			var c money.Cents
-			if err := parseAll([]string{amount}, &c); err != nil {
-				return err
-			}
-			dist.Figures.ByCategory[code] = c
-		}
-		return nil
-	}); err != nil {
-		return nil, err
+	l.first, l.last = d.Period.span()
+	l.through = d.Period.Quarter
+	return l
+}
+
+// span is the first and last quarter a period covers.
+func (p Period) span() (first, last int) {
+	if p.Annual() {
+		return 1, 4
 	}
-	// Trend over the quarters up to the period's last.
-	if err := l.each("trend", []any{period.Year, period.Last(), d.RunID}, func(s scanner) error {
-		var ags, status, eligible, cumulative string
-		var q QuarterFigures
-		if err := s.Scan(&ags, &q.Quarter, &status, &eligible, &cumulative, &q.Errors, &q.Warnings); err != nil {
-			return err
-		}
-		q.Status = status
-		if err := parseAll([]string{eligible, cumulative}, &q.Eligible, &q.Cumulative); err != nil {
-			return err
-		}
-		if dist := index[ags]; dist != nil {
-			dist.Trend = append(dist.Trend, q)
-		}
-		return nil
-	}); err != nil {
-		return nil, err
+	return p.Quarter, p.Quarter
+}
+
+// figures reads the grant computation, in total and per category.
+func (l *loader) figures() error {
+	fs, err := l.st.DistrictFigures(l.ctx, l.d.RunID, l.d.Period.Year, l.through)
+	if err != nil {
+		return err
 	}
-	// Findings of the period.
+	for _, f := range fs {
+		if dist := l.index[f.District]; dist != nil {
+			g := &dist.Figures
+			g.Approved, g.Eligible, g.Fundable, g.Paid, g.Balance, g.InterestAtRisk = f.Approved, f.Eligible, f.Fundable, f.Paid, f.Balance, f.InterestAtRisk
+		}
+	}
+	cs, err := l.st.CategoryFigures(l.ctx, l.d.RunID, l.d.Period.Year, l.through)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if dist := l.index[c.District]; dist != nil {
+			dist.Figures.ByCategory[c.Category] = c.Eligible
+		}
+	}
+	return nil
+}
+
+// trend reads each district's quarters up to the period's last.
+func (l *loader) trend() error {
+	qs, err := l.st.Trend(l.ctx, l.d.RunID, l.d.Period.Year, l.d.Period.Last())
+	if err != nil {
+		return err
+	}
+	for _, q := range qs {
+		if dist := l.index[q.District]; dist != nil {
+			dist.Trend = append(dist.Trend, QuarterFigures{Quarter: q.Quarter, Status: q.Status, Eligible: q.Eligible,
+				Cumulative: q.Cumulative, Errors: q.Errors, Warnings: q.Warnings})
+		}
+	}
+	return nil
+}
+
+// findings reads the period's findings in the report's language and
+// counts them per rule.
+func (l *loader) findings() error {
 	texts := textPool{}
-	if err := l.each("findings", []any{d.RunID, period.Year, first, last}, func(s scanner) error {
-		var f Finding
-		var de, en string
-		if err := s.Scan(&f.Rule, &f.Severity, &f.District, &f.Quarter, &f.File, &f.Sheet, &f.Cell, &de, &en); err != nil {
-			return err
-		}
-		f.Message = de
-		if lang == "en" {
-			f.Message = en
+	return l.st.EachRunFinding(l.ctx, l.d.RunID, l.d.Period.Year, l.first, l.last, func(x store.RunFinding) error {
+		f := Finding{Rule: x.Rule, Severity: x.Severity, District: x.District, Quarter: x.Quarter,
+			File: x.File, Sheet: x.Sheet, Cell: x.Cell, Message: x.MessageDE}
+		if l.d.Lang == "en" {
+			f.Message = x.MessageEN
 		}
 		texts.intern(&f.Rule, &f.District, &f.File, &f.Sheet, &f.Message)
-		counts := d.ByRule[f.Rule]
+		counts := l.d.ByRule[f.Rule]
 		switch f.Severity {
 		case "error":
 			counts[0]++
@@ -121,105 +177,115 @@ func Load(ctx context.Context, st *store.Store, prog *programme.Programme, perio
 		default:
 			counts[2]++
 		}
-		d.ByRule[f.Rule] = counts
-		if dist := index[f.District]; dist != nil {
+		l.d.ByRule[f.Rule] = counts
+		if dist := l.index[f.District]; dist != nil {
 			dist.Findings = append(dist.Findings, f)
 		}
 		return nil
-	}); err != nil {
-		return nil, err
+	})
+}
+
+// activities reads the activities per district and sums the state's, both
+// in the programme's order of types. A type the programme does not name is
+// shown by its code in the district's report and left out of the state's.
+func (l *loader) activities() error {
+	as, err := l.st.Activities(l.ctx, l.d.Period.Year, l.first, l.last)
+	if err != nil {
+		return err
 	}
-	// Activities.
 	types := map[string]ActivityType{}
-	for _, a := range d.ActivityTypes {
+	for _, a := range l.d.ActivityTypes {
 		types[a.Code] = a
 	}
 	state := map[string]*Activity{}
-	if err := l.each("activities", []any{period.Year, first, last}, func(s scanner) error {
-		var ags, code string
-		var n int
-		var participants int64
-		if err := s.Scan(&ags, &code, &n, &participants); err != nil {
-			return err
-		}
-		t, ok := types[code]
+	for _, a := range as {
+		t, ok := types[a.Type]
 		if !ok {
-			t = ActivityType{Code: code, NameDE: code, NameEN: code}
+			t = ActivityType{Code: a.Type, NameDE: a.Type, NameEN: a.Type}
 		}
-		if dist := index[ags]; dist != nil {
-			dist.Activities = append(dist.Activities, Activity{Type: t, Count: n, Participants: participants})
+		if dist := l.index[a.District]; dist != nil {
+			dist.Activities = append(dist.Activities, Activity{Type: t, Count: a.Count, Participants: a.Participants})
 		}
-		if state[code] == nil {
-			state[code] = &Activity{Type: t}
+		if state[a.Type] == nil {
+			state[a.Type] = &Activity{Type: t}
 		}
-		state[code].Count += n
-		state[code].Participants += participants
-		return nil
-	}); err != nil {
-		return nil, err
+		state[a.Type].Count += a.Count
+		state[a.Type].Participants += a.Participants
 	}
 	order := map[string]int{}
-	for i, a := range d.ActivityTypes {
+	for i, a := range l.d.ActivityTypes {
 		order[a.Code] = i
 		if s := state[a.Code]; s != nil {
-			d.Activities = append(d.Activities, *s)
+			l.d.Activities = append(l.d.Activities, *s)
 		}
 	}
-	for i := range d.Districts {
-		acts := d.Districts[i].Activities
+	for i := range l.d.Districts {
+		acts := l.d.Districts[i].Activities
 		sort.Slice(acts, func(a, b int) bool { return order[acts[a].Type.Code] < order[acts[b].Type.Code] })
 	}
-	// Narrative.
-	if err := l.each("narrative", []any{period.Year, first, last}, func(s scanner) error {
-		var ags, text string
-		if err := s.Scan(&ags, &text); err != nil {
-			return err
-		}
-		if dist := index[ags]; dist != nil {
-			dist.Narrative = append(dist.Narrative, text)
-		}
-		return nil
-	}); err != nil {
-		return nil, err
+	return nil
+}
+
+// narrative reads the districts' narrative paragraphs.
+func (l *loader) narrative() error {
+	ps, err := l.st.Narrative(l.ctx, l.d.Period.Year, l.first, l.last)
+	if err != nil {
+		return err
 	}
-	// Sources.
-	if err := l.each("sources", []any{period.Year, first, last}, func(s scanner) error {
-		var ags string
-		var src Source
-		if err := s.Scan(&ags, &src.SubmissionID, &src.File, &src.SHA256, &src.Quarter, &src.Received, &src.Current, &src.ReaderVer); err != nil {
-			return err
+	for _, p := range ps {
+		if dist := l.index[p.District]; dist != nil {
+			dist.Narrative = append(dist.Narrative, p.Text)
 		}
-		if dist := index[ags]; dist != nil {
-			dist.Sources = append(dist.Sources, src)
+	}
+	return nil
+}
+
+// sources reads the files the period draws on.
+func (l *loader) sources() error {
+	fs, err := l.st.SourceFiles(l.ctx, l.d.Period.Year, l.first, l.last)
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		if dist := l.index[f.District]; dist != nil {
+			dist.Sources = append(dist.Sources, Source{SubmissionID: f.SubmissionID, File: f.File, SHA256: f.SHA256,
+				Quarter: f.Quarter, Received: f.Received, Current: f.Current, ReaderVer: f.ReaderVer})
 		}
-		return nil
-	}); err != nil {
-		return nil, err
 	}
-	// Coordinators at the period's end.
-	if err := l.each("coordinators", []any{period.Year, period.Last()}, func(s scanner) error {
-		var ags, fte string
-		var n int
-		if err := s.Scan(&ags, &n, &fte); err != nil {
-			return err
+	return nil
+}
+
+// coordinators reads who was employed at the period's end.
+func (l *loader) coordinators() error {
+	cs, err := l.st.Coordinators(l.ctx, l.d.Period.Year, l.d.Period.Last())
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if dist := l.index[c.District]; dist != nil {
+			dist.Coordinators, dist.FTE = c.Count, c.FTE
 		}
-		if dist := index[ags]; dist != nil {
-			dist.Coordinators, dist.FTE = n, fte
-		}
-		return nil
-	}); err != nil {
-		return nil, err
 	}
-	// The reports' timestamp: the latest file they draw on, else the run's day.
-	var dt sql.NullTime
-	if err := l.row("data_time", []any{period.Year, period.Last()}, &dt); err != nil {
-		return nil, err
+	return nil
+}
+
+// dataTime sets the reports' timestamp: the latest file they draw on, else
+// the run's day.
+func (l *loader) dataTime() error {
+	t, ok, err := l.st.LatestArrival(l.ctx, l.d.Period.Year, l.d.Period.Last())
+	if err != nil {
+		return err
 	}
-	d.DataTime = d.AsOf
-	if dt.Valid {
-		d.DataTime = dt.Time
+	l.d.DataTime = l.d.AsOf
+	if ok {
+		l.d.DataTime = t
 	}
-	// State totals and the outlook.
+	return nil
+}
+
+// sumState adds the districts' figures up to the state's and projects
+// each district's year.
+func (d *Data) sumState(y *programme.Year) {
 	d.State.ByCategory = map[string]money.Cents{}
 	for i := range d.Districts {
 		f := d.Districts[i].Figures
@@ -234,76 +300,41 @@ func Load(ctx context.Context, st *store.Store, prog *programme.Programme, perio
 		}
 		d.Projections = append(d.Projections, project(&d.Districts[i], y))
 	}
-	return d, nil
 }
 
 // LoadReceipts fills dist.Receipts for d's period. The reports load them one
 // district at a time, right before rendering it, and drop them after, so
-// memory does not grow with the number of districts. A long text (see
-// receipts.sql) is loaded once however many rows name it, and the rows
-// share its one copy.
+// memory does not grow with the number of districts.
 func LoadReceipts(ctx context.Context, st *store.Store, d *Data, dist *District) error {
-	l := &loader{ctx: ctx, st: st}
-	first, last := d.Period.Quarter, d.Period.Quarter
-	if d.Period.Annual() {
-		first, last = 1, 4
-	}
-	args := []any{d.Period.Year, first, last, dist.AGS}
-	var long []string
-	if err := l.each("receipt_texts", args, func(s scanner) error {
-		var t string
-		if err := s.Scan(&t); err != nil {
-			return err
-		}
-		long = append(long, t)
-		return nil
-	}); err != nil {
-		return err
-	}
-	text := func(p *string, id sql.NullInt64) error {
-		if !id.Valid {
-			return nil
-		}
-		if id.Int64 < 1 || id.Int64 > int64(len(long)) {
-			return fmt.Errorf("long text %d of %d", id.Int64, len(long))
-		}
-		*p = long[id.Int64-1]
-		return nil
+	first, last := d.Period.span()
+	lines, err := st.DistrictReceipts(ctx, dist.AGS, d.Period.Year, first, last)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", d.Period.Slug(), err)
 	}
 	texts := textPool{}
-	dist.Receipts = nil
-	return l.each("receipts", args, func(s scanner) error {
-		var ags string
-		var r Receipt
-		var invoice, payment sql.NullTime
-		var amount sql.NullString
-		var ids [5]sql.NullInt64
-		if err := s.Scan(&ags, &r.Quarter, &r.Category, &r.CategoryRaw, &ids[0], &invoice, &payment, &r.Payee, &ids[1], &r.Purpose, &ids[2], &amount,
-			&r.ReceiptNo, &ids[3], &r.Coordinator, &ids[4], &r.Eligible, &r.File, &r.Sheet, &r.Cell, &r.SubmissionID); err != nil {
-			return err
-		}
-		for i, p := range []*string{&r.CategoryRaw, &r.Payee, &r.Purpose, &r.ReceiptNo, &r.Coordinator} {
-			if err := text(p, ids[i]); err != nil {
-				return err
-			}
-		}
+	dist.Receipts = make([]Receipt, 0, len(lines))
+	for i := range lines {
+		x := &lines[i]
+		r := Receipt{Quarter: x.Quarter, Category: x.Category, CategoryRaw: x.CategoryRaw, Payee: x.Payee, Purpose: x.Purpose,
+			ReceiptNo: x.ReceiptNo, Coordinator: x.Coordinator, Eligible: x.Eligible,
+			File: x.File, Sheet: x.Sheet, Cell: x.Cell, SubmissionID: x.SubmissionID}
 		texts.intern(&r.Category, &r.File, &r.Sheet)
-		if invoice.Valid {
-			r.InvoiceDate = &invoice.Time
+		// Copies: a pointer into lines would keep all of them alive.
+		if x.InvoiceDate.Valid {
+			t := x.InvoiceDate.Time
+			r.InvoiceDate = &t
 		}
-		if payment.Valid {
-			r.PaymentDate = &payment.Time
+		if x.PaymentDate.Valid {
+			t := x.PaymentDate.Time
+			r.PaymentDate = &t
 		}
-		if amount.Valid {
-			var c money.Cents
-			if err := parseAll([]string{amount.String}, &c); err != nil {
-				return err
-			}
+		if x.Amount.Valid {
+			c := x.Amount.Cents
 			r.Amount = &c
 		}
 		dist.Receipts = append(dist.Receipts, r)
-		return nil
-	})
+	}
+	return nil
 }
 
 // project extrapolates a district's fundable amount to the year's end at the
@@ -343,53 +374,4 @@ func (t textPool) intern(ps ...*string) {
 			t[*p] = *p
 		}
 	}
-}
-
-func parseAll(texts []string, out ...*money.Cents) error {
-	for i, t := range texts {
-		c, err := money.Parse(t)
-		if err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		*out[i] = c
-	}
-	return nil
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-type loader struct {
-	ctx context.Context
-	st  *store.Store
-}
-
-func (l *loader) query(name string) (string, error) { return l.st.Query("report/" + name + ".sql") }
-
-func (l *loader) row(name string, args []any, dest ...any) error {
-	q, err := l.query(name)
-	if err != nil {
-		return err
-	}
-	if err := l.st.DB.QueryRowContext(l.ctx, q, args...).Scan(dest...); err != nil {
-		return fmt.Errorf("report: %s: %w", name, err)
-	}
-	return nil
-}
-
-func (l *loader) each(name string, args []any, f func(scanner) error) error {
-	q, err := l.query(name)
-	if err != nil {
-		return err
-	}
-	rows, err := l.st.DB.QueryContext(l.ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("report: %s: %w", name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := f(rows); err != nil {
-			return fmt.Errorf("report: %s: %w", name, err)
-		}
-	}
-	return rows.Err()
 }

@@ -20,8 +20,8 @@ SELECT d.ags, q.quarter,
                          AND s.year = $1 AND s.quarter = q.quarter) THEN 'rejected'
             WHEN dl.deadline < (SELECT as_of FROM validation_runs WHERE id = $3) THEN 'missing'
             ELSE 'open' END AS status,
-       CAST(coalesce(e.eligible, 0) AS DECIMAL(18,2))::VARCHAR,
-       CAST(coalesce(sum(e.eligible) OVER (PARTITION BY d.ags ORDER BY q.quarter), 0) AS DECIMAL(18,2))::VARCHAR,
+       CAST(coalesce(e.eligible, 0) AS DECIMAL(18,2)),
+       CAST(coalesce(sum(e.eligible) OVER (PARTITION BY d.ags ORDER BY q.quarter), 0) AS DECIMAL(18,2)),
        coalesce(c.errors, 0), coalesce(c.warnings, 0)
 FROM cfg_districts d
 CROSS JOIN q
