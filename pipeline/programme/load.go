@@ -39,7 +39,7 @@ type rawYear struct {
 	BaseRatePct             any           `toml:"base_rate_pct"`
 	UnderspendingPct        any           `toml:"underspending_pct"`
 	Deadlines               rawDeadlines  `toml:"deadlines"`
-	Category                []rawNamed    `toml:"category"`
+	Category                []rawCategory `toml:"category"`
 	ActivityType            []rawNamed    `toml:"activity_type"`
 	District                []rawDistrict `toml:"district"`
 }
@@ -56,6 +56,15 @@ type rawNamed struct {
 	Code   any `toml:"code"`
 	NameDE any `toml:"name_de"`
 	NameEN any `toml:"name_en"`
+}
+
+// rawCategory is a rawNamed with the staff mark; spelt out, not embedded, so
+// that the key lookups of expectedShape and suggest see every field.
+type rawCategory struct {
+	Code   any `toml:"code"`
+	NameDE any `toml:"name_de"`
+	NameEN any `toml:"name_en"`
+	Staff  any `toml:"staff"`
 }
 
 type rawDistrict struct {
@@ -321,10 +330,34 @@ func (c *checker) namedEntries(k, table string, raws []rawNamed) []named {
 	return out
 }
 
-func (c *checker) categories(k string, raws []rawNamed) []Category {
+// categories converts the category blocks. Exactly one is marked staff =
+// true: a file written before the mark existed is refused with a message
+// saying what to add, rather than read as a programme without staff costs
+// (which would make every salary line need a receipt number).
+func (c *checker) categories(k string, raws []rawCategory) []Category {
+	named := make([]rawNamed, len(raws))
+	for i, r := range raws {
+		named[i] = rawNamed{Code: r.Code, NameDE: r.NameDE, NameEN: r.NameEN}
+	}
 	var out []Category
-	for _, n := range c.namedEntries(k, "category", raws) {
-		out = append(out, Category(n))
+	var staff []string
+	for i, n := range c.namedEntries(k, "category", named) {
+		cat := Category{Code: n.Code, NameDE: n.NameDE, NameEN: n.NameEN}
+		if raws[i].Staff != nil {
+			cat.Staff, _ = c.boolean(fmt.Sprintf("%s.category[%d].staff", k, i), raws[i].Staff)
+		}
+		if cat.Staff {
+			staff = append(staff, cat.Code)
+		}
+		out = append(out, cat)
+	}
+	switch {
+	case len(raws) == 0:
+		// namedEntries has said so.
+	case len(staff) == 0:
+		c.add(k+".category", "%s: mark the category of staff costs with staff = true (exactly one category)", missingKey)
+	case len(staff) > 1:
+		c.add(k+".category", "staff = true on %s: exactly one category holds the staff costs", strings.Join(staff, ", "))
 	}
 	return out
 }
@@ -522,6 +555,15 @@ func (c *checker) integer(key string, v any, min, max int) (int, bool) {
 		return 0, false
 	}
 	return int(n), true
+}
+
+// boolean reads true or false.
+func (c *checker) boolean(key string, v any) (bool, bool) {
+	b, ok := v.(bool)
+	if !ok {
+		c.add(key, "expected true or false, found %s", describe(v))
+	}
+	return b, ok
 }
 
 // text reads a required, non-empty string, trimmed of surrounding blanks.

@@ -96,6 +96,11 @@ type Category struct {
 	// NameDE and NameEN are the names on forms and in reports; submissions
 	// may give either instead of the code.
 	NameDE, NameEN string
+	// Staff marks the category of staff costs (salaries of the
+	// coordinators): exactly one category of a year has it. Its lines need
+	// no receipt number but must name a coordinator employed when paid
+	// (rules RECEIPT_MISSING and STAFF_WITHOUT_COORDINATOR).
+	Staff bool
 }
 
 // ActivityType is a kind of activity the districts report (Netzwerktreffen,

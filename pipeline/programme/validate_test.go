@@ -249,6 +249,27 @@ func TestLoadRejectsWithAMessageNamingTheKey(t *testing.T) {
 			more:  true, // every plan's REISE is then unknown, too
 		},
 		{
+			name:  "a file without the staff-cost mark (written before it existed) is refused, saying what to add",
+			edits: []edit{{"staff = true\n", ""}},
+			want:  []string{"budget_year[0].category: missing required key: mark the category of staff costs with staff = true (exactly one category)"},
+		},
+		{
+			name:  "two categories marked as staff costs are refused",
+			edits: []edit{{`name_en = "Travel"`, `name_en = "Travel"` + "\nstaff = true"}},
+			want:  []string{"budget_year[0].category: staff = true on PERS, REISE: exactly one category holds the staff costs"},
+		},
+		{
+			name:  "a staff mark that is not true or false is refused",
+			edits: []edit{{"\nstaff = true\n", "\nstaff = \"ja\"\n"}},
+			want: []string{`budget_year[0].category[0].staff: expected true or false, found text "ja"`,
+				"budget_year[0].category: missing required key: mark the category of staff costs with staff = true (exactly one category)"},
+		},
+		{
+			name:  "staff on an activity type is an unknown key",
+			edits: []edit{{`code = "NETZWERK"`, `code = "NETZWERK"` + "\nstaff = true"}},
+			want:  []string{"budget_year[0].activity_type[0].staff: unknown key"},
+		},
+		{
 			name:  "an activity type code given twice is rejected",
 			edits: []edit{{`code = "PROJEKT"`, `code = "BERATUNG"`}},
 			want:  []string{`budget_year[0].activity_type[5].code: duplicate code "BERATUNG", already used by budget_year[0].activity_type[4]`},

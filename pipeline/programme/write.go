@@ -107,12 +107,17 @@ func writeYear(b *bytes.Buffer, y *Year) {
 	}
 
 	comment("Kostenarten des Finanzierungsplans und der Belegliste; code ist der feste Schlüssel in plan_eur.",
-		"Cost categories of the plan and the expenditure list; code is the fixed key used in plan_eur.")
+		"staff = true kennzeichnet die eine Kostenart der Personalkosten (ohne Belegnummer, mit Koordinator).",
+		"Cost categories of the plan and the expenditure list; code is the fixed key used in plan_eur.",
+		"staff = true marks the one category of staff costs (no receipt number, a coordinator named).")
 	for i, c := range y.Categories {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		writeNamed(b, "category", named(c))
+		writeNamed(b, "category", named{Code: c.Code, NameDE: c.NameDE, NameEN: c.NameEN})
+		if c.Staff {
+			b.WriteString("staff = true\n")
+		}
 	}
 	comment("Arten von Aktivitäten im Blatt „Aktivitäten“.",
 		"Activity types of the Activities sheet.")
