@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/lock"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/programme"
@@ -38,7 +39,7 @@ type app struct {
 	configFile string
 	lang       string
 	logFormat  string
-	settle     time.Duration // inbox files younger than this wait for the next run
+	now        func() time.Time // the clock
 	held       *lock.Lock    // the data directory, for commands that write it
 	prog       *programme.Programme
 }
@@ -70,7 +71,7 @@ func (e usageError) Error() string { return e.msg }
 // Main runs grantpipe with args (without the program name) and returns the
 // exit code. It is the whole command, testable in-process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	a := &app{stdout: stdout, stderr: stderr, getenv: getenv}
+	a := &app{stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
 	a.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		a.usage(stdout)
@@ -194,27 +195,20 @@ func (a *app) catalog() (*messages.Catalog, error) {
 
 func (a *app) dir() datadir.Dir { return datadir.New(a.dataDir) }
 
-// open prepares the data directory and opens its database for writing.
-func (a *app) open(ctx context.Context, p *programme.Programme) (*store.Store, error) {
-	d := a.dir()
-	if err := d.Ensure(allDistricts(p)); err != nil {
+// pipeline is the jobs on the data directory, as this command's flags say.
+func (a *app) pipeline(rulesDir string) (*jobs.Pipeline, error) {
+	p, err := a.programme()
+	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, d.Database(), queries.FS)
-}
-
-func allDistricts(p *programme.Programme) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, y := range p.Years {
-		for _, d := range y.Districts {
-			if !seen[d.AGS] {
-				seen[d.AGS] = true
-				out = append(out, d.AGS)
-			}
-		}
+	cat, err := a.catalog()
+	if err != nil {
+		return nil, err
 	}
-	return out
+	return jobs.New(jobs.Config{
+		Dir: a.dir(), Programme: p, Catalog: cat, Queries: queries.FS, RulesDir: rulesDir,
+		Lang: a.lang, Log: a.log, Now: a.now, Hook: a.crashHook(), Progress: a.progress(),
+	})
 }
 
 // crashHook reads GRANTPIPE_CRASH_AT ("row:N", "commit", "move", "errors")

@@ -47,7 +47,7 @@ func (a *app) writeScaledDemo(districts, quarters, lines int) error {
 		return err
 	}
 	d := a.dir()
-	if err := d.Ensure(allDistricts(p)); err != nil {
+	if err := d.Ensure(p.AllDistricts()); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -83,7 +83,7 @@ func (a *app) writeDemo() (int, error) {
 		return 0, err
 	}
 	d := a.dir()
-	if err := d.Ensure(allDistricts(p)); err != nil {
+	if err := d.Ensure(p.AllDistricts()); err != nil {
 		return 0, err
 	}
 	files, _, err := demo.Write(y, cat, d.InboxOf)

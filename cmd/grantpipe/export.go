@@ -34,7 +34,7 @@ func runExport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.dir().Ensure(allDistricts(p)); err != nil {
+	if err := a.dir().Ensure(p.AllDistricts()); err != nil {
 		return err
 	}
 	root, err := filepath.Abs(*out)

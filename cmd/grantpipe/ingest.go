@@ -38,30 +38,16 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 }
 
 func (a *app) ingest(ctx context.Context, files []string) (*ingest.Result, error) {
-	p, err := a.programme()
+	pl, err := a.pipeline("")
 	if err != nil {
 		return nil, err
 	}
-	cat, err := a.catalog()
-	if err != nil {
-		return nil, err
-	}
-	st, err := a.open(ctx, p)
+	st, err := pl.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	// Files still being written wait for the next run, under the
-	// scheduler and by hand alike.
-	settle := p.Schedule.Settle
-	if a.settle > 0 {
-		settle = a.settle
-	}
-	in := &ingest.Ingester{
-		Dir: a.dir(), Store: st, Programme: p, Catalog: cat, Log: a.log,
-		Hook: a.crashHook(), Lang: a.lang, Settle: settle, Progress: a.progress(),
-	}
-	return in.Run(ctx, files)
+	return pl.Ingest(ctx, st, files)
 }
 
 // printIngest prints one line per file and its findings, for people.

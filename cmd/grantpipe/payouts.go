@@ -27,7 +27,11 @@ func runPayouts(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.open(ctx, p)
+	pl, err := a.pipeline("")
+	if err != nil {
+		return err
+	}
+	st, err := pl.Open(ctx)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/lock"
 	"grantpipe/pipeline/store"
 	"grantpipe/queries"
@@ -107,7 +108,7 @@ func TestASecondWriterIsRefusedWhileTheSchedulerRuns(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("status while the scheduler runs: %d %s", code, errOut)
 	}
-	var st statusOut
+	var st jobs.Status
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatal(err)
 	}

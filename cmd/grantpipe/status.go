@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,54 +10,12 @@ import (
 	"strings"
 	"time"
 
-	"grantpipe/pipeline/datadir"
-	"grantpipe/pipeline/ingest"
+	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/lock"
 	"grantpipe/pipeline/messages"
-	"grantpipe/pipeline/programme"
-	"grantpipe/pipeline/schedule"
 	"grantpipe/pipeline/store"
 	"grantpipe/queries"
 )
-
-type statusRun struct {
-	Job      string `json:"job"`
-	Trigger  string `json:"trigger"`
-	Started  string `json:"started"`
-	Ended    string `json:"ended,omitempty"`
-	Outcome  string `json:"outcome"`
-	Files    int    `json:"files"`
-	Findings int    `json:"findings"`
-	Reports  int    `json:"reports"`
-	Error    string `json:"error,omitempty"`
-}
-
-type statusNext struct {
-	Job  string `json:"job"`
-	Spec string `json:"spec"`
-	Next string `json:"next"`
-}
-
-type statusCell struct {
-	District string `json:"district"`
-	Name     string `json:"name"`
-	Quarter  int    `json:"quarter"`
-	State    string `json:"state"` // accepted, late, rejected, missing, open
-	Errors   int    `json:"open_errors"`
-}
-
-type statusOut struct {
-	DataDir   string       `json:"data_dir"`
-	Scheduler string       `json:"scheduler"` // who holds the data directory, if anyone
-	LastRuns  []statusRun  `json:"last_runs"`
-	Next      []statusNext `json:"next_runs"`
-	Year      int          `json:"year"`
-	Matrix    []statusCell `json:"matrix"`
-	// Waiting counts the files in the inbox that the next run takes;
-	// Left are the entries it leaves there, and why.
-	Waiting int                  `json:"inbox_waiting"`
-	Left    []ingest.SkippedFile `json:"inbox_left"`
-}
 
 func runStatus(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("status", true)
@@ -67,12 +24,11 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 	if err := a.parse(fs, args); err != nil {
 		return err
 	}
-	p, err := a.programme()
+	pl, err := a.pipeline("")
 	if err != nil {
 		return err
 	}
-	out := statusOut{DataDir: absPath(a.dir().Root), LastRuns: []statusRun{}, Matrix: []statusCell{}}
-	holder := ""
+	holder, scheduler := "", ""
 	var l *lock.Lock
 	if l, err = lock.Acquire(a.dataDir, "grantpipe status"); err != nil {
 		var held *lock.HeldError
@@ -80,9 +36,10 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		holder = held.Error()
-		out.Scheduler = fmt.Sprintf("pid %d: %s since %s", held.Info.PID, held.Info.Command, held.Info.Since.Format(time.RFC3339))
+		loc := pl.Location()
+		scheduler = fmt.Sprintf("pid %d: %s since %s", held.Info.PID, held.Info.Command, held.Info.Since.In(loc).Format(time.RFC3339))
 		if held.Info.Job != "" {
-			out.Scheduler += fmt.Sprintf(", running %s since %s", held.Info.Job, held.Info.JobFrom.Format(time.RFC3339))
+			scheduler += fmt.Sprintf(", running %s since %s", held.Info.Job, held.Info.JobFrom.In(loc).Format(time.RFC3339))
 		}
 	} else {
 		defer l.Release()
@@ -104,41 +61,11 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	sc := p.Schedule
-	loc, err := sc.Location()
+	out, err := pl.StatusOf(ctx, st, *year, scheduler)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	for _, name := range programme.JobNames {
-		next, _ := schedule.Next(sc.Jobs[name], loc, now, 1)
-		n := statusNext{Job: name, Spec: sc.Jobs[name]}
-		if len(next) == 1 {
-			n.Next = next[0].Format(time.RFC3339)
-		}
-		out.Next = append(out.Next, n)
-	}
-	if err := lastRuns(ctx, st, &out, holder != ""); err != nil {
-		return err
-	}
-	out.Year = *year
-	if out.Year == 0 {
-		out.Year = today().Year()
-		if _, ok := p.Year(out.Year); !ok && len(p.Years) > 0 {
-			out.Year = p.Years[len(p.Years)-1].Year
-		}
-	}
-	if err := matrix(ctx, st, p, &out); err != nil {
-		return err
-	}
-	inbox, err := a.dir().ScanInbox(now, sc.Settle)
-	if err != nil {
-		return err
-	}
-	out.Waiting, out.Left = len(inbox.Files), []ingest.SkippedFile{}
-	for _, s := range inbox.Skipped {
-		out.Left = append(out.Left, ingest.SkippedFile{Path: datadir.Printable(a.dir().Rel(s.Path)), Reason: s.Reason})
-	}
+	out.DataDir = absPath(out.DataDir)
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -148,98 +75,11 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	a.printStatus(a.stdout, &out, p, cat)
+	a.printStatus(a.stdout, out, cat)
 	return nil
 }
 
-func lastRuns(ctx context.Context, st *store.Store, out *statusOut, someoneRuns bool) error {
-	q, err := st.Query("jobs/last_runs.sql")
-	if err != nil {
-		return err
-	}
-	rows, err := st.DB.QueryContext(ctx, q)
-	if err != nil {
-		return fmt.Errorf("status: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r statusRun
-		var started time.Time
-		var ended sql.NullTime
-		if err := rows.Scan(&r.Job, &r.Trigger, &started, &ended, &r.Outcome, &r.Files, &r.Findings, &r.Reports, &r.Error); err != nil {
-			return fmt.Errorf("status: %w", err)
-		}
-		r.Started = started.Format(time.RFC3339)
-		if ended.Valid {
-			r.Ended = ended.Time.Format(time.RFC3339)
-		}
-		if r.Outcome == "running" && !someoneRuns {
-			// Nobody holds the directory: the process died during the run.
-			r.Outcome = "interrupted"
-		}
-		out.LastRuns = append(out.LastRuns, r)
-	}
-	return rows.Err()
-}
-
-func matrix(ctx context.Context, st *store.Store, p *programme.Programme, out *statusOut) error {
-	y, ok := p.Year(out.Year)
-	if !ok {
-		return nil
-	}
-	q, err := st.Query("jobs/matrix.sql")
-	if err != nil {
-		return err
-	}
-	rows, err := st.DB.QueryContext(ctx, q, out.Year)
-	if err != nil {
-		return fmt.Errorf("status: %w", err)
-	}
-	defer rows.Close()
-	type key struct {
-		ags string
-		q   int
-	}
-	type fact struct {
-		received sql.NullTime
-		rejected int
-		errors   int
-	}
-	facts := map[key]fact{}
-	for rows.Next() {
-		var k key
-		var f fact
-		if err := rows.Scan(&k.ags, &k.q, &f.received, &f.rejected, &f.errors); err != nil {
-			return fmt.Errorf("status: %w", err)
-		}
-		facts[k] = f
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	day := today()
-	for _, d := range y.Districts {
-		for q := 1; q <= 4; q++ {
-			f := facts[key{d.AGS, q}]
-			deadline := y.QuarterDeadlines[q-1].Time()
-			state := "open"
-			switch {
-			case f.received.Valid && f.received.Time.After(deadline):
-				state = "late"
-			case f.received.Valid:
-				state = "accepted"
-			case f.rejected > 0:
-				state = "rejected"
-			case deadline.Before(day):
-				state = "missing"
-			}
-			out.Matrix = append(out.Matrix, statusCell{District: d.AGS, Name: d.Name, Quarter: q, State: state, Errors: f.errors})
-		}
-	}
-	return nil
-}
-
-func (a *app) printStatus(w io.Writer, out *statusOut, p *programme.Programme, cat *messages.Catalog) {
+func (a *app) printStatus(w io.Writer, out *jobs.Status, cat *messages.Catalog) {
 	t := func(key string, args messages.Args) string { return cat.Text(a.lang, key, args) }
 	fmt.Fprintln(w, t("cli.status_title", messages.Args{"dir": out.DataDir}))
 	if out.Scheduler != "" {
@@ -249,7 +89,7 @@ func (a *app) printStatus(w io.Writer, out *statusOut, p *programme.Programme, c
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, t("cli.status_jobs", nil))
-	last := map[string]statusRun{}
+	last := map[string]jobs.JobRun{}
 	for _, r := range out.LastRuns {
 		last[r.Job] = r
 	}
@@ -293,15 +133,12 @@ func (a *app) printStatus(w io.Writer, out *statusOut, p *programme.Programme, c
 	}
 }
 
-// localTime shows an RFC 3339 time as a clock in Saxony-Anhalt shows it.
+// localTime shows an RFC 3339 time (in the programme's time zone) as a
+// clock there shows it.
 func localTime(s string) string {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return s
 	}
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("2006-01-02 15:04")
+	return t.Format("2006-01-02 15:04")
 }

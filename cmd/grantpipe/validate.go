@@ -5,17 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
-	"grantpipe/pipeline/rules"
-	"grantpipe/pipeline/store"
+	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/validate"
-	"grantpipe/queries"
 )
 
 // validateFlags are the flags of validate that run shares.
@@ -33,6 +30,22 @@ func (a *app) validateFlagSet(fs interface {
 	fs.IntVar(&v.quarter, "quarter", 0, "only this `quarter` (1–4)")
 	fs.StringVar(&v.asOf, "as-of", "", "check as of this `date` (YYYY-MM-DD): deadlines passed, payouts due; default today")
 	fs.StringVar(&v.rulesDir, "rules", "", "`directory` of further rule files (.sql) written by analysts")
+}
+
+// check is what the flags ask to check.
+func (v validateFlags) check() (jobs.Check, error) {
+	c := jobs.Check{Year: v.year, Quarter: v.quarter}
+	if v.quarter < 0 || v.quarter > 4 {
+		return c, usageError{fmt.Sprintf("--quarter %d: want 1 to 4", v.quarter)}
+	}
+	if v.asOf != "" {
+		t, err := time.Parse(time.DateOnly, v.asOf)
+		if err != nil {
+			return c, usageError{fmt.Sprintf("--as-of %q: want YYYY-MM-DD", v.asOf)}
+		}
+		c.AsOf = t
+	}
+	return c, nil
 }
 
 func runValidate(ctx context.Context, a *app, args []string) error {
@@ -60,74 +73,21 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// loadRules reads the built-in rules and, with --rules, the analysts' own.
-func (a *app) loadRules(dir string) ([]rules.Rule, error) {
-	builtin, err := rules.Load(queries.FS, "rules")
-	if err != nil {
-		return nil, err
-	}
-	var extra []rules.Rule
-	if dir != "" {
-		if extra, err = rules.Load(os.DirFS(dir), "."); err != nil {
-			return nil, fmt.Errorf("--rules %s: %w", dir, err)
-		}
-		for i := range extra {
-			extra[i].Source = dir + "/" + extra[i].Source
-		}
-	}
-	return rules.Merge(builtin, extra)
-}
-
 func (a *app) validate(ctx context.Context, vf validateFlags) (*validate.Result, error) {
-	if vf.quarter < 0 || vf.quarter > 4 {
-		return nil, usageError{fmt.Sprintf("--quarter %d: want 1 to 4", vf.quarter)}
-	}
-	var asOf time.Time
-	if vf.asOf != "" {
-		t, err := time.Parse("2006-01-02", vf.asOf)
-		if err != nil {
-			return nil, usageError{fmt.Sprintf("--as-of %q: want YYYY-MM-DD", vf.asOf)}
-		}
-		asOf = t
-	} else {
-		asOf = today()
-	}
-	p, err := a.programme()
+	check, err := vf.check()
 	if err != nil {
 		return nil, err
 	}
-	rs, err := a.loadRules(vf.rulesDir)
+	pl, err := a.pipeline(vf.rulesDir)
 	if err != nil {
 		return nil, err
 	}
-	st, err := a.open(ctx, p)
+	st, err := pl.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	return a.validateWith(ctx, st, rs, vf.year, vf.quarter, asOf)
-}
-
-func (a *app) validateWith(ctx context.Context, st *store.Store, rs []rules.Rule, year, quarter int, asOf time.Time) (*validate.Result, error) {
-	p, err := a.programme()
-	if err != nil {
-		return nil, err
-	}
-	v := &validate.Validator{Store: st, Programme: p, Rules: rs}
-	if err := v.Check(ctx); err != nil {
-		return nil, err
-	}
-	return v.Run(ctx, validate.Options{Year: year, Quarter: quarter, AsOf: asOf})
-}
-
-// today is the current day in Saxony-Anhalt.
-func today() time.Time {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		loc = time.UTC
-	}
-	n := time.Now().In(loc)
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+	return pl.Validate(ctx, st, check)
 }
 
 type jsonFinding struct {

@@ -1,0 +1,183 @@
+package feedback
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"unicode/utf8"
+
+	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/parallel"
+	"grantpipe/pipeline/report"
+	"grantpipe/pipeline/store"
+)
+
+// WriteAll writes the feedback workbook of every file ingested, at Path:
+// the district's own workbook with each finding marked at its cell, in
+// lang. Files whose content would not change are left alone; it returns how
+// many were written.
+//
+// Nothing in a file stops the run: a file whose findings cannot be marked
+// in it (beyond the limits, damaged in a way the reader did not see, gone
+// from the archive, or excelize panicking on it) gets a workbook with the
+// list of its findings and a FEEDBACK finding, recorded with its reading
+// findings (once, however often the run is repeated). Only the run's own
+// failures are errors: the database, or writing the workbooks. Feedback
+// workbooks that no submission owns any more are removed.
+func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, log *slog.Logger) (int, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	run, err := st.LatestRunID(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("feedback: %w", err)
+	}
+	subs, err := st.SentFiles(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("feedback: %w", err)
+	}
+	dir := filepath.Join(d.Reports(), "feedback")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("feedback: %w", err)
+	}
+	// Each submission has a stored file of its own and so a workbook of its
+	// own. Should two records ever name the same stored file (one whose
+	// file was deleted by hand, its name then reused), the later one owns
+	// the workbook: the bytes there are its.
+	owner := map[string]int{}
+	for i, s := range subs {
+		owner[Path(d, s.StoredPath)] = i
+	}
+	// Gather each file's findings (the database, one at a time), then write
+	// the workbooks on every core.
+	type work struct {
+		sub      store.Sent
+		path     string
+		findings []Finding
+	}
+	var todo []work
+	var keep []string
+	for i, s := range subs {
+		path := Path(d, s.StoredPath)
+		if owner[path] != i {
+			log.Warn("feedback: stored file shared with a later submission, no workbook of its own", "submission", s.ID, "stored", s.StoredPath)
+			continue
+		}
+		stored, err := st.FindingsForDistrict(ctx, s.ID, run)
+		if err != nil {
+			return 0, fmt.Errorf("feedback: %w", err)
+		}
+		fs := make([]Finding, len(stored))
+		for k, f := range stored {
+			fs[k] = Finding{Rule: f.Rule, Severity: f.Severity, Sheet: f.Sheet, Cell: f.Cell, Message: f.Message[messageLang(lang)]}
+		}
+		todo = append(todo, work{s, path, fs})
+		keep = append(keep, path)
+	}
+	failed := make([]*Failure, len(todo))
+	changed := make([]bool, len(todo))
+	err = parallel.Each(len(todo), func(k int) error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("feedback: %w", err)
+		}
+		w := todo[k]
+		src := filepath.Join(d.Root, filepath.FromSlash(w.sub.StoredPath))
+		data, fail := workbookOf(src, w.findings, cat, Options{
+			Lang: lang, Timestamp: w.sub.ReceivedAt, File: w.sub.File, Received: w.sub.Received, Accepted: w.sub.Accepted}, log)
+		failed[k] = fail
+		if fail != nil {
+			log.Warn("feedback: findings not marked in the file", "submission", w.sub.ID, "file", w.sub.File,
+				"reason", fail.Reason(cat, "en"))
+		}
+		if data == nil {
+			return nil
+		}
+		if err := os.MkdirAll(filepath.Dir(w.path), 0o755); err != nil {
+			return fmt.Errorf("feedback: %w", err)
+		}
+		var err error
+		if changed[k], err = report.ReplaceIfChanged(w.path, data); err != nil {
+			return fmt.Errorf("feedback %s: %w", w.sub.File, err)
+		}
+		return nil
+	})
+	// What was found is recorded even when writing a workbook failed.
+	notes := map[int64]store.Note{}
+	for k, f := range failed {
+		if f != nil {
+			notes[todo[k].sub.ID] = store.Note{Key: FailedKey, DE: f.Finding(cat, "de").Message, EN: f.Finding(cat, "en").Message}
+		}
+	}
+	if rerr := st.SetFileNotes(ctx, Rule, Warning, notes); err == nil && rerr != nil {
+		err = fmt.Errorf("feedback: %w", rerr)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if _, err := RemoveUnowned(dir, keep); err != nil {
+		return 0, err
+	}
+	written := 0
+	for _, c := range changed {
+		if c {
+			written++
+		}
+	}
+	return written, nil
+}
+
+func messageLang(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "de"
+}
+
+// workbookOf makes one file's feedback workbook. It never fails the run:
+// when Write refuses its input or panics, the file gets the list of its
+// findings alone, and the failure is the file's. data is nil only when not
+// even that list could be written (it is logged).
+func workbookOf(src string, findings []Finding, cat *messages.Catalog, opt Options, log *slog.Logger) (data []byte, fail *Failure) {
+	var buf bytes.Buffer
+	res, err := recovered(func() (Result, error) { return Write(&buf, src, findings, cat, opt) })
+	if err == nil {
+		return buf.Bytes(), res.Failure
+	}
+	fail = &Failure{Key: "feedback.reason.unreadable", Args: messages.Args{"detail": short(err.Error())}}
+	buf.Reset()
+	_, err = recovered(func() (Result, error) {
+		return Result{}, WriteUnmarked(&buf, findings, cat, opt, fail)
+	})
+	if err != nil {
+		log.Error("feedback: no workbook", "file", opt.File, "error", err)
+		return nil, fail
+	}
+	return buf.Bytes(), fail
+}
+
+// recovered calls f, turning a panic into an error.
+func recovered(f func() (Result, error)) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return f()
+}
+
+// short makes a text fit a message: printable, at most 200 bytes.
+func short(s string) string {
+	s = datadir.Printable(s)
+	if len(s) <= 200 {
+		return s
+	}
+	cut := 200
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -1,0 +1,290 @@
+// Package jobs is grantpipe's work as its front ends call it: the main job
+// (ingest what arrived, check everything, write the reports and the
+// feedback), the scheduled jobs, and the status of a data directory. The
+// command line and the scheduler (and any other front end) call the same
+// functions; each job opens the database once and closes it when done, so
+// read-only commands can look in between.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+
+	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/feedback"
+	"grantpipe/pipeline/ingest"
+	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/programme"
+	"grantpipe/pipeline/report"
+	"grantpipe/pipeline/rules"
+	"grantpipe/pipeline/store"
+	"grantpipe/pipeline/validate"
+)
+
+// Config is what a Pipeline is made from.
+type Config struct {
+	Dir       datadir.Dir
+	Programme *programme.Programme
+	Catalog   *messages.Catalog
+	Queries   fs.FS // the SQL files (queries.FS)
+	// RulesDir, when set, holds the analysts' own rule files, added to the
+	// built-in ones.
+	RulesDir string
+	Lang     string           // of messages and reports: "de" (default) or "en"
+	Log      *slog.Logger     // nil: discard
+	Now      func() time.Time // the clock; nil: time.Now
+	Hook     store.Hook       // crash-test hook of ingest (see ingest.Ingester.Hook); nil in production
+	Progress func(done, total, lines int, file string)
+}
+
+// Pipeline runs the jobs on one data directory.
+type Pipeline struct {
+	cfg   Config
+	loc   *time.Location
+	rules []rules.Rule
+}
+
+// New checks the configuration and loads the rules; a rule file that does
+// not parse or that does what a rule may not is an error here, before any
+// job runs.
+func New(cfg Config) (*Pipeline, error) {
+	switch {
+	case cfg.Programme == nil:
+		return nil, errors.New("jobs: no programme configuration")
+	case cfg.Catalog == nil:
+		return nil, errors.New("jobs: no message catalogue")
+	case cfg.Queries == nil:
+		return nil, errors.New("jobs: no queries")
+	case cfg.Dir.Root == "":
+		return nil, errors.New("jobs: no data directory")
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = "de"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	loc, err := cfg.Programme.Schedule.Location()
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	rs, err := loadRules(cfg.Queries, cfg.RulesDir)
+	if err != nil {
+		return nil, err
+	}
+	return &Pipeline{cfg: cfg, loc: loc, rules: rs}, nil
+}
+
+// loadRules reads the built-in rules and, from dir, the analysts' own.
+func loadRules(queries fs.FS, dir string) ([]rules.Rule, error) {
+	builtin, err := rules.Load(queries, "rules")
+	if err != nil {
+		return nil, err
+	}
+	var extra []rules.Rule
+	if dir != "" {
+		if extra, err = rules.Load(os.DirFS(dir), "."); err != nil {
+			return nil, fmt.Errorf("--rules %s: %w", dir, err)
+		}
+		for i := range extra {
+			extra[i].Source = dir + "/" + extra[i].Source
+		}
+	}
+	return rules.Merge(builtin, extra)
+}
+
+// Location is the programme's time zone: deadlines, received times and
+// reports are in its local time.
+func (p *Pipeline) Location() *time.Location { return p.loc }
+
+// Today is the current day in the programme's time zone, as a date (UTC
+// midnight).
+func (p *Pipeline) Today() time.Time {
+	n := p.cfg.Now().In(p.loc)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Open prepares the data directory and opens its database for writing.
+func (p *Pipeline) Open(ctx context.Context) (*store.Store, error) {
+	if err := p.cfg.Dir.Ensure(p.cfg.Programme.AllDistricts()); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, p.cfg.Dir.Database(), p.cfg.Queries)
+}
+
+// Ingest takes the given files, or everything waiting in the inbox when
+// none are given (files changed less than the configuration's settle time
+// ago wait for the next run).
+func (p *Pipeline) Ingest(ctx context.Context, st *store.Store, files []string) (*ingest.Result, error) {
+	in := &ingest.Ingester{
+		Dir: p.cfg.Dir, Store: st, Programme: p.cfg.Programme, Catalog: p.cfg.Catalog, Log: p.cfg.Log,
+		Now: p.cfg.Now, Hook: p.cfg.Hook, Lang: p.cfg.Lang, Settle: p.cfg.Programme.Schedule.Settle, Progress: p.cfg.Progress,
+	}
+	return in.Run(ctx, files)
+}
+
+// Check says what a validation covers.
+type Check struct {
+	Year, Quarter int       // 0: all
+	AsOf          time.Time // zero: today
+}
+
+// Validate checks the stored submissions against the rules and computes
+// the grants.
+func (p *Pipeline) Validate(ctx context.Context, st *store.Store, c Check) (*validate.Result, error) {
+	if c.AsOf.IsZero() {
+		c.AsOf = p.Today()
+	}
+	v := &validate.Validator{Store: st, Programme: p.cfg.Programme, Rules: p.rules}
+	if err := v.Check(ctx); err != nil {
+		return nil, err
+	}
+	return v.Run(ctx, validate.Options{Year: c.Year, Quarter: c.Quarter, AsOf: c.AsOf})
+}
+
+// RuleSet is the fingerprint of the rules the pipeline checks with.
+func (p *Pipeline) RuleSet() string { return rules.Version(p.rules) }
+
+// Reports writes the reports of the given periods into dir (the data
+// directory's reports folder when empty), from the latest validation run.
+func (p *Pipeline) Reports(ctx context.Context, st *store.Store, dir string, periods []report.Period) ([]report.Written, error) {
+	if dir == "" {
+		dir = p.cfg.Dir.Reports()
+	}
+	var all []report.Written
+	for _, period := range periods {
+		d, err := report.Load(ctx, st, p.cfg.Programme, period, p.cfg.Lang)
+		if err != nil {
+			return all, err
+		}
+		w, err := report.WriteAll(ctx, dir, d, p.cfg.Catalog, func(dist *report.District) error { return report.LoadReceipts(ctx, st, d, dist) })
+		all = append(all, w...)
+		if err != nil {
+			return all, err
+		}
+	}
+	return all, nil
+}
+
+// Feedback writes the feedback workbook of every file; it returns how many
+// changed.
+func (p *Pipeline) Feedback(ctx context.Context, st *store.Store) (int, error) {
+	return feedback.WriteAll(ctx, st, p.cfg.Dir, p.cfg.Catalog, p.cfg.Lang, p.cfg.Log)
+}
+
+// ReportAll writes the reports of every period with data and the feedback
+// of every file; it returns how many files changed.
+func (p *Pipeline) ReportAll(ctx context.Context, st *store.Store) (int, error) {
+	periods, err := DataPeriods(ctx, st)
+	if err != nil {
+		return 0, err
+	}
+	written, err := p.Reports(ctx, st, "", periods)
+	if err != nil {
+		return 0, err
+	}
+	fb, err := p.Feedback(ctx, st)
+	return changed(written) + fb, err
+}
+
+func changed(ws []report.Written) int {
+	n := 0
+	for _, w := range ws {
+		if w.Changed {
+			n++
+		}
+	}
+	return n
+}
+
+// RunOptions shape the main job.
+type RunOptions struct {
+	Check Check
+	// Fill, when set, is called when the inbox is empty and the database
+	// holds no file yet (the demo fills it); it returns how many files it
+	// wrote.
+	Fill func() (int, error)
+}
+
+// RunResult is what the main job did. A field is nil when the job stopped
+// before that step.
+type RunResult struct {
+	Filled  int // files written by RunOptions.Fill
+	Ingest  *ingest.Result
+	Check   *validate.Result
+	Changed int // report and feedback files written
+}
+
+// Run is the main job, on one open database: ingest what waits in the
+// inbox, check everything, write the reports of every period with data and
+// the feedback of every file. What was done before an error is in the
+// result.
+func (p *Pipeline) Run(ctx context.Context, opt RunOptions) (*RunResult, error) {
+	res := &RunResult{}
+	st, err := p.Open(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer st.Close()
+	if opt.Fill != nil {
+		inbox, err := p.cfg.Dir.ScanInbox(p.cfg.Now(), 0)
+		if err != nil {
+			return res, err
+		}
+		n, err := st.CountSubmissions(ctx)
+		if err != nil {
+			return res, err
+		}
+		if len(inbox.Files) == 0 && n == 0 {
+			if res.Filled, err = opt.Fill(); err != nil {
+				return res, err
+			}
+		}
+	}
+	if res.Ingest, err = p.Ingest(ctx, st, nil); err != nil {
+		return res, err
+	}
+	if res.Check, err = p.Validate(ctx, st, opt.Check); err != nil {
+		return res, err
+	}
+	res.Changed, err = p.ReportAll(ctx, st)
+	return res, err
+}
+
+// DataPeriods lists every quarter with an accepted submission and, per
+// year, the year itself.
+func DataPeriods(ctx context.Context, st *store.Store) ([]report.Period, error) {
+	q, err := st.Query("report/periods.sql")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.DB.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("report periods: %w", err)
+	}
+	defer rows.Close()
+	var out []report.Period
+	var years []int
+	for rows.Next() {
+		var per report.Period
+		if err := rows.Scan(&per.Year, &per.Quarter); err != nil {
+			return nil, fmt.Errorf("report periods: %w", err)
+		}
+		out = append(out, per)
+		if len(years) == 0 || years[len(years)-1] != per.Year {
+			years = append(years, per.Year)
+		}
+	}
+	for _, y := range years {
+		out = append(out, report.Period{Year: y})
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+var (
+	latestRunID         = declare("feedback/latest_run.sql")
+	feedbackSubmissions = declare("feedback/submissions.sql")
+	feedbackFindings    = declare("feedback/findings.sql")
+	feedbackFailures    = declare("feedback/failures.sql")
+	clearFailure        = declare("feedback/clear_failure.sql")
+	recordFailure       = declare("feedback/record_failure.sql")
+)
+
+// LatestRunID is the id of the latest validation run, 0 when none ran.
+func (s *Store) LatestRunID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.DB.QueryRowContext(ctx, s.text(latestRunID)).Scan(&id); err != nil {
+		return 0, fmt.Errorf("latest validation run: %w", err)
+	}
+	return id, nil
+}
+
+// Sent is a file a district sent, accepted or rejected.
+type Sent struct {
+	ID         int64
+	File       string    // the name it arrived under
+	StoredPath string    // where its bytes are, relative to the data directory
+	Accepted   bool      // else rejected
+	Received   time.Time // local wall-clock time of arrival
+	ReceivedAt time.Time // the same instant in UTC
+}
+
+// SentFiles returns every file ingested, oldest first.
+func (s *Store) SentFiles(ctx context.Context) ([]Sent, error) {
+	rows, err := s.DB.QueryContext(ctx, s.text(feedbackSubmissions))
+	if err != nil {
+		return nil, fmt.Errorf("sent files: %w", err)
+	}
+	defer rows.Close()
+	var out []Sent
+	for rows.Next() {
+		var f Sent
+		if err := rows.Scan(&f.ID, &f.File, &f.StoredPath, &f.Accepted, &f.Received, &f.ReceivedAt); err != nil {
+			return nil, fmt.Errorf("sent files: %w", err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sent files: %w", err)
+	}
+	return out, nil
+}
+
+// FindingsForDistrict returns what a district hears about one file: its
+// reading findings and the findings of validation run run that point into
+// it, in order (see feedback/findings.sql).
+func (s *Store) FindingsForDistrict(ctx context.Context, id, run int64) ([]FileFinding, error) {
+	rows, err := s.DB.QueryContext(ctx, s.text(feedbackFindings), id, run)
+	if err != nil {
+		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []FileFinding
+	for rows.Next() {
+		var f FileFinding
+		var de, en string
+		var ord, seq int
+		if err := rows.Scan(&f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en, &ord, &seq); err != nil {
+			return nil, fmt.Errorf("findings of submission %d: %w", id, err)
+		}
+		f.Message = map[string]string{"de": de, "en": en}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// Note is a finding about a whole file that a later step adds to its
+// reading findings: its message key and texts.
+type Note struct{ Key, DE, EN string }
+
+// SetFileNotes makes the findings of rule (with severity) among the files'
+// reading findings exactly want, by submission id: new ones are added,
+// changed ones replaced, the others of that rule removed, in one
+// transaction; nothing is written when nothing changed.
+func (s *Store) SetFileNotes(ctx context.Context, rule, severity string, want map[int64]Note) error {
+	have := map[int64]Note{}
+	rows, err := s.DB.QueryContext(ctx, s.text(feedbackFailures), rule)
+	if err != nil {
+		return fmt.Errorf("file notes: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var n Note
+		if err := rows.Scan(&id, &n.Key, &n.DE, &n.EN); err != nil {
+			rows.Close()
+			return fmt.Errorf("file notes: %w", err)
+		}
+		if _, dup := have[id]; dup {
+			n = Note{} // two of them: rewrite as one
+		}
+		have[id] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("file notes: %w", err)
+	}
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("file notes: %w", err)
+	}
+	defer tx.Rollback()
+	for id := range have {
+		if _, keep := want[id]; !keep {
+			if _, err := tx.ExecContext(ctx, s.text(clearFailure), id, rule); err != nil {
+				return fmt.Errorf("file notes: %w", err)
+			}
+		}
+	}
+	for id, n := range want {
+		if old, ok := have[id]; ok && old == n {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.text(clearFailure), id, rule); err != nil {
+			return fmt.Errorf("file notes: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.text(recordFailure), id, rule, severity, n.Key, n.DE, n.EN); err != nil {
+			return fmt.Errorf("file notes: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("file notes: %w", err)
+	}
+	return nil
+}
