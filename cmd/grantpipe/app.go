@@ -40,7 +40,7 @@ type app struct {
 	lang       string
 	logFormat  string
 	now        func() time.Time // the clock
-	held       *lock.Lock    // the data directory, for commands that write it
+	held       *lock.Lock       // the data directory, for commands that write it
 	prog       *programme.Programme
 }
 

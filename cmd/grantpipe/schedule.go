@@ -97,4 +97,3 @@ func runSchedule(ctx context.Context, a *app, args []string) error {
 	a.log.Info("stopped")
 	return nil
 }
-

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
-	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/validate"
 )
 
