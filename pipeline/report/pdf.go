@@ -64,7 +64,7 @@ func newDoc(ctx context.Context, d *Data, cat *messages.Catalog, orientation, ti
 	for _, f := range []struct{ style, file string }{{"", "fonts/DejaVuSansCondensed.ttf"}, {"B", "fonts/DejaVuSansCondensed-Bold.ttf"}} {
 		b, err := fs.ReadFile(templates.FS, f.file)
 		if err != nil {
-			return nil, fmt.Errorf("report: %w", err)
+			return nil, fmt.Errorf("font %s: %w", f.file, err)
 		}
 		pdf.AddUTF8FontFromBytes(font, f.style, b)
 	}
@@ -424,6 +424,21 @@ func (w *doc) keyFigures(pairs [][2]string) {
 	w.table([]column{{w.t("report.col_figure", nil), 0.6, "L"}, {w.t("report.col_value", nil), 0.4, "R"}}, rows)
 }
 
+// activities draws the activities per type with their total: a
+// district's, or the state's.
+func (w *doc) activities(acts []Activity) {
+	var rows []row
+	var n int
+	var p int64
+	for _, a := range acts {
+		rows = append(rows, row{cells: []string{a.Type.Name(w.lang), strconv.Itoa(a.Count), strconv.FormatInt(a.Participants, 10)}})
+		n += a.Count
+		p += a.Participants
+	}
+	rows = append(rows, row{cells: []string{w.t("report.total", nil), strconv.Itoa(n), strconv.FormatInt(p, 10)}, bold: true})
+	w.table([]column{{w.t("report.col_activity", nil), 0.6, "L"}, {w.t("report.col_count", nil), 0.2, "R"}, {w.t("report.col_participants", nil), 0.2, "R"}}, rows)
+}
+
 func (w *doc) status(s string) string { return w.t("report.status_"+s, nil) }
 
 func (w *doc) severity(s string) string { return w.t("report.severity_"+s, nil) }
@@ -432,18 +447,15 @@ func (w *doc) severity(s string) string { return w.t("report.severity_"+s, nil) 
 // its bound) and writes it to out.
 func (w *doc) finish(out io.Writer) error {
 	if w.err != nil {
-		return fmt.Errorf("report: %w", w.err)
+		return w.err
 	}
 	if w.stop != nil {
 		w.cutNotice()
 	}
 	if err := w.pdf.Error(); err != nil {
-		return fmt.Errorf("report: %w", err)
+		return err
 	}
-	if err := w.pdf.Output(out); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	return nil
+	return w.pdf.Output(out)
 }
 
 // periodName is "1. Quartal 2026" or "Haushaltsjahr 2026".

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -14,7 +15,10 @@ import (
 // size follows the number of rows the district sent, not the length of
 // their texts: see pdf_bounds.go.
 func WriteDistrictPDF(out io.Writer, d *Data, dist *District, cat *messages.Catalog) error {
-	return writeDistrictPDF(context.Background(), out, d, dist, cat)
+	if err := writeDistrictPDF(context.Background(), out, d, dist, cat); err != nil {
+		return fmt.Errorf("district PDF %s: %w", dist.AGS, err)
+	}
+	return nil
 }
 
 func writeDistrictPDF(ctx context.Context, out io.Writer, d *Data, dist *District, cat *messages.Catalog) error {
@@ -83,16 +87,7 @@ func writeDistrictPDF(ctx context.Context, out io.Writer, d *Data, dist *Distric
 	if len(dist.Activities) == 0 {
 		w.paragraph(w.t("report.no_activities", nil))
 	} else {
-		var rows []row
-		var n int
-		var p int64
-		for _, a := range dist.Activities {
-			rows = append(rows, row{cells: []string{a.Type.Name(w.lang), strconv.Itoa(a.Count), strconv.FormatInt(a.Participants, 10)}})
-			n += a.Count
-			p += a.Participants
-		}
-		rows = append(rows, row{cells: []string{w.t("report.total", nil), strconv.Itoa(n), strconv.FormatInt(p, 10)}, bold: true})
-		w.table([]column{{w.t("report.col_activity", nil), 0.6, "L"}, {w.t("report.col_count", nil), 0.2, "R"}, {w.t("report.col_participants", nil), 0.2, "R"}}, rows)
+		w.activities(dist.Activities)
 	}
 
 	w.heading(w.t("report.h_narrative", nil))

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -13,7 +14,10 @@ import (
 
 // WriteStatePDF writes the state-wide report for d.Period.
 func WriteStatePDF(out io.Writer, d *Data, cat *messages.Catalog) error {
-	return writeStatePDF(context.Background(), out, d, cat)
+	if err := writeStatePDF(context.Background(), out, d, cat); err != nil {
+		return fmt.Errorf("state PDF: %w", err)
+	}
+	return nil
 }
 
 func writeStatePDF(ctx context.Context, out io.Writer, d *Data, cat *messages.Catalog) error {
@@ -99,16 +103,7 @@ func writeStatePDF(ctx context.Context, out io.Writer, d *Data, cat *messages.Ca
 	}
 
 	w.heading(w.t("report.h_activities", nil))
-	var ar []row
-	var n int
-	var p int64
-	for _, a := range d.Activities {
-		ar = append(ar, row{cells: []string{a.Type.Name(w.lang), strconv.Itoa(a.Count), strconv.FormatInt(a.Participants, 10)}})
-		n += a.Count
-		p += a.Participants
-	}
-	ar = append(ar, row{bold: true, cells: []string{w.t("report.total", nil), strconv.Itoa(n), strconv.FormatInt(p, 10)}})
-	w.table([]column{{w.t("report.col_activity", nil), 0.6, "L"}, {w.t("report.col_count", nil), 0.2, "R"}, {w.t("report.col_participants", nil), 0.2, "R"}}, ar)
+	w.activities(d.Activities)
 
 	w.heading(w.t("report.h_projection", nil))
 	w.paragraph(w.t("report.projection_intro", nil))

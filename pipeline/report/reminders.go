@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -33,7 +34,7 @@ func WriteReminders(dir string, d *Data, missing []Reminder, cat *messages.Catal
 	} {
 		w, err := writeFile(base+out.ext, out.render)
 		if err != nil {
-			return written, err
+			return written, fmt.Errorf("reminders %s: %w", filepath.Base(base+out.ext), err)
 		}
 		written = append(written, w)
 	}

@@ -36,61 +36,47 @@ type Written struct {
 //
 // It stops when ctx is done: no further document is started, and a PDF
 // being rendered stops at its next page (a district's documents are bounded
-// in size and time anyway, see pdf_bounds.go). Files already written stay; the one being rendered is not
-// written. The first error, ctx's included, ends the run; the files
-// written before it are returned with it.
+// in size and time anyway, see pdf_bounds.go). Files already written stay;
+// the one being rendered is not written. The first error, ctx's included,
+// ends the run: no further document starts. The files written are returned
+// with the errors of the documents that failed (errors.Join; on two cores,
+// one or two).
 func WriteAll(ctx context.Context, dir string, d *Data, cat *messages.Catalog, load func(*District) error) ([]Written, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("reports %s: %w", d.Period.Slug(), err)
 	}
 	out := filepath.Join(dir, d.Period.Slug())
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("reports %s: %w", d.Period.Slug(), err)
 	}
-	type job struct {
-		names   []string
-		renders []func(io.Writer) error
-		dist    *District
-	}
-	var jobs []job
+	var jobs []reportJob
 	for i := range d.Districts {
 		dist := &d.Districts[i]
 		base := fmt.Sprintf("%s_%s_%s", dist.AGS, datadir.FileSafe(dist.Name), d.Period.Slug())
-		jobs = append(jobs, job{names: []string{base + ".pdf", base + ".xlsx"}, dist: dist, renders: []func(io.Writer) error{
+		jobs = append(jobs, reportJob{names: []string{base + ".pdf", base + ".xlsx"}, dist: dist, renders: []func(io.Writer) error{
 			func(w io.Writer) error { return writeDistrictPDF(ctx, w, d, dist, cat) },
-			func(w io.Writer) error { return WriteDistrictExcel(w, d, dist, cat) }}})
+			func(w io.Writer) error { return writeDistrictExcel(w, d, dist, cat) }}})
 	}
 	base := "Sachsen-Anhalt_" + d.Period.Slug()
-	jobs = append(jobs, job{names: []string{base + ".pdf", base + ".xlsx"}, renders: []func(io.Writer) error{
+	jobs = append(jobs, reportJob{names: []string{base + ".pdf", base + ".xlsx"}, renders: []func(io.Writer) error{
 		func(w io.Writer) error { return writeStatePDF(ctx, w, d, cat) },
-		func(w io.Writer) error { return WriteStateExcel(w, d, cat) }}})
+		func(w io.Writer) error { return writeStateExcel(w, d, cat) }}})
 	// The documents are independent and only read d: render them on every
 	// core, a district at a time per core. Results keep the order of jobs.
 	written := make([][]Written, len(jobs))
+	errs := make([]error, len(jobs))
 	var failed atomic.Bool // after the first error no job starts
-	err := parallel.Each(len(jobs), func(i int) error {
+	parallel.Each(len(jobs), func(i int) error {
 		if failed.Load() {
-			return errSkipped
+			return nil
 		}
 		if err := ctx.Err(); err != nil {
+			errs[i] = fmt.Errorf("reports %s: %w", d.Period.Slug(), err)
+		} else {
+			written[i], errs[i] = jobs[i].run(out, load)
+		}
+		if errs[i] != nil {
 			failed.Store(true)
-			return fmt.Errorf("report: %w", err)
-		}
-		j := jobs[i]
-		if j.dist != nil && load != nil {
-			if err := load(j.dist); err != nil {
-				failed.Store(true)
-				return err
-			}
-			defer func() { j.dist.Receipts = nil }()
-		}
-		for k, name := range j.names {
-			w, err := writeFile(filepath.Join(out, name), j.renders[k])
-			if err != nil {
-				failed.Store(true)
-				return fmt.Errorf("report %s: %w", name, err)
-			}
-			written[i] = append(written[i], w)
 		}
 		return nil
 	})
@@ -98,15 +84,35 @@ func WriteAll(ctx context.Context, dir string, d *Data, cat *messages.Catalog, l
 	for _, w := range written {
 		all = append(all, w...)
 	}
-	if err != nil {
-		return all, err
-	}
-	return all, nil
+	return all, errors.Join(errs...)
 }
 
-// errSkipped marks a job not started because an earlier one failed; the
-// earlier one's error is the one reported.
-var errSkipped = errors.New("report: skipped after an earlier error")
+// reportJob is the documents of a district, or of the state.
+type reportJob struct {
+	names   []string
+	renders []func(io.Writer) error
+	dist    *District // nil: the state's
+}
+
+// run loads the district's receipts (with load, when it is given), writes
+// the documents into dir, and drops the receipts.
+func (j reportJob) run(dir string, load func(*District) error) ([]Written, error) {
+	if j.dist != nil && load != nil {
+		if err := load(j.dist); err != nil {
+			return nil, err
+		}
+		defer func() { j.dist.Receipts = nil }()
+	}
+	var written []Written
+	for k, name := range j.names {
+		w, err := writeFile(filepath.Join(dir, name), j.renders[k])
+		if err != nil {
+			return written, fmt.Errorf("report %s: %w", name, err)
+		}
+		written = append(written, w)
+	}
+	return written, nil
+}
 
 // writeFile renders a file and puts it at path unless path already holds
 // exactly that content.
@@ -116,7 +122,7 @@ func writeFile(path string, render func(io.Writer) error) (Written, error) {
 		return Written{}, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return Written{}, fmt.Errorf("report: %w", err)
+		return Written{}, err
 	}
 	changed, err := ReplaceIfChanged(path, buf.Bytes())
 	return Written{Path: path, Changed: changed}, err
@@ -134,18 +140,18 @@ func ReplaceIfChanged(path string, data []byte) (bool, error) {
 	}
 	tmp, err := createTemp(filepath.Dir(path), 0o644)
 	if err != nil {
-		return false, fmt.Errorf("report: %w", err)
+		return false, err
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return false, fmt.Errorf("report: %w", err)
+		return false, err
 	}
 	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("report: %w", err)
+		return false, err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return false, fmt.Errorf("report: %w", err)
+		return false, err
 	}
 	return true, nil
 }
