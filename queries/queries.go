@@ -1,10 +1,11 @@
 // Package queries embeds every SQL statement grantpipe runs: the schema
-// migrations under schema/ and the statements of each stage.
+// migrations under schema/, the views under views/ and the statements of
+// each stage.
 package queries
 
 import "embed"
 
 // FS holds the SQL files.
 //
-//go:embed schema/*.sql store/*.sql ingest/*.sql inspect/*.sql rules/*.sql validate/*.sql payouts/*.sql report/*.sql feedback/*.sql jobs/*.sql export/*.sql bench/*.sql
+//go:embed schema/*.sql views/*.sql store/*.sql ingest/*.sql inspect/*.sql rules/*.sql validate/*.sql payouts/*.sql report/*.sql feedback/*.sql jobs/*.sql export/*.sql bench/*.sql
 var FS embed.FS
