@@ -8,9 +8,5 @@
 SELECT s.district, s.year, s.quarter, s.id AS submission_id, f.sheet, f.cell, f.row_no,
        f.message_de, f.message_en
 FROM submission_findings f
-JOIN submissions s ON s.id = f.submission_id
-WHERE f.rule = 'PERIOD' AND s.outcome = 'rejected'
-  AND NOT EXISTS (
-      SELECT 1 FROM submissions later
-      WHERE later.outcome = 'accepted' AND later.received_at > s.received_at
-        AND later.district = coalesce(s.district, s.inbox_district))
+JOIN open_rejections s ON s.id = f.submission_id
+WHERE f.rule = 'PERIOD'
