@@ -144,6 +144,7 @@ func TestAnInstallationFromBeforeTheViewsMovedOpens(t *testing.T) {
 			`SELECT string_agg(unspent_at_due::VARCHAR || ' ' || days_open::VARCHAR, ',') FROM payout_coverage`, "27500.00 48"},
 		{"coordinator_days works", `SELECT count(*)::VARCHAR FROM coordinator_days`, "0"},
 		{"period_spending works", `SELECT count(*)::VARCHAR FROM period_spending`, "0"},
+		{"cfg_categories has the staff column, false for the rows of before", `SELECT string_agg(code || '=' || staff::VARCHAR, ',') FROM cfg_categories`, "PERS=false"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var got sql.NullString

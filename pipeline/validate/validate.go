@@ -406,7 +406,7 @@ func (v *Validator) writeConfig(ctx context.Context, conn *sql.Conn, exec func(s
 			}
 		}
 		for i, c := range y.Categories {
-			if err := exec("insert_category", y.Year, c.Code, c.NameDE, c.NameEN, i+1); err != nil {
+			if err := exec("insert_category", y.Year, c.Code, c.NameDE, c.NameEN, i+1, c.Staff); err != nil {
 				return err
 			}
 		}

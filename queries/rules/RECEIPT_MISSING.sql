@@ -6,4 +6,4 @@
 SELECT r.district, r.year, r.quarter, r.submission_id, r.sheet, r.receipt_no_cell AS cell, r.row_no, r.amount,
        c.name_de AS category_de, c.name_en AS category_en
 FROM current_receipts r JOIN cfg_categories c ON c.year = r.year AND c.code = r.category
-WHERE r.category <> 'PERS' AND (r.receipt_no IS NULL OR trim(r.receipt_no) = '')
+WHERE NOT c.staff AND (r.receipt_no IS NULL OR trim(r.receipt_no) = '')

@@ -3,13 +3,14 @@
 -- phase: line
 -- message_de: Personalkosten ({amount}) {reason_de}.
 -- message_en: Staff costs ({amount}) {reason_en}.
--- The last salary may be paid up to a month after the end of employment.
+-- Staff costs: the category the configuration marks staff = true. The last
+-- salary may be paid up to a month after the end of employment.
 WITH staff AS (
     SELECT r.*, c.coordinator_id AS matched, c.start_date, c.end_date
     FROM current_receipts r
+    JOIN cfg_categories k ON k.year = r.year AND k.code = r.category AND k.staff
     LEFT JOIN coordinators c ON c.submission_id = r.submission_id
          AND lower(trim(c.coordinator_id)) = lower(trim(r.coordinator_id))
-    WHERE r.category = 'PERS'
 )
 SELECT district, year, quarter, submission_id, sheet, coalesce(coordinator_id_cell, amount_cell) AS cell, row_no, amount,
        CASE WHEN coordinator_id IS NULL THEN 'ohne Kennung einer Koordinatorin bzw. eines Koordinators'
