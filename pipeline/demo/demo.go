@@ -72,7 +72,8 @@ func WriteScaled(y *programme.Year, cat *messages.Catalog, inboxOf func(ags stri
 }
 
 func write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) string, s Scale, plant bool) ([]File, []Problem, error) {
-	berlin, err := time.LoadLocation("Europe/Berlin")
+	// The demo's story is told in the programme's default time zone.
+	berlin, err := time.LoadLocation(programme.DefaultTimeZone)
 	if err != nil {
 		return nil, nil, fmt.Errorf("demo: %w", err)
 	}

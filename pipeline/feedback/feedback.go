@@ -31,7 +31,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	_ "time/tzdata" // the received time is shown in Europe/Berlin on machines without zoneinfo too
 
 	"github.com/xuri/excelize/v2"
 
@@ -74,7 +73,11 @@ type Options struct {
 	// File is the original file name shown in the title; when empty, the
 	// base name of src.
 	File string
-	// Received is when the file was received; shown as Europe/Berlin wall
+	// Location is the programme's time zone, in which Received is shown;
+	// nil means UTC.
+	Location *time.Location
+	// Received is when the file was received; shown as the wall clock of
+	// Location
 	// clock. When zero, the line is left out.
 	Received time.Time
 	// Accepted tells whether the submission was accepted or rejected. An
@@ -494,10 +497,11 @@ func (b *book) docProps() error {
 	return b.f.SetDocProps(p)
 }
 
-// receivedText shows t as Europe/Berlin wall clock in the output language.
+// receivedText shows t as the wall clock of the programme's time zone, in
+// the output language.
 func (b *book) receivedText(t time.Time) string {
-	if loc, err := time.LoadLocation("Europe/Berlin"); err == nil {
-		t = t.In(loc)
+	if b.opt.Location != nil {
+		t = t.In(b.opt.Location)
 	}
 	date := t.Format("2006-01-02")
 	if b.lang == "de" {

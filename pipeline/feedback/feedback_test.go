@@ -16,6 +16,7 @@ import (
 
 	"grantpipe/pipeline/feedback"
 	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/programme"
 )
 
 // The highlight a district sees, per severity: red, amber, light blue.
@@ -129,7 +130,11 @@ var findings = []feedback.Finding{
 }
 
 func options() feedback.Options {
-	return feedback.Options{Lang: "de", Timestamp: stamp, File: "15083_2026_Q1.xlsx", Received: received}
+	berlin, err := time.LoadLocation(programme.DefaultTimeZone)
+	if err != nil {
+		panic(err)
+	}
+	return feedback.Options{Lang: "de", Timestamp: stamp, File: "15083_2026_Q1.xlsx", Received: received, Location: berlin}
 }
 
 func write(t testing.TB, src string, fs []feedback.Finding, opt feedback.Options) []byte {

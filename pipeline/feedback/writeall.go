@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 	"unicode/utf8"
 
 	"grantpipe/pipeline/datadir"
@@ -28,7 +29,9 @@ import (
 // findings (once, however often the run is repeated). Only the run's own
 // failures are errors: the database, or writing the workbooks. Feedback
 // workbooks that no submission owns any more are removed.
-func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, log *slog.Logger) (int, error) {
+//
+// Received times are shown in loc, the programme's time zone.
+func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, loc *time.Location, log *slog.Logger) (int, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -87,7 +90,7 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 		w := todo[k]
 		src := filepath.Join(d.Root, filepath.FromSlash(w.sub.StoredPath))
 		data, fail := workbookOf(src, w.findings, cat, Options{
-			Lang: lang, Timestamp: w.sub.ReceivedAt, File: w.sub.File, Received: w.sub.Received, Accepted: w.sub.Accepted}, log)
+			Lang: lang, Timestamp: w.sub.ReceivedAt, File: w.sub.File, Received: w.sub.ReceivedAt, Location: loc, Accepted: w.sub.Accepted}, log)
 		failed[k] = fail
 		if fail != nil {
 			log.Warn("feedback: findings not marked in the file", "submission", w.sub.ID, "file", w.sub.File,

@@ -339,7 +339,8 @@ func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) 
 	}
 	meta := store.Meta{
 		SHA256: sum, FileName: shown, SourcePath: source, InboxDistrict: inboxAGS,
-		ReceivedAt: received.UTC().Truncate(time.Second), ModifiedAt: info.ModTime().UTC().Truncate(time.Second),
+		ReceivedAt: received.UTC().Truncate(time.Second), ReceivedLocal: store.WallClock(received.Truncate(time.Second), in.location()),
+		ModifiedAt: info.ModTime().UTC().Truncate(time.Second),
 		IngestedAt: in.Now().UTC(), Size: info.Size(),
 	}
 	if sub.Rejected {
@@ -536,7 +537,7 @@ func (in *Ingester) errorNote(ctx context.Context, id int64) (string, error) {
 	c := in.Catalog
 	var b strings.Builder
 	b.WriteString(c.Text("de", "note.title", messages.Args{"file": file}) + "\n")
-	b.WriteString(c.Text("de", "note.received", messages.Args{"time": berlin(received)}) + "\n\n")
+	b.WriteString(c.Text("de", "note.received", messages.Args{"time": received.In(in.location()).Format("02.01.2006 15:04")}) + "\n\n")
 	b.WriteString(c.Text("de", "note.intro", nil) + "\n\n")
 	n := 0
 	for _, f := range findings {
@@ -572,12 +573,14 @@ func place(c *messages.Catalog, f store.FileFinding) string {
 	return ""
 }
 
-func berlin(t time.Time) string {
-	loc, err := time.LoadLocation("Europe/Berlin")
+// location is the programme's time zone: received times are stored and
+// shown as its clocks show them.
+func (in *Ingester) location() *time.Location {
+	loc, err := in.Programme.Schedule.Location()
 	if err != nil {
-		loc = time.UTC
+		return time.UTC // the configuration was checked when it was loaded
 	}
-	return t.In(loc).Format("02.01.2006 15:04")
+	return loc
 }
 
 func hashFile(path string) (string, error) {

@@ -177,7 +177,7 @@ func (p *Pipeline) Reports(ctx context.Context, st *store.Store, dir string, per
 // Feedback writes the feedback workbook of every file; it returns how many
 // changed.
 func (p *Pipeline) Feedback(ctx context.Context, st *store.Store) (int, error) {
-	return feedback.WriteAll(ctx, st, p.cfg.Dir, p.cfg.Catalog, p.cfg.Lang, p.cfg.Log)
+	return feedback.WriteAll(ctx, st, p.cfg.Dir, p.cfg.Catalog, p.cfg.Lang, p.loc, p.cfg.Log)
 }
 
 // ReportAll writes the reports of every period with data and the feedback

@@ -31,10 +31,14 @@ type Schedule struct {
 	Settle time.Duration
 }
 
+// DefaultTimeZone is the programme's time zone unless the configuration
+// says otherwise: Saxony-Anhalt's. It is the only place it is named.
+const DefaultTimeZone = "Europe/Berlin"
+
 // DefaultSchedule is used when the file has no [schedule] table.
 func DefaultSchedule() Schedule {
 	return Schedule{
-		TimeZone: "Europe/Berlin",
+		TimeZone: DefaultTimeZone,
 		Jobs: map[string]string{
 			"ingest":    "*/15 0-1,3-23 * * *",
 			"quarterly": "0 6 20 1,4,7,10 *",

@@ -29,6 +29,7 @@ type Meta struct {
 	InboxDistrict string
 	StoredPath    string    // where the file will be moved once the transaction commits
 	ReceivedAt    time.Time // when it reached the inbox: its modification time, at most the pick-up time
+	ReceivedLocal time.Time // the same as the programme's local wall clock shows it (deadlines are local days)
 	ModifiedAt    time.Time // its modification time as it arrived (set by the sender)
 	IngestedAt    time.Time
 	Size          int64
@@ -77,7 +78,7 @@ func (s *Store) Save(ctx context.Context, meta Meta, sub *submission.Submission,
 	}
 	if _, err := conn.ExecContext(ctx, s.text(insertSubmission),
 		id, meta.SHA256, meta.FileName, meta.SourcePath, nullString(meta.InboxDistrict), outcome, meta.StoredPath,
-		meta.ReceivedAt.UTC(), berlinWallClock(meta.ReceivedAt), meta.IngestedAt.UTC(), ReaderVersion, meta.Size, sub.Date1904,
+		meta.ReceivedAt.UTC(), meta.ReceivedLocal, meta.IngestedAt.UTC(), ReaderVersion, meta.Size, sub.Date1904,
 		nullString(sub.District), nullInt(sub.Year), nullInt(sub.Quarter), nullString(sub.DistrictName),
 		nullString(sub.FileNumber), nullString(sub.Contact), nullString(sub.Email), meta.ModifiedAt.UTC()); err != nil {
 		return 0, fmt.Errorf("save %s: %w", meta.FileName, err)
@@ -283,14 +284,10 @@ func nullDate(t *time.Time) any {
 	return *t
 }
 
-// berlinWallClock is t as a clock in Saxony-Anhalt shows it, stored as a
-// plain timestamp, so that deadlines (a local day) compare in SQL without
-// time zone arithmetic.
-func berlinWallClock(t time.Time) time.Time {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		return t.UTC()
-	}
+// WallClock is t as a clock in loc shows it, as a plain timestamp (UTC
+// with the same digits), so that deadlines (a local day) compare in SQL
+// without time zone arithmetic.
+func WallClock(t time.Time, loc *time.Location) time.Time {
 	l := t.In(loc)
 	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
 }
