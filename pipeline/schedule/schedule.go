@@ -6,6 +6,8 @@
 package schedule
 
 import (
+	"grantpipe/pipeline/programme"
+
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +31,9 @@ type Job struct {
 	Name string
 	Spec string // cron expression
 	Run  func(ctx context.Context) (Counts, error)
+	// Timeout is each run's own deadline; 0 means DefaultTimeout. A run
+	// past it is cancelled and recorded as failed.
+	Timeout time.Duration
 }
 
 // Outcomes of a run.
@@ -67,8 +72,15 @@ type Scheduler struct {
 	OnJob func(name string)
 }
 
-// Parser reads five-field cron expressions and descriptors (@daily).
-var Parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+// Parser reads five-field cron expressions and descriptors (@daily): the
+// configuration's own parser, so that what it accepts is what runs.
+var Parser = programme.Parser
+
+// DefaultTimeout is how long a run may take unless its Job says otherwise:
+// far beyond the largest batch measured (400 districts × 4 quarters × 5,000
+// lines, about 20 minutes), short enough that a run that hangs frees the
+// writer for the next.
+const DefaultTimeout = 3 * time.Hour
 
 // New prepares a scheduler for jobs in loc. Nothing runs before Start.
 func New(loc *time.Location, jobs []Job, rec Recorder, log *slog.Logger) (*Scheduler, error) {
@@ -136,7 +148,13 @@ func (s *Scheduler) Execute(name, trigger string) string {
 				runErr = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
 			}
 		}()
-		counts, runErr = job.Run(s.base)
+		timeout := job.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		ctx, cancel := context.WithTimeout(s.base, timeout)
+		defer cancel()
+		counts, runErr = job.Run(ctx)
 	}()
 	switch {
 	case outcome == Panicked:

@@ -189,3 +189,26 @@ func TestShutdownCancelsARunningJobAfterTheGracePeriod(t *testing.T) {
 		t.Error("a job started after shutdown ran")
 	}
 }
+
+func TestEachRunHasItsOwnDeadline(t *testing.T) {
+	rec := &memRecorder{}
+	var deadlines []time.Time
+	s, err := New(time.UTC, []Job{{Name: "hangs", Spec: "* * * * *", Timeout: 30 * time.Millisecond, Run: func(ctx context.Context) (Counts, error) {
+		d, _ := ctx.Deadline()
+		deadlines = append(deadlines, d)
+		<-ctx.Done()
+		return Counts{}, ctx.Err()
+	}}}, rec, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Execute("hangs", Manual); got != Failed {
+		t.Errorf("a run past its deadline: %s, want %s", got, Failed)
+	}
+	if got := s.Execute("hangs", Manual); got != Failed {
+		t.Errorf("the next run: %s, want %s", got, Failed)
+	}
+	if len(deadlines) != 2 || !deadlines[1].After(deadlines[0]) {
+		t.Errorf("deadlines %v: each run wants its own", deadlines)
+	}
+}
