@@ -2,9 +2,11 @@ package report
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -76,6 +78,28 @@ func TestWriteAllStopsWhenCancelled(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
 	if len(files) > 4 {
 		t.Errorf("%d files written after the context was cancelled: %v", len(files), files)
+	}
+}
+
+// A district whose receipts cannot be loaded fails its documents, and the
+// error says so, whichever job ran first.
+func TestWriteAllReportsTheDocumentThatFailed(t *testing.T) {
+	d := excelTestData("de")
+	broken := d.Districts[1].AGS
+	errBroken := errors.New("receipts unreadable")
+	written, err := WriteAll(context.Background(), t.TempDir(), d, excelCatalog(t), func(dist *District) error {
+		if dist.AGS == broken {
+			return errBroken
+		}
+		return nil
+	})
+	if !errors.Is(err, errBroken) {
+		t.Errorf("error %v, want the failed district's", err)
+	}
+	for _, w := range written {
+		if strings.Contains(filepath.Base(w.Path), broken) {
+			t.Errorf("%s written, though its receipts failed to load", w.Path)
+		}
 	}
 }
 
