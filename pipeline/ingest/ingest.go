@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"grantpipe/pipeline/atomicfile"
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
@@ -454,7 +455,7 @@ func (in *Ingester) place(ctx context.Context, path string, inInbox bool, prev *
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(dest+noteSuffix, []byte(note)); err != nil {
+		if err := atomicfile.Write(dest+noteSuffix, []byte(note)); err != nil {
 			return fmt.Errorf("ingest: %w", err)
 		}
 		in.hook("errors", 0)
@@ -468,13 +469,13 @@ func (in *Ingester) place(ctx context.Context, path string, inInbox bool, prev *
 		if _, err := os.Stat(dest); err == nil {
 			return nil
 		}
-		return copyFileAtomic(path, dest)
+		return atomicfile.Copy(path, dest)
 	}
 	if _, err := os.Stat(dest); err == nil {
 		// Already there (the same bytes, by hash): the inbox copy can go.
 		return os.Remove(path)
 	}
-	return moveFile(path, dest)
+	return atomicfile.Move(path, dest)
 }
 
 func (in *Ingester) describe(ctx context.Context, fr *FileResult, id int64) error {
@@ -642,7 +643,7 @@ func (in *Ingester) removeStaleTemporaries() error {
 				return err
 			}
 			name := e.Name()
-			if !e.IsDir() && strings.HasSuffix(name, ".tmp") && (strings.HasPrefix(name, ".copy-") || strings.HasPrefix(name, ".write-")) {
+			if !e.IsDir() && atomicfile.IsTemporary(name) {
 				return os.Remove(p)
 			}
 			return nil

@@ -3,16 +3,14 @@ package report
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 
+	"grantpipe/pipeline/atomicfile"
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/parallel"
@@ -121,51 +119,6 @@ func writeFile(path string, render func(io.Writer) error) (Written, error) {
 	if err := render(&buf); err != nil {
 		return Written{}, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return Written{}, err
-	}
-	changed, err := ReplaceIfChanged(path, buf.Bytes())
+	changed, err := atomicfile.WriteIfChanged(path, buf.Bytes())
 	return Written{Path: path, Changed: changed}, err
-}
-
-// ReplaceIfChanged writes data to path through a temporary file and a
-// rename, unless path already holds exactly data. The file gets mode 0644
-// less the process's umask, like any file a program creates (os.Create),
-// so that the staff account can read what the service writes; a umask of
-// 077 keeps reports private, as it keeps the directories that hold them.
-// (os.CreateTemp would make it 0600 whatever the umask.)
-func ReplaceIfChanged(path string, data []byte) (bool, error) {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return false, nil
-	}
-	tmp, err := createTemp(filepath.Dir(path), 0o644)
-	if err != nil {
-		return false, err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return false, err
-	}
-	if err := tmp.Close(); err != nil {
-		return false, err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return false, err
-	}
-	return true, nil
-}
-
-// createTemp is os.CreateTemp(dir, ".report-*.tmp") with the mode of the
-// file's own: the name is hidden (datadir.Ignored) and new (O_EXCL).
-func createTemp(dir string, mode fs.FileMode) (*os.File, error) {
-	var b [8]byte
-	for range 100 {
-		rand.Read(b[:])
-		f, err := os.OpenFile(filepath.Join(dir, ".report-"+hex.EncodeToString(b[:])+".tmp"), os.O_RDWR|os.O_CREATE|os.O_EXCL, mode)
-		if !errors.Is(err, fs.ErrExist) {
-			return f, err
-		}
-	}
-	return nil, fmt.Errorf("no unused temporary name in %s", dir)
 }
