@@ -3,25 +3,21 @@
 // configuration into the cfg_* tables, runs the line rules, marks the
 // receipts they find in error as ineligible, runs the aggregate rules and the
 // grant computation, and stores findings and figures under a new run id, so
-// earlier runs stay readable. All of it is one transaction. Before any of
-// it, every rule is vetted: one SELECT statement over the programme's tables
-// and nothing else (see Check); analysts write rules too.
+// earlier runs stay readable. All of it is one transaction. Every rule is
+// vetted before any runs (New does it): one SELECT statement over the
+// programme's tables and nothing else; analysts write rules too.
 package validate
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
-	"database/sql/driver"
+	"errors"
 	"fmt"
-	"io"
-	"math/big"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
@@ -31,16 +27,50 @@ import (
 	"grantpipe/pipeline/xlsx"
 )
 
-// Validator runs the rules over one store. It is not safe for concurrent
-// use.
+// Validator runs the rules over one store. Runs one after another share
+// nothing but what is stored; a Validator is not for concurrent use, since
+// the database has one writer.
 type Validator struct {
+	// Store, Programme, Rules and Now are what New was given. They are
+	// exported only while callers still build a Validator as a literal (see
+	// Check); such a Validator vets its rules at every Run.
 	Store     *store.Store
 	Programme *programme.Programme
 	Rules     []rules.Rule
-	Now       func() time.Time
+	Now       func() time.Time // the clock of a run's start; nil: time.Now
 
-	refresh string          // the statements that fix a run's eligible receipts
-	vetted  map[string]bool // the rule texts vetted so far, so that Run after Check does not vet again
+	vetted string // rules.Version of the rules New vetted
+}
+
+// Option changes how New builds a Validator.
+type Option func(*Validator)
+
+// WithClock gives the clock runs take their start time (and, without an
+// as-of day, their day) from.
+func WithClock(now func() time.Time) Option { return func(v *Validator) { v.Now = now } }
+
+// New makes a Validator of the rules rs for programme p over store st, and
+// vets every rule as Run needs it (see Check): a rule that may not run stops
+// here, before anything is written.
+func New(ctx context.Context, st *store.Store, p *programme.Programme, rs []rules.Rule, opts ...Option) (*Validator, error) {
+	switch {
+	case st == nil:
+		return nil, errors.New("validate: no store")
+	case p == nil:
+		return nil, errors.New("validate: no programme")
+	}
+	v := &Validator{Store: st, Programme: p, Rules: rs, Now: time.Now}
+	for _, o := range opts {
+		o(v)
+	}
+	if v.Now == nil {
+		return nil, errors.New("validate: no clock")
+	}
+	if err := v.Check(ctx); err != nil {
+		return nil, err
+	}
+	v.vetted = rules.Version(rs)
+	return v, nil
 }
 
 // Options narrow a run's output (the rules always see all data, since
@@ -48,7 +78,7 @@ type Validator struct {
 type Options struct {
 	Year    int       // 0: every year
 	Quarter int       // 0: every quarter
-	AsOf    time.Time // the day the rules look from: deadlines passed, payouts due
+	AsOf    time.Time // the day the rules look from: deadlines passed, payouts due; zero: today
 }
 
 // Finding is one finding of a run.
@@ -88,112 +118,57 @@ type Result struct {
 	Grants   []Grant
 }
 
-// Check vets every rule, as Run does before it runs any: its query must be
-// one SELECT statement that only reads the programme's tables (see
-// rules.Rule.Vet), bind, and return the columns its messages need. Nothing
-// of a rule runs: its statement is only prepared, in a read-only
-// transaction. Errors name the rule's file, one problem a line.
+// Check vets every rule: its query must be one SELECT statement that only
+// reads the programme's tables (see rules.Rule.Vet), bind, and return the
+// columns its messages need. Nothing of a rule runs: its statement is only
+// prepared, in a read-only transaction. The error lists every problem, one
+// a line, each naming the rule's file.
+//
+// New calls Check; it stays exported while callers build a Validator as a
+// literal (cmd/grantpipe, pipeline/report's tests) and goes once they call
+// New.
 func (v *Validator) Check(ctx context.Context) error {
-	conn, err := v.Store.DB.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("validate: %w", err)
-	}
-	defer conn.Close()
-	var problems []string
+	var problems []error
 	for _, r := range v.Rules {
-		if err := v.checkOne(ctx, conn, r); err != nil {
-			problems = append(problems, err.Error())
+		if err := v.vet(ctx, r); err != nil {
+			problems = append(problems, err)
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%s", strings.Join(problems, "\n"))
+		return fmt.Errorf("validate: %w", errors.Join(problems...))
 	}
 	return nil
 }
 
-func (v *Validator) checkOne(ctx context.Context, conn *sql.Conn, r rules.Rule) error {
-	begin, err := v.Store.Query("validate/begin_read_only.sql")
+// vet checks that rule r may run: DuckDB's parser reads its query (nothing
+// is bound or read yet) and rules.Rule.Vet checks the parse tree; then the
+// query is prepared, bound but not run, as one SELECT statement, and its
+// columns checked.
+func (v *Validator) vet(ctx context.Context, r rules.Rule) error {
+	tree, err := v.Store.ParseRule(ctx, r.SQL)
 	if err != nil {
-		return fmt.Errorf("validate: %w", err)
+		return fmt.Errorf("rule %s: parse: %w", r.Source, err)
 	}
-	rollback, err := v.Store.Query("validate/rollback.sql")
-	if err != nil {
-		return fmt.Errorf("validate: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, begin); err != nil {
-		return fmt.Errorf("validate: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), rollback)
-	cols, err := v.vet(ctx, conn, r)
-	if err != nil {
+	if err := r.Vet(tree); err != nil {
 		return err
+	}
+	cols, err := v.Store.RuleColumns(ctx, r.SQL)
+	if err != nil {
+		return ruleError(r, err)
 	}
 	return checkColumns(r, cols)
 }
 
-// vet checks that rule r may run: DuckDB's parser reads its query (nothing
-// is bound or read yet) and rules.Rule.Vet checks the parse tree; then the
-// query is prepared, bound but not run, as one SELECT statement. It returns
-// the query's columns.
-func (v *Validator) vet(ctx context.Context, conn *sql.Conn, r rules.Rule) ([]string, error) {
-	parse, err := v.Store.Query("validate/parse_rule.sql")
-	if err != nil {
-		return nil, fmt.Errorf("validate: %w", err)
+// ruleError words what the store said of a rule's statement.
+func ruleError(r rules.Rule, err error) error {
+	var pe *store.PrepareError
+	switch {
+	case errors.Is(err, store.ErrNotOneSelect):
+		return fmt.Errorf("rule %s: one SELECT statement only", r.Source)
+	case errors.As(err, &pe):
+		return fmt.Errorf("rule %s: the query does not run: %v", r.Source, firstLine(pe.Error()))
 	}
-	var tree string
-	if err := conn.QueryRowContext(ctx, parse, r.SQL).Scan(&tree); err != nil {
-		return nil, fmt.Errorf("rule %s: parse: %w", r.Source, err)
-	}
-	if err := r.Vet([]byte(tree)); err != nil {
-		return nil, err
-	}
-	var cols []string
-	err = prepare(conn, r, func(stmt *duckdb.Stmt) error {
-		n, err := stmt.ColumnCount()
-		if err != nil {
-			return err
-		}
-		for i := range n {
-			c, err := stmt.ColumnName(i)
-			if err != nil {
-				return err
-			}
-			cols = append(cols, c)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if v.vetted == nil {
-		v.vetted = map[string]bool{}
-	}
-	v.vetted[r.SQL] = true
-	return cols, nil
-}
-
-// prepare prepares rule r's query on conn as the one SELECT statement it
-// must be and hands it to use. It goes to the driver's Prepare because that
-// refuses text holding more than one statement before any of it runs,
-// where a query through database/sql runs every statement but the last
-// unseen; and a rule runs through the very statement prepared here.
-func prepare(conn *sql.Conn, r rules.Rule, use func(*duckdb.Stmt) error) error {
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*duckdb.Conn)
-		if !ok {
-			return fmt.Errorf("rule %s: the database connection is not DuckDB's (%T)", r.Source, dc)
-		}
-		s, err := c.Prepare(r.SQL)
-		if err != nil {
-			return fmt.Errorf("rule %s: the query does not run: %v", r.Source, firstLine(err.Error()))
-		}
-		stmt := s.(*duckdb.Stmt)
-		defer stmt.Close()
-		if t, err := stmt.StatementType(); err != nil || t != duckdb.STATEMENT_TYPE_SELECT {
-			return fmt.Errorf("rule %s: one SELECT statement only", r.Source)
-		}
-		return use(stmt)
-	})
+	return fmt.Errorf("rule %s: %w", r.Source, err)
 }
 
 func firstLine(s string) string {
@@ -223,318 +198,136 @@ func checkColumns(r rules.Rule, cols []string) error {
 	return nil
 }
 
-// queryNames are the statements of queries/validate a run uses.
-var queryNames = []string{"clear_config", "insert_year", "insert_deadline", "insert_category",
-	"set_as_of", "submission_files", "grants", "grant_categories", "next_run_id", "insert_run", "refresh_eligible",
-	"begin", "commit", "rollback"}
+// run is the state of one Run.
+type run struct {
+	tx    *store.ValidationTx
+	asOf  time.Time // a day, UTC midnight
+	files map[int64]string
+}
 
 // Run validates and computes, and stores the run.
 func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
-	if v.Now == nil {
-		v.Now = time.Now
+	now := v.Now
+	if now == nil {
+		now = time.Now
 	}
-	if opt.AsOf.IsZero() {
-		opt.AsOf = v.Now()
+	started := now()
+	asOf := opt.AsOf
+	if asOf.IsZero() {
+		asOf = started
 	}
-	asOf := opt.AsOf.Format("2006-01-02")
-	conn, err := v.Store.DB.Conn(ctx)
+	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	// A Validator New did not make, or whose rules changed since, vets them
+	// now: a rule that may not run stops the run before it changes anything.
+	if v.vetted == "" || v.vetted != rules.Version(v.Rules) {
+		if err := v.Check(ctx); err != nil {
+			return nil, err
+		}
+	}
+	tx, err := v.Store.BeginValidation(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	defer conn.Close()
-	sqlText := map[string]string{}
-	for _, name := range queryNames {
-		s, err := v.Store.Query("validate/" + name + ".sql")
-		if err != nil {
-			return nil, fmt.Errorf("validate: %w", err)
-		}
-		sqlText[name] = s
-	}
-	q := func(name string) string { return sqlText[name] }
-	// A rule that may not run stops the run before it changes anything
-	// (Check has vetted the rules if it was called; each rule is prepared
-	// again, as one SELECT statement, when it runs).
-	for _, r := range v.Rules {
-		if v.vetted[r.SQL] {
-			continue
-		}
-		if _, err := v.vet(ctx, conn, r); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := conn.ExecContext(ctx, q("begin")); err != nil {
+	defer tx.Close()
+	r := &run{tx: tx, asOf: asOf}
+	if err := tx.WriteProgramme(ctx, v.Programme, asOf); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			conn.ExecContext(context.WithoutCancel(ctx), q("rollback"))
-		}
-	}()
-	v.refresh = q("refresh_eligible")
-	exec := func(name string, args ...any) error {
-		if _, err := conn.ExecContext(ctx, q(name), args...); err != nil {
-			return fmt.Errorf("validate: %s: %w", name, err)
-		}
-		return nil
+	if r.files, err = tx.SubmissionFiles(ctx); err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
 	}
-	if err := exec("clear_config"); err != nil {
-		return nil, err
-	}
-	if err := v.writeConfig(ctx, conn, exec); err != nil {
-		return nil, err
-	}
-	if err := exec("set_as_of", asOf); err != nil {
-		return nil, err
-	}
-	files, err := v.files(ctx, conn, q("submission_files"))
+	findings, err := v.runRules(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{AsOf: opt.AsOf, RuleSet: rules.Version(v.Rules)}
-	lineDone := false
-	for _, r := range v.Rules {
-		if r.Phase != rules.PhaseLine && !lineDone {
-			// Line rules are done: their errors make receipts ineligible
-			// for the aggregate rules and the grant.
-			if err := v.markIneligible(ctx, conn, res.Findings); err != nil {
-				return nil, err
-			}
-			lineDone = true
-		}
-		fs, err := runRule(ctx, conn, r, opt.AsOf)
-		if err != nil {
-			return nil, err
-		}
-		for i := range fs {
-			fs[i].File = files[fs[i].SubmissionID]
-		}
-		res.Findings = append(res.Findings, fs...)
+	byQuarter, err := v.grants(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
 	}
-	if !lineDone {
-		if err := v.markIneligible(ctx, conn, res.Findings); err != nil {
-			return nil, err
-		}
-	}
-	// The year as of the as-of day, and each quarter's cumulative figures
-	// (for the quarterly reports), from the same computation.
-	if res.Grants, err = grants(ctx, conn, q("grants"), q("grant_categories"), 4, asOf); err != nil {
-		return nil, err
-	}
-	byQuarter := map[int][]Grant{}
-	for quarter := 1; quarter <= 4; quarter++ {
-		var all []Grant
-		for _, y := range v.Programme.Years {
-			end := time.Date(y.Year, time.Month(3*quarter+1), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
-			if opt.AsOf.Before(end) {
-				end = opt.AsOf
-			}
-			gs, err := grants(ctx, conn, q("grants"), q("grant_categories"), quarter, end.Format("2006-01-02"))
-			if err != nil {
-				return nil, err
-			}
-			for _, g := range gs {
-				if g.Year == y.Year {
-					all = append(all, g)
-				}
-			}
-		}
-		byQuarter[quarter] = all
-	}
-	sortFindings(res.Findings)
-	res.Findings = filter(res.Findings, opt)
-	var keep []Grant
-	for _, g := range res.Grants {
+	sortFindings(findings)
+	res := &Result{AsOf: asOf, RuleSet: rules.Version(v.Rules), Findings: filter(findings, opt)}
+	for _, g := range byQuarter[0] {
 		if opt.Year == 0 || g.Year == opt.Year {
-			keep = append(keep, g)
+			res.Grants = append(res.Grants, g)
 		}
 	}
-	res.Grants = keep
-	if err := conn.QueryRowContext(ctx, q("next_run_id")).Scan(&res.RunID); err != nil {
+	if res.RunID, err = v.save(ctx, r, res, opt, started, byQuarter); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	var ids []string
-	for _, r := range v.Rules {
-		ids = append(ids, r.ID)
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
 	}
-	if err := exec("insert_run", res.RunID, v.Now().UTC(), asOf, res.RuleSet, strings.Join(ids, ","), store.NullInt(opt.Year), store.NullInt(opt.Quarter)); err != nil {
-		return nil, err
-	}
-	var findingRows, grantRows, categoryRows [][]any
-	for i, f := range res.Findings {
-		findingRows = append(findingRows, []any{res.RunID, int32(i + 1), f.Rule, f.Severity, store.NullString(f.District), store.NullInt(f.Year),
-			store.NullInt(f.Quarter), nullInt64(f.SubmissionID), store.NullString(f.File), store.NullString(f.Sheet), store.NullString(f.Cell),
-			store.NullInt(f.Row), f.Message["de"], f.Message["en"]})
-	}
-	byQuarter[0] = res.Grants
-	for quarter := 0; quarter <= 4; quarter++ {
-		for _, g := range byQuarter[quarter] {
-			grantRows = append(grantRows, []any{res.RunID, g.District, int32(g.Year), int32(quarter), store.Money(g.Approved), store.Money(g.Eligible),
-				store.Money(g.Fundable), store.Money(g.Paid), store.Money(g.Balance), store.Money(g.InterestAtRisk)})
-			for _, c := range sortedKeys(g.ByCategory) {
-				categoryRows = append(categoryRows, []any{res.RunID, g.District, int32(g.Year), int32(quarter), c, store.Money(g.ByCategory[c])})
-			}
-		}
-	}
-	for _, t := range []struct {
-		table string
-		rows  [][]any
-	}{{"findings", findingRows}, {"grant_figures", grantRows}, {"grant_categories", categoryRows}} {
-		if err := store.Append(ctx, conn, t.table, t.rows); err != nil {
-			return nil, fmt.Errorf("validate: %w", err)
-		}
-	}
-	if _, err := conn.ExecContext(ctx, q("commit")); err != nil {
-		return nil, fmt.Errorf("validate: commit: %w", err)
-	}
-	committed = true
 	return res, nil
 }
 
-func (v *Validator) writeConfig(ctx context.Context, conn *sql.Conn, exec func(string, ...any) error) error {
-	var districts, plan, payouts [][]any
-	for _, y := range v.Programme.Years {
-		interest := y.BaseRatePct + y.InterestPointsAboveBase
-		if err := exec("insert_year", y.Year, y.StateBudget.String(), y.DistrictCap.String(), y.MaxCoordinators,
-			fraction(y.FundingRatePct), y.PostCapPerFTE.String(), fraction(y.LineTolerancePct), y.SpendingWindowDays,
-			fraction(interest), fraction(y.UnderspendingPct), y.FinalReportDeadline.String()); err != nil {
-			return err
-		}
-		for i, d := range y.QuarterDeadlines {
-			if err := exec("insert_deadline", y.Year, i+1, d.String()); err != nil {
-				return err
+// runRules runs every rule in order. Once the line rules are done (they
+// come first), the lines they found in error are marked ineligible: the
+// aggregate rules and the grant see only eligible spending.
+func (v *Validator) runRules(ctx context.Context, r *run) ([]Finding, error) {
+	var findings []Finding
+	lineDone := false
+	for _, rule := range v.Rules {
+		if rule.Phase != rules.PhaseLine && !lineDone {
+			if err := r.tx.MarkIneligible(ctx, errorLines(findings)); err != nil {
+				return nil, fmt.Errorf("validate: %w", err)
 			}
+			lineDone = true
 		}
-		for i, c := range y.Categories {
-			if err := exec("insert_category", y.Year, c.Code, c.NameDE, c.NameEN, i+1, c.Staff); err != nil {
-				return err
-			}
+		fs, err := runRule(ctx, r, rule)
+		if err != nil {
+			return nil, err
 		}
-		year := int32(y.Year)
-		for _, d := range y.Districts {
-			districts = append(districts, []any{year, d.AGS, d.Name, d.Kind, int32(d.Population), store.Money(d.Approved), store.Money(d.PlanTotal), d.FileNumber})
-			for _, c := range y.Categories {
-				plan = append(plan, []any{year, d.AGS, c.Code, store.Money(d.Plan[c.Code])})
-			}
-			for _, p := range d.Payouts {
-				payouts = append(payouts, []any{year, d.AGS, p.Date.Time(), store.Money(p.Amount), p.Reference})
-			}
-		}
+		findings = append(findings, fs...)
 	}
-	for _, t := range []struct {
-		table string
-		rows  [][]any
-	}{{"cfg_districts", districts}, {"cfg_plan", plan}, {"cfg_payouts", payouts}} {
-		if err := store.Append(ctx, conn, t.table, t.rows); err != nil {
-			return fmt.Errorf("validate: %w", err)
-		}
-	}
-	return nil
-}
-
-// fraction turns a rate in basis points into the decimal fraction the SQL
-// uses: 9000 (90.00 %) is "0.9000".
-func fraction(r programme.Rate) string {
-	neg := r < 0
-	if neg {
-		r = -r
-	}
-	s := fmt.Sprintf("%d.%04d", int64(r)/10000, int64(r)%10000)
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
-func (v *Validator) markIneligible(ctx context.Context, conn *sql.Conn, fs []Finding) error {
-	seen := map[[2]int64]bool{}
-	var rows [][]any
-	for _, f := range fs {
-		if f.Severity != "error" || f.SubmissionID == 0 || f.Row == 0 {
-			continue
-		}
-		k := [2]int64{f.SubmissionID, int64(f.Row)}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		rows = append(rows, []any{f.SubmissionID, int32(f.Row)})
-	}
-	if err := store.Append(ctx, conn, "run_line_errors", rows); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, v.refresh); err != nil {
-		return fmt.Errorf("validate: refresh_eligible: %w", err)
-	}
-	return nil
-}
-
-func (v *Validator) files(ctx context.Context, conn *sql.Conn, query string) (map[int64]string, error) {
-	rows, err := conn.QueryContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("validate: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
+	if !lineDone {
+		if err := r.tx.MarkIneligible(ctx, errorLines(findings)); err != nil {
 			return nil, fmt.Errorf("validate: %w", err)
 		}
-		out[id] = name
 	}
-	return out, rows.Err()
+	return findings, nil
 }
 
-// runRule runs one rule and renders its findings in every language. The
-// rule runs as the one SELECT statement prepare makes of it, inside the
-// run's transaction: it reads the configuration and the eligible receipts
-// the run has written so far.
-func runRule(ctx context.Context, conn *sql.Conn, r rules.Rule, asOf time.Time) ([]Finding, error) {
+// errorLines are the lines with an error finding, once each.
+func errorLines(fs []Finding) []store.LineRef {
+	seen := map[store.LineRef]bool{}
+	var out []store.LineRef
+	for _, f := range fs {
+		l := store.LineRef{SubmissionID: f.SubmissionID, Row: f.Row}
+		if f.Severity != "error" || f.SubmissionID == 0 || f.Row == 0 || seen[l] {
+			continue
+		}
+		seen[l] = true
+		out = append(out, l)
+	}
+	return out
+}
+
+// runRule runs one rule and renders its findings in every language.
+func runRule(ctx context.Context, r *run, rule rules.Rule) ([]Finding, error) {
 	var out []Finding
-	err := prepare(conn, r, func(stmt *duckdb.Stmt) error {
-		rs, err := stmt.QueryContext(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("rule %s: %w", r.Source, err)
-		}
-		defer rs.Close()
-		cols := rs.Columns()
-		if err := checkColumns(r, cols); err != nil {
-			return err
-		}
-		types := make([]string, len(cols))
-		if tn, ok := rs.(driver.RowsColumnTypeDatabaseTypeName); ok {
-			for i := range cols {
-				types[i] = tn.ColumnTypeDatabaseTypeName(i)
-			}
-		}
-		vals := make([]driver.Value, len(cols))
-		for {
-			err := rs.Next(vals)
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("rule %s: %w", r.Source, err)
-			}
-			out = append(out, finding(r, cols, types, vals, asOf))
-		}
+	var cols store.RuleColumns
+	err := r.tx.RunRule(ctx, rule.SQL, func(c store.RuleColumns) error {
+		cols = c
+		return checkColumns(rule, c.Names)
+	}, func(values []any) error {
+		f := finding(rule, cols, values, r.asOf)
+		f.File = r.files[f.SubmissionID]
+		out = append(out, f)
+		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, ruleError(rule, err)
+	}
+	return out, nil
 }
 
 // finding makes a finding of one row of rule r.
-func finding(r rules.Rule, cols, types []string, vals []driver.Value, asOf time.Time) Finding {
+func finding(r rules.Rule, cols store.RuleColumns, values []any, asOf time.Time) Finding {
 	row := map[string]any{}
 	args := messages.Args{}
-	for i, c := range cols {
-		v := vals[i]
-		if b, ok := v.([]byte); ok {
-			v = bytes.Clone(b) // the driver may reuse its buffer
-		}
-		row[c] = v
-		args[c] = argument(c, types[i], v)
+	for i, c := range cols.Names {
+		row[c] = values[i]
+		args[c] = argument(c, cols.Types[i], values[i])
 	}
 	f := Finding{
 		Rule: r.ID, Severity: r.Severity,
@@ -585,25 +378,25 @@ func render(tmpl, lang string, args messages.Args) string {
 }
 
 // argument turns a column value into a message argument shown in each
-// language's form: DECIMAL(18,2) as money, *_pct as a percentage, other
-// decimals with the language's decimal separator, dates as dates.
+// language's form: *_pct decimals as a percentage, DECIMAL(18,2) as money,
+// other decimals with the language's decimal separator, dates as dates.
 func argument(col, dbType string, v any) any {
 	switch x := v.(type) {
 	case nil:
 		return nil
 	case time.Time:
 		return dateArg(x)
-	case duckdb.Decimal:
-		s := decimalString(x)
-		switch {
-		case strings.HasSuffix(col, "_pct"):
-			return percentArg(s)
-		case x.Scale == 2 && x.Width == 18:
-			c, err := money.Parse(s)
-			if err == nil {
+	case store.Decimal:
+		if strings.HasSuffix(col, "_pct") {
+			return percentArg(x.Text)
+		}
+		if dbType == "DECIMAL(18,2)" {
+			var c money.Cents
+			if err := c.Scan(x.Text); err == nil {
 				return c
 			}
 		}
+		s := x.Text
 		if strings.Contains(s, ".") {
 			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 		}
@@ -612,23 +405,6 @@ func argument(col, dbType string, v any) any {
 		return x
 	}
 	return fmt.Sprint(v)
-}
-
-func decimalString(d duckdb.Decimal) string {
-	v := new(big.Int).Set(d.Value)
-	neg := v.Sign() < 0
-	v.Abs(v)
-	s := v.String()
-	if d.Scale > 0 {
-		for len(s) <= int(d.Scale) {
-			s = "0" + s
-		}
-		s = s[:len(s)-int(d.Scale)] + "." + s[len(s)-int(d.Scale):]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 type dateArg time.Time
@@ -683,51 +459,98 @@ func num(v any) int64 {
 	return 0
 }
 
-func grants(ctx context.Context, conn *sql.Conn, figures, categories string, throughQuarter int, paidUntil string) ([]Grant, error) {
-	rows, err := conn.QueryContext(ctx, figures, throughQuarter, paidUntil)
-	if err != nil {
-		return nil, fmt.Errorf("validate: grants: %w", err)
+// grants computes the grant of every district and year as of the as-of day
+// (through quarter 0: every quarter's receipts, payouts up to the as-of
+// day) and cumulated to the end of each quarter 1–4 (payouts up to the
+// quarter's end or the as-of day, whichever is earlier), for the quarterly
+// reports.
+func (v *Validator) grants(ctx context.Context, r *run) (map[int][]Grant, error) {
+	byQuarter := map[int][]Grant{}
+	var err error
+	if byQuarter[0], err = grantsThrough(ctx, r.tx, 4, r.asOf); err != nil {
+		return nil, err
 	}
-	var out []Grant
-	index := map[string]int{}
-	for rows.Next() {
-		var g Grant
-		var a [6]string
-		if err := rows.Scan(&g.District, &g.Year, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("validate: grants: %w", err)
-		}
-		for i, p := range []*money.Cents{&g.Approved, &g.Eligible, &g.Fundable, &g.Paid, &g.Balance, &g.InterestAtRisk} {
-			if *p, err = money.Parse(a[i]); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("validate: grants: %w", err)
+	for quarter := 1; quarter <= 4; quarter++ {
+		for _, y := range v.Programme.Years {
+			end := time.Date(y.Year, time.Month(3*quarter+1), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+			if r.asOf.Before(end) {
+				end = r.asOf
+			}
+			gs, err := grantsThrough(ctx, r.tx, quarter, end)
+			if err != nil {
+				return nil, err
+			}
+			for _, g := range gs {
+				if g.Year == y.Year {
+					byQuarter[quarter] = append(byQuarter[quarter], g)
+				}
 			}
 		}
-		g.ByCategory = map[string]money.Cents{}
-		index[g.District+"/"+strconv.Itoa(g.Year)] = len(out)
-		out = append(out, g)
 	}
-	rows.Close()
-	rows, err = conn.QueryContext(ctx, categories, throughQuarter)
+	return byQuarter, nil
+}
+
+// grantsThrough computes the grants from the receipts of quarters 1 to
+// through and the payouts made by paidUntil, in order of year and district.
+func grantsThrough(ctx context.Context, tx *store.ValidationTx, through int, paidUntil time.Time) ([]Grant, error) {
+	figures, err := tx.GrantFigures(ctx, through, paidUntil)
 	if err != nil {
-		return nil, fmt.Errorf("validate: grants: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var district, cat, amount string
-		var year int
-		if err := rows.Scan(&district, &year, &cat, &amount); err != nil {
-			return nil, fmt.Errorf("validate: grants: %w", err)
-		}
-		c, err := money.Parse(amount)
-		if err != nil {
-			return nil, fmt.Errorf("validate: grants: %w", err)
-		}
-		if i, ok := index[district+"/"+strconv.Itoa(year)]; ok {
-			out[i].ByCategory[cat] = c
+	categories, err := tx.GrantCategories(ctx, through)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		district string
+		year     int
+	}
+	out := make([]Grant, len(figures))
+	index := map[key]int{}
+	for i, f := range figures {
+		index[key{f.District, f.Year}] = i
+		out[i] = Grant{District: f.District, Year: f.Year, Approved: f.Approved, Eligible: f.Eligible,
+			Fundable: f.Fundable, Paid: f.Paid, Balance: f.Balance, InterestAtRisk: f.InterestAtRisk, ByCategory: map[string]money.Cents{}}
+	}
+	for _, c := range categories {
+		if i, ok := index[key{c.District, c.Year}]; ok {
+			out[i].ByCategory[c.Category] = c.Eligible
 		}
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// save stores the run: its findings, the result's grants as through
+// quarter 0, and every quarter's cumulative grants.
+func (v *Validator) save(ctx context.Context, r *run, res *Result, opt Options, started time.Time, byQuarter map[int][]Grant) (int64, error) {
+	ids := make([]string, len(v.Rules))
+	for i, rule := range v.Rules {
+		ids[i] = rule.ID
+	}
+	findings := make([]store.NewFinding, len(res.Findings))
+	for i, f := range res.Findings {
+		findings[i] = store.NewFinding{Rule: f.Rule, Severity: f.Severity, District: f.District, Year: f.Year, Quarter: f.Quarter,
+			SubmissionID: f.SubmissionID, File: f.File, Sheet: f.Sheet, Cell: f.Cell, Row: f.Row,
+			MessageDE: f.Message["de"], MessageEN: f.Message["en"]}
+	}
+	var figures []store.GrantFigure
+	var categories []store.GrantCategory
+	for quarter := 0; quarter <= 4; quarter++ {
+		gs := byQuarter[quarter]
+		if quarter == 0 {
+			gs = res.Grants
+		}
+		for _, g := range gs {
+			figures = append(figures, store.GrantFigure{District: g.District, Year: g.Year, ThroughQuarter: quarter,
+				Approved: g.Approved, Eligible: g.Eligible, Fundable: g.Fundable, Paid: g.Paid, Balance: g.Balance, InterestAtRisk: g.InterestAtRisk})
+			for _, c := range slices.Sorted(maps.Keys(g.ByCategory)) {
+				categories = append(categories, store.GrantCategory{District: g.District, Year: g.Year, ThroughQuarter: quarter,
+					Category: c, Eligible: g.ByCategory[c]})
+			}
+		}
+	}
+	run := store.RunRecord{StartedAt: started, AsOf: r.asOf, RuleSet: res.RuleSet, Rules: ids, Year: opt.Year, Quarter: opt.Quarter}
+	return r.tx.SaveRun(ctx, run, findings, figures, categories)
 }
 
 // sortFindings gives findings a stable order: district, year, quarter, then
@@ -769,20 +592,4 @@ func filter(fs []Finding, opt Options) []Finding {
 		}
 	}
 	return out
-}
-
-func sortedKeys(m map[string]money.Cents) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
-}
-
-func nullInt64(v int64) any {
-	if v == 0 {
-		return nil
-	}
-	return v
 }

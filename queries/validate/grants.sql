@@ -26,9 +26,7 @@ fig AS (
     LEFT JOIN paid p ON p.ags = d.ags AND p.year = d.year
     LEFT JOIN interest i ON i.ags = d.ags AND i.year = d.year
 )
-SELECT district, year,
-       CAST(approved AS VARCHAR), CAST(CAST(eligible AS DECIMAL(18,2)) AS VARCHAR),
-       CAST(CAST(fundable AS DECIMAL(18,2)) AS VARCHAR), CAST(CAST(paid AS DECIMAL(18,2)) AS VARCHAR),
-       CAST(CAST(paid - fundable AS DECIMAL(18,2)) AS VARCHAR), CAST(CAST(interest AS DECIMAL(18,2)) AS VARCHAR)
+SELECT district, year, approved, CAST(eligible AS DECIMAL(18,2)), CAST(fundable AS DECIMAL(18,2)),
+       CAST(paid AS DECIMAL(18,2)), CAST(paid - fundable AS DECIMAL(18,2)), CAST(interest AS DECIMAL(18,2))
 FROM fig
 ORDER BY year, district;
