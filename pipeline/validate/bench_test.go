@@ -60,7 +60,10 @@ func BenchmarkValidate(b *testing.B) {
 			}
 			rs, _ := rules.Load(queries.FS, "rules")
 			rs, _ = rules.Merge(rs, nil)
-			v := &validate.Validator{Store: w.st, Programme: w.p, Rules: rs}
+			v, err := validate.New(ctx, w.st, w.p, rs)
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ResetTimer()
 			for range b.N {
 				res, err := v.Run(ctx, validate.Options{AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)})

@@ -63,6 +63,7 @@ func cents(s string) money.Cents {
 // TestGrantComputationByHand checks the grant of three districts against
 // figures worked out on paper.
 func TestGrantComputationByHand(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	y, _ := w.p.Year(2026)
 	// Harz: a smaller grant of 50,000.00 with the same plan, and only the
@@ -135,6 +136,7 @@ func TestGrantComputationByHand(t *testing.T) {
 // TestFiguresReconcileOnTheDemo: categories add up to each district's
 // eligible costs, districts add up to the state's, to the cent.
 func TestFiguresReconcileOnTheDemo(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	_, y, cat := defaults(t)
 	if _, _, err := demo.Write(y, cat, w.dir.InboxOf); err != nil {
@@ -179,6 +181,7 @@ func TestFiguresReconcileOnTheDemo(t *testing.T) {
 }
 
 func TestSameDataGivesTheSameFindingsInTheSameOrder(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	_, y, cat := defaults(t)
 	if _, _, err := demo.Write(y, cat, w.dir.InboxOf); err != nil {
@@ -231,8 +234,8 @@ FROM current_receipts WHERE category = 'REISE' AND amount > 50
 		w := newWorld(t, nil)
 		w.put(t, "15083", 1, nil)
 		w.ingest(t)
-		v := &validate.Validator{Store: w.st, Programme: w.p, Rules: all}
-		if err := v.Check(context.Background()); err != nil {
+		v, err := validate.New(context.Background(), w.st, w.p, all)
+		if err != nil {
 			t.Fatal(err)
 		}
 		res, err := v.Run(context.Background(), validate.Options{AsOf: time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)})
@@ -273,8 +276,7 @@ FROM current_receipts WHERE category = 'REISE' AND amount > 50
 			}
 			if err == nil {
 				w := newWorld(t, nil)
-				v := &validate.Validator{Store: w.st, Programme: w.p, Rules: extra}
-				err = v.Check(context.Background())
+				_, err = validate.New(context.Background(), w.st, w.p, extra)
 			}
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one containing %q", err, c.want)

@@ -93,8 +93,8 @@ func (w *world) validate(t *testing.T, asOf time.Time) *validate.Result {
 		t.Fatal(err)
 	}
 	rs, _ = rules.Merge(rs, nil)
-	v := &validate.Validator{Store: w.st, Programme: w.p, Rules: rs}
-	if err := v.Check(context.Background()); err != nil {
+	v, err := validate.New(context.Background(), w.st, w.p, rs)
+	if err != nil {
 		t.Fatal(err)
 	}
 	res, err := v.Run(context.Background(), validate.Options{AsOf: asOf})
@@ -106,7 +106,7 @@ func (w *world) validate(t *testing.T, asOf time.Time) *validate.Result {
 
 // TestRules runs every case folder under testdata/rules: the trigger case
 // must give exactly the findings of want.json, the near miss none of its
-// rule.
+// rule. Each case has a database of its own, so they run in parallel.
 func TestRules(t *testing.T) {
 	ruleDirs, err := os.ReadDir(rulesDir)
 	if err != nil {
@@ -123,6 +123,7 @@ func TestRules(t *testing.T) {
 			}
 			covered[rd.Name()+"/"+kind] = true
 			t.Run(rd.Name()+"/"+kind, func(t *testing.T) {
+				t.Parallel()
 				got := runCase(t, dir, rd.Name())
 				wantPath := filepath.Join(dir, "want.json")
 				gotJSON, _ := json.MarshalIndent(got, "", "  ")

@@ -18,9 +18,9 @@ import (
 var attackFiles = []string{"/tmp/grantpipe_rule_attack.csv", "/tmp/grantpipe_rule_attack.db"}
 
 // TestRulesThatReachOutsideAreRefused: each file under testdata/unsafe_rules
-// tries something a rule may not do. Check refuses it at start-up naming the
-// file and what it tried; Run, called without Check, refuses it too before
-// anything runs. Afterwards the database is as it was: job_runs is there,
+// tries something a rule may not do. New refuses it at start-up naming the
+// file and what it tried; Run of a Validator not made by New (a literal, as
+// long as callers still write one) refuses it too before anything runs. Afterwards the database is as it was: job_runs is there,
 // nothing was created or dropped, no sequence moved and no file was written.
 func TestRulesThatReachOutsideAreRefused(t *testing.T) {
 	const dir = "testdata/unsafe_rules"
@@ -88,13 +88,13 @@ func TestRulesThatReachOutsideAreRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := &validate.Validator{Store: w.st, Programme: w.p, Rules: all}
 			want = "rule " + source + ": " + want
-			if err := v.Check(ctx); err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("Check: %v\nwant an error containing %q", err, want)
+			if _, err := validate.New(ctx, w.st, w.p, all); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("New: %v\nwant an error containing %q", err, want)
 			}
+			v := &validate.Validator{Store: w.st, Programme: w.p, Rules: all}
 			if _, err := v.Run(ctx, validate.Options{AsOf: time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)}); err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("Run without Check: %v\nwant an error containing %q", err, want)
+				t.Errorf("Run of a literal Validator: %v\nwant an error containing %q", err, want)
 			}
 		})
 	}
@@ -149,9 +149,9 @@ func TestRulesThatOnlyLookLikeAttacksRun(t *testing.T) {
 	w := newWorld(t, nil)
 	w.put(t, "15083", 1, nil)
 	w.ingest(t)
-	v := &validate.Validator{Store: w.st, Programme: w.p, Rules: all}
 	ctx := context.Background()
-	if err := v.Check(ctx); err != nil {
+	v, err := validate.New(ctx, w.st, w.p, all)
+	if err != nil {
 		t.Fatal(err)
 	}
 	res, err := v.Run(ctx, validate.Options{AsOf: time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)})
