@@ -35,52 +35,20 @@ func writeDistrictPDF(ctx context.Context, out io.Writer, d *Data, dist *Distric
 	w.titleBlock(w.t(kind, messages.Args{"district": dist.Name, "period": period}),
 		w.t("report.district_subtitle", messages.Args{"ags": dist.AGS, "kind": dist.Kind, "file_number": dist.FileNumber, "as_of": w.date(d.AsOf)}))
 
-	f := dist.Figures
 	w.heading(w.t("report.h_key_figures", nil))
-	balanceLabel := "report.balance_repay"
-	if f.Balance < 0 {
-		balanceLabel = "report.balance_due"
-	}
-	fte := dist.FTE
-	if w.lang != "en" {
-		fte = localDecimal(fte)
-	}
-	w.keyFigures([][2]string{
-		{w.t("report.approved", nil), w.money(f.Approved)},
-		{w.t("report.plan_total", nil), w.money(dist.PlanTotal)},
-		{w.t("report.eligible", nil), w.money(f.Eligible)},
-		{w.t("report.fundable", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(f.Fundable)},
-		{w.t("report.paid", nil), w.money(f.Paid)},
-		{w.t(balanceLabel, nil), w.money(abs(f.Balance))},
-		{w.t("report.utilisation", nil), w.pct(f.UtilisationPct())},
-		{w.t("report.interest", nil), w.money(f.InterestAtRisk)},
-		{w.t("report.coordinators", nil), strconv.Itoa(dist.Coordinators) + " (" + fte + " " + w.t("report.fte", nil) + ")"},
-		{w.t("report.findings_count", nil), w.t("report.findings_counts", messages.Args{"errors": strconv.Itoa(dist.Errors()), "warnings": strconv.Itoa(dist.Warnings())})},
-	})
+	w.districtFigures(d, dist)
 
 	w.heading(w.t("report.h_plan_actual", nil))
 	w.planActual(d, dist)
 
 	w.heading(w.t("report.h_trend", nil))
-	var trend []row
-	for _, q := range dist.Trend {
-		trend = append(trend, row{cells: []string{w.t("report.quarter_n", messages.Args{"quarter": strconv.Itoa(q.Quarter)}), w.status(q.Status),
-			w.money(q.Eligible), w.money(q.Cumulative), strconv.Itoa(q.Errors), strconv.Itoa(q.Warnings)}})
-	}
-	w.table([]column{{w.t("report.col_quarter", nil), 0.16, "L"}, {w.t("report.col_status", nil), 0.2, "L"}, {w.t("report.col_eligible_q", nil), 0.2, "R"},
-		{w.t("report.col_cumulative", nil), 0.2, "R"}, {w.t("report.col_errors", nil), 0.12, "R"}, {w.t("report.col_warnings", nil), 0.12, "R"}}, trend)
+	w.trend(dist.Trend)
 
 	w.heading(w.t("report.h_findings", nil))
 	if len(dist.Findings) == 0 {
 		w.paragraph(w.t("report.no_findings", nil))
 	} else {
-		var rows []row
-		for _, fd := range dist.Findings {
-			rows = append(rows, row{cells: []string{w.severity(fd.Severity), fd.Rule, quarterLabel(fd.Quarter), fd.Place(), fd.Message},
-				color: map[int][3]int{0: sevColours[fd.Severity]}})
-		}
-		w.table([]column{{w.t("report.col_severity", nil), 0.1, "L"}, {w.t("report.col_rule", nil), 0.22, "L"}, {w.t("report.col_q", nil), 0.05, "L"},
-			{w.t("report.col_place", nil), 0.13, "L"}, {w.t("report.col_message", nil), 0.50, "L"}}, rows)
+		w.findings(dist.Findings)
 	}
 
 	w.heading(w.t("report.h_activities", nil))
@@ -104,21 +72,74 @@ func writeDistrictPDF(ctx context.Context, out io.Writer, d *Data, dist *Distric
 	}
 
 	w.heading(w.t("report.h_provenance", nil))
-	var src []row
-	for _, s := range dist.Sources {
+	w.sources(dist.Sources)
+	w.paragraph(w.t("report.provenance_text", messages.Args{"rules": d.RuleSet,
+		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
+	return w.finish(out)
+}
+
+// districtFigures draws the district's key figures.
+func (w *doc) districtFigures(d *Data, dist *District) {
+	f := dist.Figures
+	balanceLabel := "report.balance_repay"
+	if f.Balance < 0 {
+		balanceLabel = "report.balance_due"
+	}
+	fte := dist.FTE
+	if w.lang != "en" {
+		fte = localDecimal(fte)
+	}
+	w.keyFigures([][2]string{
+		{w.t("report.approved", nil), w.money(f.Approved)},
+		{w.t("report.plan_total", nil), w.money(dist.PlanTotal)},
+		{w.t("report.eligible", nil), w.money(f.Eligible)},
+		{w.t("report.fundable", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(f.Fundable)},
+		{w.t("report.paid", nil), w.money(f.Paid)},
+		{w.t(balanceLabel, nil), w.money(abs(f.Balance))},
+		{w.t("report.utilisation", nil), w.pct(f.UtilisationPct())},
+		{w.t("report.interest", nil), w.money(f.InterestAtRisk)},
+		{w.t("report.coordinators", nil), strconv.Itoa(dist.Coordinators) + " (" + fte + " " + w.t("report.fte", nil) + ")"},
+		{w.t("report.findings_count", nil), w.t("report.findings_counts", messages.Args{"errors": strconv.Itoa(dist.Errors()), "warnings": strconv.Itoa(dist.Warnings())})},
+	})
+}
+
+// trend draws what the district sent each quarter and what it adds up to.
+func (w *doc) trend(quarters []QuarterFigures) {
+	var rows []row
+	for _, q := range quarters {
+		rows = append(rows, row{cells: []string{w.t("report.quarter_n", messages.Args{"quarter": strconv.Itoa(q.Quarter)}), w.status(q.Status),
+			w.money(q.Eligible), w.money(q.Cumulative), strconv.Itoa(q.Errors), strconv.Itoa(q.Warnings)}})
+	}
+	w.table([]column{{w.t("report.col_quarter", nil), 0.16, "L"}, {w.t("report.col_status", nil), 0.2, "L"}, {w.t("report.col_eligible_q", nil), 0.2, "R"},
+		{w.t("report.col_cumulative", nil), 0.2, "R"}, {w.t("report.col_errors", nil), 0.12, "R"}, {w.t("report.col_warnings", nil), 0.12, "R"}}, rows)
+}
+
+// findings draws the district's findings with their places.
+func (w *doc) findings(findings []Finding) {
+	var rows []row
+	for _, fd := range findings {
+		rows = append(rows, row{cells: []string{w.severity(fd.Severity), fd.Rule, quarterLabel(fd.Quarter), fd.Place(), fd.Message},
+			color: map[int][3]int{0: sevColours[fd.Severity]}})
+	}
+	w.table([]column{{w.t("report.col_severity", nil), 0.1, "L"}, {w.t("report.col_rule", nil), 0.22, "L"}, {w.t("report.col_q", nil), 0.05, "L"},
+		{w.t("report.col_place", nil), 0.13, "L"}, {w.t("report.col_message", nil), 0.50, "L"}}, rows)
+}
+
+// sources draws the files the report draws on, if any.
+func (w *doc) sources(sources []Source) {
+	if len(sources) == 0 {
+		return
+	}
+	var rows []row
+	for _, s := range sources {
 		state := w.t("report.source_current", nil)
 		if !s.Current {
 			state = w.t("report.source_replaced", nil)
 		}
-		src = append(src, row{cells: []string{quarterLabel(s.Quarter), s.File, s.SHA256, w.dateTime(s.Received), state}, place: s.File})
+		rows = append(rows, row{cells: []string{quarterLabel(s.Quarter), s.File, s.SHA256, w.dateTime(s.Received), state}, place: s.File})
 	}
-	if len(src) > 0 {
-		w.table([]column{{w.t("report.col_q", nil), 0.06, "L"}, {w.t("report.col_file", nil), 0.3, "L"}, {w.t("report.col_sha", nil), 0.32, "L"},
-			{w.t("report.col_received", nil), 0.16, "L"}, {w.t("report.col_version", nil), 0.16, "L"}}, src)
-	}
-	w.paragraph(w.t("report.provenance_text", messages.Args{"rules": d.RuleSet,
-		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
-	return w.finish(out)
+	w.table([]column{{w.t("report.col_q", nil), 0.06, "L"}, {w.t("report.col_file", nil), 0.3, "L"}, {w.t("report.col_sha", nil), 0.32, "L"},
+		{w.t("report.col_received", nil), 0.16, "L"}, {w.t("report.col_version", nil), 0.16, "L"}}, rows)
 }
 
 func quarterLabel(q int) string {

@@ -31,12 +31,42 @@ func writeStatePDF(ctx context.Context, out io.Writer, d *Data, cat *messages.Ca
 	w.titleBlock(w.t("report.state_title", messages.Args{"period": period}),
 		w.t("report.state_subtitle", messages.Args{"as_of": w.date(d.AsOf), "districts": strconv.Itoa(len(d.Districts))}))
 
+	w.heading(w.t("report.h_state_figures", nil))
+	w.stateFigures(d)
+
+	w.heading(w.t("report.h_districts", nil))
+	w.districtsTable(d)
+	w.paragraph(w.t("report.status_legend", nil))
+
+	w.heading(w.t("report.h_utilisation", nil))
+	w.utilisationChart(d)
+
+	w.heading(w.t("report.h_by_rule", nil))
+	if len(d.ByRule) == 0 {
+		w.paragraph(w.t("report.no_findings", nil))
+	} else {
+		w.rules(d.ByRule)
+	}
+
+	w.heading(w.t("report.h_activities", nil))
+	w.activities(d.Activities)
+
+	w.heading(w.t("report.h_projection", nil))
+	w.paragraph(w.t("report.projection_intro", nil))
+	w.projections(d)
+
+	w.paragraph(w.t("report.provenance_state", messages.Args{"rules": d.RuleSet,
+		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
+	return w.finish(out)
+}
+
+// stateFigures draws the state's key figures.
+func (w *doc) stateFigures(d *Data) {
 	s := d.State
 	budgetShare := int64(0)
 	if d.StateBudget > 0 {
 		budgetShare = (int64(s.Fundable)*10000 + int64(d.StateBudget)/2) / int64(d.StateBudget)
 	}
-	w.heading(w.t("report.h_state_figures", nil))
 	w.keyFigures([][2]string{
 		{w.t("report.state_budget", nil), w.money(d.StateBudget)},
 		{w.t("report.approved_total", nil), w.money(s.Approved)},
@@ -48,8 +78,12 @@ func writeStatePDF(ctx context.Context, out io.Writer, d *Data, cat *messages.Ca
 		{w.t("report.interest", nil), w.money(s.InterestAtRisk)},
 		{w.t("report.per_thousand_state", nil), w.money(perThousand(s.Fundable, d.Population))},
 	})
+}
 
-	w.heading(w.t("report.h_districts", nil))
+// districtsTable draws a row of figures per district and the state's
+// totals.
+func (w *doc) districtsTable(d *Data) {
+	s := d.State
 	cols := []column{
 		{w.t("report.col_district", nil), 0.14, "L"}, {w.t("report.col_approved", nil), 0.088, "R"}, {w.t("report.col_eligible", nil), 0.088, "R"},
 		{w.t("report.col_fundable", nil), 0.088, "R"}, {w.t("report.col_paid", nil), 0.088, "R"}, {w.t("report.col_balance", nil), 0.088, "R"},
@@ -79,48 +113,36 @@ func writeStatePDF(ctx context.Context, out io.Writer, d *Data, cat *messages.Ca
 	rows = append(rows, row{bold: true, cells: []string{w.t("report.total", nil), w.money(s.Approved), w.money(s.Eligible), w.money(s.Fundable),
 		w.money(s.Paid), w.money(s.Balance), w.pct(s.UtilisationPct()), w.money(perThousand(s.Fundable, d.Population)), "", "", "", ""}})
 	w.styledTable(tableStyle{size: 7}, cols, rows)
-	w.paragraph(w.t("report.status_legend", nil))
+}
 
-	w.heading(w.t("report.h_utilisation", nil))
-	w.utilisationChart(d)
-
-	w.heading(w.t("report.h_by_rule", nil))
+// rules draws the findings per rule: errors, warnings, infos.
+func (w *doc) rules(byRule map[string][3]int) {
 	var rules []string
-	for r := range d.ByRule {
+	for r := range byRule {
 		rules = append(rules, r)
 	}
 	sort.Strings(rules)
-	var rr []row
+	var rows []row
 	for _, r := range rules {
-		c := d.ByRule[r]
-		rr = append(rr, row{cells: []string{r, strconv.Itoa(c[0]), strconv.Itoa(c[1]), strconv.Itoa(c[2])}})
+		c := byRule[r]
+		rows = append(rows, row{cells: []string{r, strconv.Itoa(c[0]), strconv.Itoa(c[1]), strconv.Itoa(c[2])}})
 	}
-	if len(rr) == 0 {
-		w.paragraph(w.t("report.no_findings", nil))
-	} else {
-		w.table([]column{{w.t("report.col_rule", nil), 0.4, "L"}, {w.t("report.col_errors", nil), 0.2, "R"}, {w.t("report.col_warnings", nil), 0.2, "R"},
-			{w.t("report.col_infos", nil), 0.2, "R"}}, rr)
-	}
+	w.table([]column{{w.t("report.col_rule", nil), 0.4, "L"}, {w.t("report.col_errors", nil), 0.2, "R"}, {w.t("report.col_warnings", nil), 0.2, "R"},
+		{w.t("report.col_infos", nil), 0.2, "R"}}, rows)
+}
 
-	w.heading(w.t("report.h_activities", nil))
-	w.activities(d.Activities)
-
-	w.heading(w.t("report.h_projection", nil))
-	w.paragraph(w.t("report.projection_intro", nil))
-	var pr []row
+// projections draws each district's expected year end and the totals.
+func (w *doc) projections(d *Data) {
+	var rows []row
 	var sumProjected, sumUnspent money.Cents
 	for i, pj := range d.Projections {
-		pr = append(pr, row{cells: []string{pj.AGS + " " + d.Districts[i].Name, w.money(d.Districts[i].Figures.Approved), w.money(pj.Projected), w.money(pj.Unspent)}})
+		rows = append(rows, row{cells: []string{pj.AGS + " " + d.Districts[i].Name, w.money(d.Districts[i].Figures.Approved), w.money(pj.Projected), w.money(pj.Unspent)}})
 		sumProjected += pj.Projected
 		sumUnspent += pj.Unspent
 	}
-	pr = append(pr, row{bold: true, cells: []string{w.t("report.total", nil), w.money(s.Approved), w.money(sumProjected), w.money(sumUnspent)}})
+	rows = append(rows, row{bold: true, cells: []string{w.t("report.total", nil), w.money(d.State.Approved), w.money(sumProjected), w.money(sumUnspent)}})
 	w.table([]column{{w.t("report.col_district", nil), 0.4, "L"}, {w.t("report.col_approved", nil), 0.2, "R"}, {w.t("report.col_projected", nil), 0.2, "R"},
-		{w.t("report.col_unspent", nil), 0.2, "R"}}, pr)
-
-	w.paragraph(w.t("report.provenance_state", messages.Args{"rules": d.RuleSet,
-		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
-	return w.finish(out)
+		{w.t("report.col_unspent", nil), 0.2, "R"}}, rows)
 }
 
 // utilisationChart draws one horizontal bar per district: fundable as a
