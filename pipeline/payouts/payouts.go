@@ -9,11 +9,11 @@ package payouts
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,28 +66,94 @@ type Result struct {
 
 // Importer imports payout lists into a store.
 type Importer struct {
+	// Store, Programme and Now are what New was given. They are exported
+	// only while cmd/grantpipe still builds an Importer as a literal.
 	Store     *store.Store
 	Programme *programme.Programme
-	Now       func() time.Time
+	Now       func() time.Time // the clock of imported_at; nil: time.Now
+}
+
+// Option changes how New builds an Importer.
+type Option func(*Importer)
+
+// WithClock gives the clock that stamps imported payouts.
+func WithClock(now func() time.Time) Option { return func(im *Importer) { im.Now = now } }
+
+// New makes an Importer of payout lists into st for the districts of p.
+func New(st *store.Store, p *programme.Programme, opts ...Option) (*Importer, error) {
+	im := &Importer{Store: st, Programme: p, Now: time.Now}
+	for _, o := range opts {
+		o(im)
+	}
+	switch {
+	case st == nil:
+		return nil, errors.New("payouts: no store")
+	case p == nil:
+		return nil, errors.New("payouts: no programme")
+	case im.Now == nil:
+		return nil, errors.New("payouts: no clock")
+	}
+	return im, nil
 }
 
 // Import reads and imports one file. Problems with the file's rows are in
 // the result; an error means the file could not be read at all or the
 // database failed.
 func (im *Importer) Import(ctx context.Context, path string) (*Result, error) {
-	if im.Now == nil {
-		im.Now = time.Now
+	res, err := im.importFile(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("payouts: %s: %w", path, err)
+	}
+	return res, nil
+}
+
+func (im *Importer) importFile(ctx context.Context, path string) (_ *Result, err error) {
+	now := im.Now
+	if now == nil {
+		now = time.Now
 	}
 	rows, err := readRows(path)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{File: filepath.Base(path), Rows: []RowResult{}}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: no rows", path)
+	headerAt, cols, err := findHeader(rows)
+	if err != nil {
+		return nil, err
 	}
-	headerAt, cols := -1, map[string]int{}
-	for i := 0; i < len(rows) && i < 10 && headerAt < 0; i++ {
+	imp, err := im.Store.BeginPayoutImport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, imp.Close()) }()
+	res := &Result{File: filepath.Base(path), Rows: []RowResult{}}
+	seen := map[string]int{} // reference → row, within this file
+	for _, r := range rows[headerAt+1:] {
+		rr, p, ok := im.readRow(r, cols, seen)
+		if !ok {
+			continue
+		}
+		if rr.Outcome == "" {
+			seen[rr.Reference] = r.number
+			p.SourceFile, p.ImportedAt = res.File, now().UTC()
+			if err := record(ctx, imp, &rr, p); err != nil {
+				return nil, err
+			}
+		}
+		res.count(rr)
+	}
+	if err := imp.Commit(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// findHeader finds the header row among the first 10 and the column of
+// each field.
+func findHeader(rows []row) (int, map[string]int, error) {
+	if len(rows) == 0 {
+		return 0, nil, errors.New("no rows")
+	}
+	for i := 0; i < len(rows) && i < 10; i++ {
 		found := map[string]int{}
 		for c, text := range rows[i].cells {
 			for _, f := range columns {
@@ -97,92 +163,84 @@ func (im *Importer) Import(ctx context.Context, path string) (*Result, error) {
 			}
 		}
 		if len(found) == len(columns) {
-			headerAt, cols = i, found
+			return i, found, nil
 		}
 	}
-	if headerAt < 0 {
-		return nil, fmt.Errorf("%s: no header row with the columns Kreisschlüssel, Datum, Betrag, Referenz (or District code, Date, Amount, Reference) in the first 10 rows", path)
+	return 0, nil, errors.New("no header row with the columns Kreisschlüssel, Datum, Betrag, Referenz (or District code, Date, Amount, Reference) in the first 10 rows")
+}
+
+// readRow reads one row below the header: ok is false for a blank row or a
+// totals row. A row that cannot be imported comes back refused; one that
+// can, with no outcome yet and its payout.
+func (im *Importer) readRow(r row, cols map[string]int, seen map[string]int) (RowResult, store.ImportedPayout, bool) {
+	get := func(key string) string {
+		if c := cols[key]; c < len(r.cells) {
+			return strings.TrimSpace(r.cells[c])
+		}
+		return ""
 	}
-	find, err := im.Store.Query("payouts/find.sql")
-	if err != nil {
-		return nil, err
+	if get("ags")+get("date")+get("amount")+get("reference") == "" || form.IsTotalLabel(get("ags")) {
+		return RowResult{}, store.ImportedPayout{}, false
 	}
-	insert, err := im.Store.Query("payouts/insert.sql")
-	if err != nil {
-		return nil, err
+	rr := RowResult{Row: r.number, Reference: get("reference"), District: get("ags"), Date: get("date"), Amount: get("amount")}
+	refuse := func(format string, args ...any) (RowResult, store.ImportedPayout, bool) {
+		rr.Outcome, rr.Message = Refused, fmt.Sprintf(format, args...)
+		return rr, store.ImportedPayout{}, true
 	}
-	tx, err := im.Store.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("payouts: %w", err)
+	date, derr := submission.ParseDateText(get("date"))
+	amount, aerr := parseAmount(r.numeric[cols["amount"]], get("amount"))
+	switch {
+	case rr.Reference == "":
+		return refuse("no reference")
+	case !im.knownDistrict(rr.District):
+		return refuse("district code %q is not one of the programme's districts", rr.District)
+	case derr != nil:
+		return refuse("date %q: %v", get("date"), derr)
+	case aerr != nil:
+		return refuse("amount %q: %v", get("amount"), aerr)
+	case amount == 0:
+		return refuse("amount is zero")
+	case seen[rr.Reference] > 0:
+		return refuse("reference %s appears twice in this file (also row %d)", rr.Reference, seen[rr.Reference])
 	}
-	defer tx.Rollback()
-	seen := map[string]int{}
-	for _, r := range rows[headerAt+1:] {
-		get := func(key string) string {
-			if c := cols[key]; c < len(r.cells) {
-				return strings.TrimSpace(r.cells[c])
-			}
-			return ""
+	day := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
+	rr.Date, rr.Amount = day.Format("2006-01-02"), amount.String()
+	return rr, store.ImportedPayout{Reference: rr.Reference, District: rr.District, Date: day, Amount: amount, SourceRow: r.number}, true
+}
+
+// record imports payout p of row rr, unless its reference is known: then
+// the row is known if the figures agree and refused if not.
+func record(ctx context.Context, imp *store.PayoutImport, rr *RowResult, p store.ImportedPayout) error {
+	old, known, err := imp.Payout(ctx, p.Reference)
+	switch {
+	case err != nil:
+		return err
+	case !known:
+		if err := imp.Add(ctx, p); err != nil {
+			return err
 		}
-		if get("ags")+get("date")+get("amount")+get("reference") == "" {
-			continue
-		}
-		if form.IsTotalLabel(get("ags")) {
-			continue
-		}
-		rr := RowResult{Row: r.number, Reference: get("reference"), District: get("ags"), Date: get("date"), Amount: get("amount")}
-		refuse := func(format string, args ...any) {
-			rr.Outcome, rr.Message = Refused, fmt.Sprintf(format, args...)
-		}
-		date, derr := submission.ParseDateText(get("date"))
-		amount, aerr := parseAmount(r.numeric[cols["amount"]], get("amount"))
-		switch {
-		case rr.Reference == "":
-			refuse("no reference")
-		case !im.knownDistrict(rr.District):
-			refuse("district code %q is not one of the programme's districts", rr.District)
-		case derr != nil:
-			refuse("date %q: %v", get("date"), derr)
-		case aerr != nil:
-			refuse("amount %q: %v", get("amount"), aerr)
-		case amount == 0:
-			refuse("amount is zero")
-		case seen[rr.Reference] > 0:
-			refuse("reference %s appears twice in this file (also row %d)", rr.Reference, seen[rr.Reference])
-		}
-		if rr.Outcome == "" {
-			seen[rr.Reference] = r.number
-			rr.Date, rr.Amount = date.Format("2006-01-02"), amount.String()
-			var ags, d, a string
-			err := tx.QueryRowContext(ctx, find, rr.Reference).Scan(&ags, &d, &a)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				if _, err := tx.ExecContext(ctx, insert, rr.Reference, rr.District, rr.Date, rr.Amount, res.File, r.number, im.Now().UTC()); err != nil {
-					return nil, fmt.Errorf("payouts: %w", err)
-				}
-				rr.Outcome = Imported
-			case err != nil:
-				return nil, fmt.Errorf("payouts: %w", err)
-			case ags == rr.District && d == rr.Date && a == rr.Amount:
-				rr.Outcome = Known
-			default:
-				refuse("reference %s was imported before as %s, %s, %s; a reference stands for one payout", rr.Reference, ags, d, a)
-			}
-		}
-		switch rr.Outcome {
-		case Imported:
-			res.Imported++
-		case Known:
-			res.Known++
-		default:
-			res.Refused++
-		}
-		res.Rows = append(res.Rows, rr)
+		rr.Outcome = Imported
+	case old.District == p.District && old.Date.Equal(p.Date) && old.Amount == p.Amount:
+		rr.Outcome = Known
+	default:
+		rr.Outcome = Refused
+		rr.Message = fmt.Sprintf("reference %s was imported before as %s, %s, %s; a reference stands for one payout",
+			p.Reference, old.District, old.Date.Format("2006-01-02"), old.Amount)
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("payouts: %w", err)
+	return nil
+}
+
+// count adds a row's outcome to the result.
+func (res *Result) count(rr RowResult) {
+	switch rr.Outcome {
+	case Imported:
+		res.Imported++
+	case Known:
+		res.Known++
+	default:
+		res.Refused++
 	}
-	return res, nil
+	res.Rows = append(res.Rows, rr)
 }
 
 func (im *Importer) knownDistrict(ags string) bool {
@@ -220,18 +278,20 @@ func parseAmount(numeric bool, text string) (money.Cents, error) {
 
 func readRows(path string) ([]row, error) {
 	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("payouts: %w", err)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return nil, pe.Err // Import names the file
+	} else if err != nil {
+		return nil, err
 	}
 	if bytes.HasPrefix(b, []byte("PK")) {
 		return readXLSX(path)
 	}
-	return readCSV(path, b)
+	return readCSV(b)
 }
 
 // readCSV reads a CSV export: ';' (German Excel), ',' or tab separated,
 // UTF-8 (with or without byte order mark) or Windows-1252.
-func readCSV(path string, b []byte) ([]row, error) {
+func readCSV(b []byte) ([]row, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(b) {
 		var sb strings.Builder
@@ -268,11 +328,11 @@ func readCSV(path string, b []byte) ([]row, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %v", path, n, err)
+			return nil, fmt.Errorf("line %d: %v", n, err)
 		}
 		rows = append(rows, row{number: n, cells: rec})
 		if len(rows) > 1_000_000 {
-			return nil, fmt.Errorf("%s: more than a million rows", path)
+			return nil, errors.New("more than a million rows")
 		}
 	}
 	return rows, nil
@@ -289,16 +349,16 @@ func cp1252(c byte) rune {
 func readXLSX(path string) ([]row, error) {
 	wb, err := xlsx.Open(path, xlsx.Limits{})
 	if err != nil {
-		return nil, fmt.Errorf("payouts: %s: %w", path, err)
+		return nil, err
 	}
 	defer wb.Close()
 	sheets := wb.Sheets()
 	if len(sheets) == 0 {
-		return nil, fmt.Errorf("payouts: %s: no sheets", path)
+		return nil, errors.New("no sheets")
 	}
 	rs, err := wb.Rows(sheets[0])
 	if err != nil {
-		return nil, fmt.Errorf("payouts: %s: %w", path, err)
+		return nil, err
 	}
 	defer rs.Close()
 	var rows []row
@@ -326,7 +386,7 @@ func readXLSX(path string) ([]row, error) {
 		rows = append(rows, r)
 	}
 	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("payouts: %s: %w", path, err)
+		return nil, err
 	}
 	return rows, nil
 }

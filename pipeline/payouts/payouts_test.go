@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
@@ -15,7 +17,7 @@ import (
 	"grantpipe/queries"
 )
 
-func importer(t *testing.T) *payouts.Importer {
+func importer(t *testing.T) (*payouts.Importer, *store.Store) {
 	t.Helper()
 	p, err := programme.Default()
 	if err != nil {
@@ -26,13 +28,17 @@ func importer(t *testing.T) *payouts.Importer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &payouts.Importer{Store: st, Programme: p}
+	im, err := payouts.New(st, p, payouts.WithClock(func() time.Time { return time.Date(2026, 6, 3, 9, 0, 0, 0, time.UTC) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return im, st
 }
 
 // TestImportAGermanCSVExport reads a Windows-1252, semicolon-separated
 // export with a title line, German numbers and a totals row.
 func TestImportAGermanCSVExport(t *testing.T) {
-	im := importer(t)
+	im, st := importer(t)
 	file := filepath.Join("..", "..", "testdata", "payouts", "auszahlungen_2026-06.csv")
 	res, err := im.Import(context.Background(), file)
 	if err != nil {
@@ -73,7 +79,7 @@ func TestImportAGermanCSVExport(t *testing.T) {
 		}
 		var n int
 		var sum string
-		im.Store.DB.QueryRow("SELECT count(*), CAST(sum(amount) AS VARCHAR) FROM imported_payouts").Scan(&n, &sum)
+		st.DB.QueryRow("SELECT count(*), CAST(sum(amount) AS VARCHAR) FROM imported_payouts").Scan(&n, &sum)
 		if n != 2 || sum != "6234.50" {
 			t.Errorf("stored %d payouts summing to %s, want 2 and 6234.50", n, sum)
 		}
@@ -85,14 +91,15 @@ func TestImportAGermanCSVExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Refused != 1 || res.Rows[0].Outcome != "refused" {
-			t.Errorf("%+v", res.Rows)
+		want := "reference KZ-2026-0815 was imported before as 15083, 2026-05-15, 5000.00; a reference stands for one payout"
+		if res.Refused != 1 || res.Rows[0].Outcome != "refused" || res.Rows[0].Message != want {
+			t.Errorf("%+v, want the message %q", res.Rows, want)
 		}
 	})
 }
 
 func TestImportAnXLSXExport(t *testing.T) {
-	im := importer(t)
+	im, _ := importer(t)
 	f := excelize.NewFile()
 	f.SetSheetRow("Sheet1", "A1", &[]any{"District code", "Payout date", "Amount", "Reference"})
 	f.SetSheetRow("Sheet1", "A2", &[]any{"15001", 46143, 27500.0, "X-1"}) // 46143 = 2026-05-01
@@ -112,10 +119,11 @@ func TestImportAnXLSXExport(t *testing.T) {
 }
 
 func TestAFileWithoutTheColumnsIsAnError(t *testing.T) {
-	im := importer(t)
+	im, _ := importer(t)
 	f := filepath.Join(t.TempDir(), "x.csv")
 	os.WriteFile(f, []byte("Name;Wert\nA;1\n"), 0o644)
-	if _, err := im.Import(context.Background(), f); err == nil {
-		t.Error("a file without the payout columns was imported")
+	_, err := im.Import(context.Background(), f)
+	if want := "payouts: " + f + ": no header row"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("err = %v, want one beginning %q", err, want)
 	}
 }

@@ -1,1 +1,2 @@
-SELECT ags, CAST(payout_date AS VARCHAR), CAST(amount AS VARCHAR) FROM imported_payouts WHERE reference = $1;
+-- The payout imported before under a reference ($1), if any.
+SELECT reference, ags, payout_date, amount, source_file, source_row, imported_at FROM imported_payouts WHERE reference = $1;
