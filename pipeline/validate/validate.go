@@ -206,7 +206,7 @@ type run struct {
 }
 
 // Run validates and computes, and stores the run.
-func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
+func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error) {
 	now := v.Now
 	if now == nil {
 		now = time.Now
@@ -228,7 +228,11 @@ func (v *Validator) Run(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	defer tx.Close()
+	defer func() {
+		if cerr := tx.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("validate: %w", cerr))
+		}
+	}()
 	r := &run{tx: tx, asOf: asOf}
 	if err := tx.WriteProgramme(ctx, v.Programme, asOf); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
