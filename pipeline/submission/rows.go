@@ -144,6 +144,9 @@ func (r *reader) narrative(sheet string) {
 		c := &cells[0]
 		ref := c.Ref(rows.Row())
 		text := cr.text(c, ref)
+		if r.tooManyErrors(sheet, rows.Row()) {
+			return
+		}
 		if text == "" || (len(r.sub.Narrative) == 0 && form.Narrative.Matches(text)) {
 			continue
 		}

@@ -73,6 +73,8 @@ type Submission struct {
 	Activities   []Activity
 	Narrative    []Paragraph
 	Findings     []Finding
+
+	errors int // error findings so far, against Options.MaxErrors
 }
 
 // Place is where a record came from.

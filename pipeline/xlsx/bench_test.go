@@ -3,6 +3,7 @@ package xlsx
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,4 +109,25 @@ func BenchmarkReadRows(b *testing.B) {
 		}
 		b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
 	})
+}
+
+// BenchmarkMergedCells reads a sheet of two rows followed by 120,000
+// merged ranges, which the reader reads past, unparsed, to the end of the
+// part so that its checksum is compared.
+func BenchmarkMergedCells(b *testing.B) {
+	sheet := strings.Replace(worksheet(`<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>`),
+		"</sheetData>", "</sheetData>"+mergeCells(120_000), 1)
+	data := oneSheet(b, sheet, "")
+	b.SetBytes(int64(len(sheet)))
+	for b.Loop() {
+		wb, err := openBytes(data, Limits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows, err := readAll(b, wb, "S")
+		if err != nil || len(rows) != 2 {
+			b.Fatalf("%d rows, %v", len(rows), err)
+		}
+		wb.Close()
+	}
 }

@@ -13,7 +13,7 @@ import (
 
 // fuzzLimits are small so that the fuzzer spends its time on structure,
 // not on inflating large inputs.
-var fuzzLimits = Limits{MaxFileSize: 1 << 20, MaxUnzippedSize: 8 << 20, MaxPartSize: 1 << 20, MaxEntries: 64}
+var fuzzLimits = Limits{MaxFileSize: 1 << 20, MaxUnzippedSize: 8 << 20, MaxPartSize: 1 << 20, MaxEntries: 64, MaxTextSize: 64 << 10}
 
 // storedZip writes the parts uncompressed, so that mutations of the
 // fuzzer land in XML rather than in deflate streams.
@@ -123,6 +123,7 @@ func checkWorkbook(t *testing.T, data []byte) {
 		return
 	}
 	defer wb.Close()
+	text := 0
 	for _, name := range wb.Sheets() {
 		rs, err := wb.Rows(name)
 		if err != nil {
@@ -150,6 +151,9 @@ func checkWorkbook(t *testing.T, data []byte) {
 				if c.Type < Number || c.Type > ISODate {
 					t.Fatalf("bad type: %+v", c)
 				}
+				if text += len(c.Value); int64(text) > fuzzLimits.MaxTextSize {
+					t.Fatalf("%d bytes of text handed out, budget %d", text, fuzzLimits.MaxTextSize)
+				}
 			}
 		}
 		if err := rs.Err(); err != nil {
@@ -157,7 +161,15 @@ func checkWorkbook(t *testing.T, data []byte) {
 			if !errors.As(err, &fe) {
 				t.Fatalf("Rows(%q).Err is not a *FormatError: %v", name, err)
 			}
+			if fe.Problem == ProblemTooLarge && (fe.Sheet != name || fe.Cell == "") {
+				t.Fatalf("the budget ran out at sheet %q cell %q, reading sheet %q", fe.Sheet, fe.Cell, name)
+			}
 		}
-		rs.Close()
+		if err := rs.Close(); err != nil {
+			var fe *FormatError
+			if !errors.As(err, &fe) || rs.Err() != err {
+				t.Fatalf("Rows(%q).Close is not a *FormatError, or Err does not report it: %v, %v", name, err, rs.Err())
+			}
+		}
 	}
 }

@@ -86,12 +86,14 @@ func (w *Workbook) findWorkbookPart() (string, error) {
 	rels, _, err := w.readRels("_rels/.rels")
 	if err != nil {
 		var fe *FormatError
-		if !errors.As(err, &fe) || fe.Problem != ProblemCorrupt {
+		if !errors.As(err, &fe) || fe.Problem != ProblemCorrupt || fe.Err != nil {
 			return "", err
 		}
-		// A damaged package relationship part loses only the pointer to the
-		// workbook; the conventional location below still finds it, and the
-		// workbook part is checked on its own.
+		// Damaged XML in the package relationship part loses only the
+		// pointer to the workbook; the conventional location below still
+		// finds it, and the workbook part is checked on its own. A damaged
+		// zip entry (a wrong checksum) means the file itself was damaged
+		// and is refused.
 	}
 	for _, r := range rels {
 		if !r.external && relTypeIs(r.typ, "officeDocument") {
@@ -194,10 +196,12 @@ func (w *Workbook) openCapped(part string) (name string, r io.Reader, size uint6
 		return "", nil, 0, nil, true, formatErr(ProblemTooLarge, "part %s declares %s uncompressed, limit %s for parts read whole",
 			name, formatSize(clampSize(f.UncompressedSize64)), formatSize(w.lim.MaxPartSize))
 	}
-	zr, err := f.Open()
+	zr, err := openEntry(f, &w.closed)
 	if err != nil {
 		return "", nil, 0, nil, true, partErr(name, err)
 	}
+	// Parts read whole are parsed to their end, which is where the checksum
+	// is compared.
 	return name, &capReader{r: zr, left: w.lim.MaxPartSize, part: name, limit: w.lim.MaxPartSize}, f.UncompressedSize64, zr, true, nil
 }
 
@@ -292,6 +296,11 @@ func (w *Workbook) readWorkbook(part string) (sheets []sheetRef, rids []string, 
 					// relationships namespace.
 					rid = a.Value
 				}
+			}
+			if len(sheets) >= w.lim.MaxEntries {
+				// Every real sheet has a part of its own, so a workbook never
+				// lists more sheets than its package has entries.
+				return nil, nil, formatErr(ProblemTooLarge, "%s lists more than %d sheets", part, w.lim.MaxEntries)
 			}
 			sheets = append(sheets, s)
 			rids = append(rids, rid)

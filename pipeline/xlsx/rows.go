@@ -164,10 +164,11 @@ func parseRowNumber[T string | []byte](s T) (int, bool) {
 //	}
 //	if err := rows.Err(); err != nil { ... }
 type Rows struct {
-	wb   *Workbook
-	part string
-	rc   io.Closer
-	x    *sheetScanner
+	wb    *Workbook
+	sheet string
+	part  string
+	rc    *entryReader
+	x     *sheetScanner
 
 	inData    bool // inside <sheetData>
 	dataDepth int
@@ -184,8 +185,8 @@ type Rows struct {
 	tmp   []byte // unescaping scratch
 }
 
-func newRows(w *Workbook, part string, rc io.ReadCloser, sizeHint uint64) *Rows {
-	return &Rows{wb: w, part: part, rc: rc, x: newSheetScanner(part, rc, sizeHint, &w.closed)}
+func newRows(w *Workbook, sheet, part string, rc *entryReader, sizeHint uint64) *Rows {
+	return &Rows{wb: w, sheet: sheet, part: part, rc: rc, x: newSheetScanner(part, rc, sizeHint, &w.closed)}
 }
 
 // Next advances to the next row that has at least one non-empty cell,
@@ -203,6 +204,7 @@ func (r *Rows) Next() bool {
 	for {
 		tok, err := x.next(nil)
 		if err == io.EOF {
+			// The whole part was read, so its checksum was compared.
 			r.done = true
 			return false
 		}
@@ -231,9 +233,13 @@ func (r *Rows) Next() bool {
 			}
 		case tokEnd:
 			if r.inData && x.depth() < r.dataDepth {
-				// Nothing after <sheetData> holds cell values; stop here
-				// rather than parse merged ranges, drawings and the like.
+				// Nothing after <sheetData> holds cell values; stop parsing
+				// here rather than parse merged ranges, drawings and the
+				// like, but read the rest of the part, unparsed, so that
+				// its checksum is compared: the cells just returned came
+				// from a part that may have been damaged.
 				r.done = true
+				r.err = r.finish()
 				return false
 			}
 		}
@@ -250,20 +256,52 @@ func (r *Rows) Row() int { return r.row }
 func (r *Rows) Cells() []Cell { return r.cells }
 
 // Err returns the error that ended the iteration: a *FormatError when the
-// sheet is damaged or breaks Excel's limits (rows past 1,048,576, columns
-// past XFD, a shared string index out of range), another error when the
-// file could not be read. It is nil at the clean end of the sheet.
+// sheet is damaged (its zip entry's checksum included) or breaks Excel's
+// limits (rows past 1,048,576, columns past XFD, a shared string index out
+// of range) or the workbook's Limits.MaxTextSize, another error when the
+// file could not be read. It is nil at the clean end of the sheet. After
+// Close it also reports what Close found.
 func (r *Rows) Err() error { return r.err }
 
 // Close releases the worksheet stream. It is safe to call more than once.
+//
+// A sheet whose rows were not all read is read to its end first, without
+// parsing, so that the checksum of its zip entry is compared: Close
+// returns a *FormatError (and Err returns it from then on) when the part
+// turns out damaged, which makes the rows already returned suspect too.
+// That costs the decompression of the rest of the part, at most
+// Limits.MaxUnzippedSize; it is skipped when iteration ended with an error,
+// which Err keeps reporting and Close does not repeat, or when the workbook
+// is closed.
 func (r *Rows) Close() error {
 	r.done = true
 	if r.rc == nil {
 		return nil
 	}
-	err := r.rc.Close()
+	var err error
+	if r.err == nil && !r.wb.closed.Load() {
+		if err = r.finish(); err != nil {
+			r.err = err
+		}
+	}
+	// Closing a zip entry only repeats the decompressor's error, which
+	// reading has already met and reported (as a *FormatError).
+	r.rc.Close()
 	r.rc = nil
 	return err
+}
+
+// finish reads the rest of the worksheet part, unparsed, to compare its
+// checksum, reusing the scanner's buffer, whose content is no longer
+// needed.
+func (r *Rows) finish() error {
+	if r.rc == nil {
+		return nil
+	}
+	if err := r.rc.finish(r.x.buf[:cap(r.x.buf)]); err != nil {
+		return partErr(r.part, err)
+	}
+	return nil
 }
 
 func (r *Rows) corrupt(format string, args ...any) error {
@@ -483,6 +521,9 @@ func (r *Rows) readCell(prevCol, rowNum int) (c Cell, refRow int, err error) {
 			inV = false
 			if x.depth() < depth {
 				err := r.resolve(&c, typ, unknown, hasV, hasIS, refRow, rowNum)
+				if err == nil {
+					err = r.spend(&c, refRow, rowNum)
+				}
 				if style >= 0 && style < len(r.wb.dateXF) {
 					c.DateFormat = r.wb.dateXF[style]
 				}
@@ -564,6 +605,25 @@ func (r *Rows) resolve(c *Cell, typ cellType, unknown string, hasV, hasIS bool, 
 		return r.corrupt("cell %s has unknown type %q", r.cellName(c, refRow, rowNum), unknown)
 	}
 	return nil
+}
+
+// spend counts the cell's value against the workbook's MaxTextSize. Every
+// value counts, even one a later cell of the same column replaces, as it
+// was made all the same; a shared string counts at every reference, which
+// is what the budget is for.
+func (r *Rows) spend(c *Cell, refRow, rowNum int) error {
+	n := int64(len(c.Value))
+	if n == 0 {
+		return nil
+	}
+	limit := r.wb.lim.MaxTextSize
+	if r.wb.text.Add(n) <= limit {
+		return nil
+	}
+	ref := r.cellName(c, refRow, rowNum)
+	return &FormatError{Problem: ProblemTooLarge, Sheet: r.sheet, Cell: ref,
+		Detail: fmt.Sprintf("sheet %q, cell %s: the text of the cells up to here exceeds %s, the limit for the whole workbook",
+			r.sheet, ref, formatSize(limit))}
 }
 
 func (r *Rows) cellName(c *Cell, refRow, rowNum int) string {

@@ -43,7 +43,8 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 // readSheetInChunks reads the sheet part of wb from sheet, delivered in
 // chunks instead of through the zip entry.
 func readSheetInChunks(wb *Workbook, sheet string, sizes []int) ([]row, error) {
-	rs := newRows(wb, "xl/worksheets/sheet1.xml", io.NopCloser(&chunkReader{data: []byte(sheet), sizes: sizes}), 0)
+	src := &entryReader{rc: io.NopCloser(&chunkReader{data: []byte(sheet), sizes: sizes}), stop: &wb.closed}
+	rs := newRows(wb, "S", "xl/worksheets/sheet1.xml", src, 0)
 	defer rs.Close()
 	var out []row
 	for rs.Next() {

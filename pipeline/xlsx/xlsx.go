@@ -7,9 +7,12 @@
 // number 1.234, whether a number carries a date format, and whether a formula
 // has a cached result at all. It is also built for hostile input: every size
 // is checked against Limits before anything is decompressed, worksheets are
-// streamed rather than loaded, and every failure to read the file as a
-// workbook is a *FormatError whose Problem says what the file really is
-// (an old .xls, a password-protected workbook, an OpenDocument file, a CSV).
+// streamed rather than loaded, the text the cells expand to is budgeted,
+// every part that is read is checked against its CRC-32 (read to its end),
+// and every failure to read the file as a workbook is a *FormatError whose
+// Problem says what the file really is (an old .xls, a password-protected
+// workbook, an OpenDocument file, a CSV) or what in it is too large or
+// damaged.
 //
 // The package uses only the standard library: archive/zip for the package,
 // encoding/xml's RawToken for the parts read once (workbook, relationships,
@@ -31,34 +34,80 @@ import (
 	"sync/atomic"
 )
 
-// Limits bound what one workbook may cost to open and read. A zero field
-// means the default of DefaultLimits, so Limits{} is a sensible choice.
+// Limits bound what one workbook may cost to open and read, so that no file
+// a district sends can exhaust the machine or stop the pipeline: a run over
+// the 42 demo submissions plus any one file must stay under 1 GB of resident
+// memory and finish within 60 s on two cores (the demo alone takes 6 s and
+// 135 MB). A file beyond a limit is a *FormatError of ProblemTooLarge whose
+// Detail names the part or cell and the figure at fault.
+//
+// A zero field means the default of DefaultLimits, so Limits{} is a sensible
+// choice. The defaults sit well above the largest real submission and well
+// below what would hurt. For scale: the largest benchmark, 100,000 receipt
+// lines (real quarters have thousands), is a 4.3 MB file that unzips to
+// 37 MB (33 MB of it the receipts sheet, 4.1 MB shared strings) and whose
+// cells hold 12.0 MB of text; the scaled demo's largest file, 20,000 lines,
+// is 0.9 MB, unzips to 7.3 MB and holds 2.4 MB of text. The costs quoted
+// below are of the reader alone (Open and reading one sheet), measured on
+// two cores, for the worst file each limit lets through.
 type Limits struct {
-	// MaxFileSize bounds the compressed file; default 100 MiB.
+	// MaxFileSize bounds the file itself; default 32 MiB. It is checked
+	// before a byte is read. The file is scanned once for zip headers, and
+	// archive/zip holds the whole central directory in memory: a 100 MB
+	// file that is nothing but directory (entry names and comments of 30
+	// and 60 KB) cost 160 MB to open, a 32 MiB one 60 MB. 32 MiB is seven
+	// times the 100,000-line benchmark, room for a picture pasted into the
+	// form.
 	MaxFileSize int64
 	// MaxUnzippedSize bounds the sum of the uncompressed sizes that the zip
-	// entries declare; default 1 GiB. The zip reader refuses to inflate an
-	// entry past its declared size, so this bounds decompression work.
+	// entries declare; default 256 MiB. The zip reader refuses to inflate an
+	// entry past its declared size, so this bounds all decompression and all
+	// worksheet scanning, which runs at about 100 MB/s in constant memory:
+	// a 900 MB sheet of <x/> elements took 9.8 s, one of 255 MiB takes
+	// 2.3 s in 14 MB. The 100,000-line benchmark declares 37 MB.
 	MaxUnzippedSize int64
 	// MaxPartSize bounds each part that is loaded whole into memory
 	// (workbook.xml, relationship parts, sharedStrings.xml, styles.xml);
-	// default 64 MiB. Worksheets are streamed, never loaded whole, and may be
-	// up to MaxUnzippedSize.
+	// default 16 MiB. Parsed, such a part can cost several times its size:
+	// at the former 64 MiB, a relationships part of tiny relationships cost
+	// 3.1–3.6 s and 310–370 MB resident, shared strings of empty items
+	// 130–230 MB. At 16 MiB the costliest part (relationships) takes 1.1 s
+	// and 110 MB, shared strings or styles under 0.8 s and 45 MB. The
+	// 100,000-line benchmark's shared strings are 4.1 MB, the demo form's
+	// styles 8 KB; a styles part needs some 200 bytes per cell format, so
+	// even one bloated to Excel's limit of 64,000 formats fits, unless its
+	// named styles have exploded as well. Worksheets are streamed, never
+	// loaded whole; only MaxUnzippedSize bounds them.
 	MaxPartSize int64
-	// MaxEntries bounds the number of zip entries; default 10000.
+	// MaxEntries bounds the number of zip entries, and the number of sheets
+	// the workbook lists; default 10,000. Real workbooks have tens of
+	// entries and a few sheets, each with a part of its own. A sheet with
+	// r:id="" needs no part, so without the bound on sheets a workbook part
+	// listing two million of them cost 3–4 s and 440–490 MB before a cell
+	// was read; it is now refused in 25 ms.
 	MaxEntries int
+	// MaxTextSize bounds the text that the workbook's cells expand to: the
+	// sum of the lengths of the values of all cells that Rows returns, on
+	// every sheet, a shared string counted at every cell that refers to
+	// it; default 16 MiB. Without it one shared string of 1 MB referred to
+	// by 4,000 cells (a file of 79 KB) handed out 4 GB, which the ingester
+	// copied into findings and the database until it was killed; now
+	// reading stops at the 17th cell, in 18 MB. The 100,000-line benchmark
+	// holds 12.0 MB of text, the 20,000-line demo 2.4 MB; 16 MiB keeps what
+	// one file can put into memory, the database and the reports to tens
+	// of MB. Rows reports the sheet and cell where the budget ran out.
+	MaxTextSize int64
 }
 
-// DefaultLimits returns the limits used for zero fields of Limits. They are
-// generous for real submissions (Excel's own sheets rarely exceed a few
-// hundred MiB unzipped) while keeping a zip bomb from costing more than a
-// few seconds and a bounded amount of memory.
+// DefaultLimits returns the limits used for zero fields of Limits; see
+// Limits for what each bounds and why it is set where it is.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxFileSize:     100 << 20,
-		MaxUnzippedSize: 1 << 30,
-		MaxPartSize:     64 << 20,
+		MaxFileSize:     32 << 20,
+		MaxUnzippedSize: 256 << 20,
+		MaxPartSize:     16 << 20,
 		MaxEntries:      10000,
+		MaxTextSize:     16 << 20,
 	}
 }
 
@@ -75,6 +124,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxEntries <= 0 {
 		l.MaxEntries = d.MaxEntries
+	}
+	if l.MaxTextSize <= 0 {
+		l.MaxTextSize = d.MaxTextSize
 	}
 	return l
 }
@@ -129,14 +181,30 @@ func (p Problem) String() string {
 type FormatError struct {
 	Problem Problem
 	// Detail is lower-case English naming the part and the figure at fault,
-	// e.g. "part xl/worksheets/sheet1.xml declares 4.0 GiB uncompressed, limit 1.0 GiB".
+	// e.g. "part xl/worksheets/sheet1.xml declares 4.0 GiB uncompressed, limit 256.0 MiB".
 	Detail string
+	// Sheet and Cell say where in the cells the problem was met, when Rows
+	// met it at a cell: the sheet's name as Sheets returns it and an A1
+	// reference such as "E17". They are set when MaxTextSize runs out, so
+	// that a sender can be shown the place; otherwise they are empty.
+	Sheet, Cell string
+	// Err is the error beneath when the damage lies in the zip container
+	// rather than in the XML it holds: zip.ErrChecksum for an entry whose
+	// CRC-32 does not match its content, zip.ErrFormat,
+	// zip.ErrAlgorithm, a flate.CorruptInputError or io.ErrUnexpectedEOF.
+	// The file was damaged after it was written (in transfer, on a disk),
+	// so no part of it can be trusted. Otherwise Err is nil.
+	Err error
 }
 
 // Error returns "xlsx: <problem>: <detail>".
 func (e *FormatError) Error() string {
 	return "xlsx: " + e.Problem.String() + ": " + e.Detail
 }
+
+// Unwrap returns Err, so that errors.Is(err, zip.ErrChecksum) finds a
+// damaged entry.
+func (e *FormatError) Unwrap() error { return e.Err }
 
 func formatErr(p Problem, format string, args ...any) *FormatError {
 	return &FormatError{Problem: p, Detail: fmt.Sprintf(format, args...)}
@@ -163,6 +231,10 @@ type Workbook struct {
 	date1904 bool
 	strings  stringTable
 	dateXF   []bool // by cellXfs index: the style's number format shows a date or time
+
+	// text is the length of all cell values handed out so far, by every
+	// Rows of the workbook, against lim.MaxTextSize.
+	text atomic.Int64
 }
 
 type sheetRef struct {
@@ -296,11 +368,11 @@ func (w *Workbook) Rows(sheet string) (*Rows, error) {
 			return nil, corrupt("sheet %q: %s", sheet, s.why)
 		}
 		f := w.parts[strings.ToLower(s.part)]
-		rc, err := f.Open()
+		rc, err := openEntry(f, &w.closed)
 		if err != nil {
 			return nil, partErr(s.part, err)
 		}
-		return newRows(w, s.part, rc, f.UncompressedSize64), nil
+		return newRows(w, sheet, s.part, rc, f.UncompressedSize64), nil
 	}
 	return nil, fmt.Errorf("xlsx: no sheet named %q", sheet)
 }

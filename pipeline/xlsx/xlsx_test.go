@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -541,7 +542,8 @@ func TestOpenRejects(t *testing.T) {
 		{"more entries than MaxEntries is too large", valid, Limits{MaxEntries: 4}, ProblemTooLarge, "more than 4 entries"},
 		{"declared sizes over MaxUnzippedSize in total are too large", valid, Limits{MaxUnzippedSize: 1000}, ProblemTooLarge, "in total"},
 		{"a part read whole over MaxPartSize is too large", valid, Limits{MaxPartSize: 300}, ProblemTooLarge, "limit 300 bytes for parts read whole"},
-		{"a sheet declaring 4 GiB is too large", lyingSizeZip(t, 4<<30), Limits{}, ProblemTooLarge, "part xl/worksheets/sheet1.xml declares 4.0 GiB uncompressed, limit 1.0 GiB"},
+		{"a sheet declaring 4 GiB is too large", lyingSizeZip(t, 4<<30), Limits{}, ProblemTooLarge, "part xl/worksheets/sheet1.xml declares 4.0 GiB uncompressed, limit 256.0 MiB"},
+		{"a workbook listing more sheets than MaxEntries is too large", zipOf(t, part{"_rels/.rels", rootRels}, part{"xl/workbook.xml", `<workbook xmlns:r="r"><sheets>` + strings.Repeat(`<sheet name="M" r:id=""/>`, 13) + `</sheets></workbook>`}), Limits{MaxEntries: 12}, ProblemTooLarge, "xl/workbook.xml lists more than 12 sheets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -749,7 +751,7 @@ func (f failingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 
 func TestLimitsDefaults(t *testing.T) {
 	t.Run("zero limits mean the documented defaults", func(t *testing.T) {
-		want := Limits{MaxFileSize: 100 << 20, MaxUnzippedSize: 1 << 30, MaxPartSize: 64 << 20, MaxEntries: 10000}
+		want := Limits{MaxFileSize: 32 << 20, MaxUnzippedSize: 256 << 20, MaxPartSize: 16 << 20, MaxEntries: 10000, MaxTextSize: 16 << 20}
 		if diff := cmp.Diff(want, (Limits{}).withDefaults()); diff != "" {
 			t.Error(diff)
 		}
@@ -970,4 +972,269 @@ func (h *hookReaderAt) ReadAt(p []byte, off int64) (int, error) {
 		h.hook()
 	}
 	return h.r.ReadAt(p, off)
+}
+
+// sharedStringRefs builds a workbook whose one shared string of size bytes
+// is referred to by refs cells, one per row, in column A.
+func sharedStringRefs(t testing.TB, size, refs int) []byte {
+	t.Helper()
+	var sheet strings.Builder
+	for r := 1; r <= refs; r++ {
+		fmt.Fprintf(&sheet, `<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>`, r, r)
+	}
+	return oneSheet(t, worksheet(sheet.String()), `<sst><si><t>`+strings.Repeat("A", size)+`</t></si></sst>`)
+}
+
+func TestTextBudget(t *testing.T) {
+	t.Run("one 1 MiB shared string in 4,000 cells is refused at the 17th, naming sheet and cell", func(t *testing.T) {
+		data := sharedStringRefs(t, 1<<20, 4000)
+		if len(data) > 100<<10 {
+			t.Fatalf("the file is %d bytes; the attack is a small file", len(data))
+		}
+		wb, err := openBytes(data, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		rows, err := readAll(t, wb, "S")
+		var fe *FormatError
+		if !errors.As(err, &fe) || fe.Problem != ProblemTooLarge {
+			t.Fatalf("Err() = %v, want too-large", err)
+		}
+		// 16 cells are exactly the 16 MiB of the default budget.
+		if len(rows) != 16 || fe.Sheet != "S" || fe.Cell != "A17" {
+			t.Errorf("%d rows read, error at sheet %q cell %q; want 16 rows and the error at S!A17", len(rows), fe.Sheet, fe.Cell)
+		}
+		if want := `sheet "S", cell A17: the text of the cells up to here exceeds 16.0 MiB`; !strings.Contains(fe.Detail, want) {
+			t.Errorf("detail %q, want it to contain %q", fe.Detail, want)
+		}
+	})
+	t.Run("text of exactly the budget is read, one byte more is refused", func(t *testing.T) {
+		data := oneSheet(t, worksheet(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>12</v></c><c r="C1" t="inlineStr"><is><t>xyz</t></is></c></row>`),
+			`<sst><si><t>abcde</t></si></sst>`)
+		for _, tt := range []struct {
+			budget int64
+			want   error
+		}{{10, nil}, {9, &FormatError{Problem: ProblemTooLarge, Sheet: "S", Cell: "C1"}}} {
+			wb, err := openBytes(data, Limits{MaxTextSize: tt.budget})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = readAll(t, wb, "S")
+			wb.Close()
+			if diff := cmp.Diff(tt.want, err, cmp.Comparer(sameFormatError)); diff != "" {
+				t.Errorf("budget %d: Err() (-want +got):\n%s", tt.budget, diff)
+			}
+		}
+	})
+	t.Run("the budget is the workbook's: reading a sheet twice spends it twice", func(t *testing.T) {
+		data := oneSheet(t, worksheet(`<row r="1"><c r="A1"><v>12345</v></c></row><row r="2"><c r="A2"><v>12345</v></c></row>`), "")
+		wb, err := openBytes(data, Limits{MaxTextSize: 15})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		if _, err := readAll(t, wb, "S"); err != nil {
+			t.Fatalf("first read: %v", err)
+		}
+		rows, err := readAll(t, wb, "S")
+		var fe *FormatError
+		if !errors.As(err, &fe) || fe.Cell != "A2" || len(rows) != 1 {
+			t.Errorf("second read: %d rows, %v; want 1 row and the budget exceeded at A2", len(rows), err)
+		}
+	})
+}
+
+// sameFormatError compares the fields that say what and where.
+func sameFormatError(a, b error) bool {
+	var fa, fb *FormatError
+	if !errors.As(a, &fa) || !errors.As(b, &fb) {
+		return a == nil && b == nil
+	}
+	return fa.Problem == fb.Problem && fa.Sheet == fb.Sheet && fa.Cell == fb.Cell
+}
+
+// zipWithCRC writes the parts deflated, giving those named in crc the
+// CRC-32 there instead of their own, as a file damaged after it was saved
+// would have.
+func zipWithCRC(t testing.TB, crc map[string]uint32, parts ...part) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range parts {
+		sum, bad := crc[p.name]
+		if !bad {
+			sum = crc32.ChecksumIEEE([]byte(p.body))
+		}
+		var comp bytes.Buffer
+		fw, _ := flate.NewWriter(&comp, flate.DefaultCompression)
+		io.WriteString(fw, p.body)
+		fw.Close()
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: p.name, Method: zip.Deflate, CRC32: sum,
+			CompressedSize64: uint64(comp.Len()), UncompressedSize64: uint64(len(p.body))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(comp.Bytes())
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// damagedPackage is the one-sheet package with the given sheet and a CRC
+// of crc on the part damaged.
+func damagedPackage(t testing.TB, sheet, damaged string, crc uint32) []byte {
+	return zipWithCRC(t, map[string]uint32{damaged: crc},
+		part{"_rels/.rels", rootRels},
+		part{"xl/workbook.xml", oneSheetWorkbook},
+		part{"xl/_rels/workbook.xml.rels", oneSheetRels},
+		part{"xl/worksheets/sheet1.xml", sheet},
+		part{"xl/styles.xml", twoStyles},
+		part{"xl/sharedStrings.xml", `<sst><si><t>eins</t></si></sst>`},
+	)
+}
+
+// isDamaged reports whether err is the error for a damaged zip entry.
+func isDamaged(err error, part string) bool {
+	var fe *FormatError
+	return errors.As(err, &fe) && fe.Problem == ProblemCorrupt && errors.Is(err, zip.ErrChecksum) &&
+		strings.Contains(fe.Detail, part+": checksum mismatch")
+}
+
+func TestDamagedEntries(t *testing.T) {
+	const sheetPart = "xl/worksheets/sheet1.xml"
+	twoRows := worksheet(`<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>`)
+	// Everything after the cells: the part a reader that stops at the end of
+	// <sheetData> never parses.
+	withTail := strings.Replace(twoRows, "</sheetData>", "</sheetData>"+mergeCells(1000), 1)
+	for _, name := range []string{"_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml"} {
+		t.Run("a wrong checksum on "+name+" makes the file damaged at Open", func(t *testing.T) {
+			_, err := openBytes(damagedPackage(t, twoRows, name, 0xDEADBEEF), Limits{})
+			if !isDamaged(err, name) {
+				t.Errorf("Open: %v, want a damaged %s", err, name)
+			}
+		})
+	}
+	tests := []struct {
+		name  string
+		sheet string
+		crc   uint32
+	}{
+		{"a worksheet with a wrong checksum is damaged, after its rows", twoRows, 0xDEADBEEF},
+		{"a worksheet whose damage lies after its cells is damaged", withTail, 0xDEADBEEF},
+		{"a worksheet whose header claims a checksum of 0 is damaged", withTail, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wb, err := openBytes(damagedPackage(t, tt.sheet, sheetPart, tt.crc), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wb.Close()
+			rows, err := readAll(t, wb, "S")
+			if !isDamaged(err, sheetPart) {
+				t.Errorf("Err() = %v, want a damaged %s", err, sheetPart)
+			}
+			if len(rows) != 2 {
+				t.Errorf("%d rows before the error, want 2", len(rows))
+			}
+		})
+	}
+	t.Run("a worksheet read only partially reports the damage at Close", func(t *testing.T) {
+		wb, err := openBytes(damagedPackage(t, withTail, sheetPart, 0xDEADBEEF), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		rs, err := wb.Rows("S")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rs.Next() || rs.Err() != nil {
+			t.Fatalf("first row: %v", rs.Err())
+		}
+		if err := rs.Close(); !isDamaged(err, sheetPart) {
+			t.Errorf("Close() = %v, want a damaged %s", err, sheetPart)
+		}
+		if err := rs.Err(); !isDamaged(err, sheetPart) {
+			t.Errorf("Err() after Close = %v, want a damaged %s", err, sheetPart)
+		}
+	})
+	t.Run("a sound worksheet read partially closes without error", func(t *testing.T) {
+		wb, err := openBytes(oneSheet(t, withTail, `<sst><si><t>eins</t></si></sst>`), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		rs, err := wb.Rows("S")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs.Next()
+		if err := rs.Close(); err != nil || rs.Err() != nil {
+			t.Errorf("Close() = %v, Err() = %v; want nil", err, rs.Err())
+		}
+	})
+	t.Run("a part read whole whose header claims a checksum of 0 is damaged", func(t *testing.T) {
+		_, err := openBytes(damagedPackage(t, twoRows, "xl/sharedStrings.xml", 0), Limits{})
+		if !isDamaged(err, "xl/sharedStrings.xml") {
+			t.Errorf("Open: %v, want a damaged xl/sharedStrings.xml", err)
+		}
+	})
+	t.Run("empty parts, whose checksum is 0, are sound", func(t *testing.T) {
+		data := zipWithCRC(t, nil, part{"_rels/.rels", rootRels}, part{"xl/workbook.xml", oneSheetWorkbook},
+			part{"xl/_rels/workbook.xml.rels", oneSheetRels}, part{"xl/worksheets/sheet1.xml", ""}, part{"xl/sharedStrings.xml", ""})
+		wb, err := openBytes(data, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		if rows, err := readAll(t, wb, "S"); err != nil || len(rows) != 0 {
+			t.Errorf("%d rows, %v; want an empty sheet", len(rows), err)
+		}
+	})
+}
+
+// mergeCells is the XML of n merged ranges, A1:B1, A2:B2 …, as Excel
+// writes them after a sheet's cells.
+func mergeCells(n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<mergeCells count="%d">`, n)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, `<mergeCell ref="A%d:B%d"/>`, i, i)
+	}
+	b.WriteString(`</mergeCells>`)
+	return b.String()
+}
+
+func TestManyMergedCells(t *testing.T) {
+	// Merged ranges hold no values: the reader skips them, in time linear
+	// in their number, wherever the writer put them, and reads them (after
+	// the cells, unparsed) only to compare the part's checksum. 120,000 of
+	// them take some 11 ms (BenchmarkMergedCells); a reader quadratic in
+	// them, as excelize is when it saves a sheet (74 s for these), would
+	// make this test time out.
+	rows := `<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>`
+	for _, tt := range []struct{ name, sheet string }{
+		{"120,000 merged ranges after the cells are read past", worksheet(rows)},
+		{"120,000 merged ranges before the cells are read past", `<worksheet>` + mergeCells(120_000) + `<sheetData>` + rows + `</sheetData></worksheet>`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sheet := tt.sheet
+			if !strings.Contains(sheet, "mergeCell ") {
+				sheet = strings.Replace(sheet, "</sheetData>", "</sheetData>"+mergeCells(120_000), 1)
+			}
+			wb, err := openBytes(oneSheet(t, sheet, ""), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wb.Close()
+			got, err := readAll(t, wb, "S")
+			if err != nil || len(got) != 2 {
+				t.Errorf("%d rows, %v; want 2 rows", len(got), err)
+			}
+		})
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"strings"
 	"sync/atomic"
@@ -427,18 +429,88 @@ func partErr(part string, err error) error {
 	case errors.As(err, &se):
 		return corrupt("%s: xml syntax error on line %d: %s", part, se.Line, se.Msg)
 	case errors.Is(err, zip.ErrChecksum):
-		return corrupt("%s: checksum mismatch in zip entry", part)
+		return damaged(zip.ErrChecksum, "%s: checksum mismatch in zip entry", part)
 	case errors.Is(err, zip.ErrAlgorithm):
-		return corrupt("%s: unsupported zip compression method", part)
+		return damaged(zip.ErrAlgorithm, "%s: unsupported zip compression method", part)
 	case errors.Is(err, zip.ErrFormat):
-		return corrupt("%s: damaged zip entry (data longer than declared, or bad header)", part)
+		return damaged(zip.ErrFormat, "%s: damaged zip entry (data longer than declared, or bad header)", part)
 	case errors.As(err, &ce):
-		return corrupt("%s: damaged compressed data", part)
+		return damaged(ce, "%s: damaged compressed data", part)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return corrupt("%s: compressed data ends early", part)
+		return damaged(io.ErrUnexpectedEOF, "%s: compressed data ends early", part)
 	}
 	return corrupt("%s: %s", part, strings.TrimPrefix(err.Error(), "xml: "))
 }
+
+// damaged is the error for damage to the zip container, with the zip or
+// flate error as FormatError.Err.
+func damaged(cause error, format string, args ...any) *FormatError {
+	fe := corrupt(format, args...)
+	fe.Err = cause
+	return fe
+}
+
+// entryReader reads a zip entry for a parser and makes sure that whatever
+// is read of it has been checked against its CRC-32 once the reading ends.
+// archive/zip compares the checksum only when an entry is read to its end,
+// and not at all when the header says 0, which a writer may mean as "not
+// set" but a hostile or damaged file can use to skip the check. So
+// entryReader computes the checksum itself for such entries (a real CRC of
+// 0 still matches), and finish reads the rest of an entry that a parser
+// left unread, such as everything after a worksheet's cells.
+type entryReader struct {
+	rc    io.ReadCloser
+	stop  *atomic.Bool // the workbook's closed flag, so that Close interrupts finish
+	hash  hash.Hash32  // nil when archive/zip checks the checksum
+	ended bool         // the entry was read to its end and its checksum matched
+}
+
+// dataDescriptor is the general-purpose flag bit that puts the checksum
+// in a record after the data, which archive/zip always checks.
+const dataDescriptor = 0x8
+
+func openEntry(f *zip.File, stop *atomic.Bool) (*entryReader, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	e := &entryReader{rc: rc, stop: stop}
+	if f.CRC32 == 0 && f.Flags&dataDescriptor == 0 {
+		e.hash = crc32.NewIEEE()
+	}
+	return e, nil
+}
+
+func (e *entryReader) Read(p []byte) (int, error) {
+	n, err := e.rc.Read(p)
+	if e.hash != nil {
+		e.hash.Write(p[:n])
+		if err == io.EOF && e.hash.Sum32() != 0 {
+			return n, zip.ErrChecksum
+		}
+	}
+	if err == io.EOF {
+		e.ended = true
+	}
+	return n, err
+}
+
+// finish reads the entry to its end, using buf, and returns the error that
+// ends it: nil when the checksum matches.
+func (e *entryReader) finish(buf []byte) error {
+	for !e.ended {
+		if e.stop.Load() {
+			return errClosed
+		}
+		_, err := e.Read(buf)
+		if err != nil && err != io.EOF {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *entryReader) Close() error { return e.rc.Close() }
 
 // capReader is the second guard for parts loaded whole: archive/zip already
 // stops at the declared size, which was checked against MaxPartSize, but the
