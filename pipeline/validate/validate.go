@@ -242,7 +242,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 	}
 	findings, err := v.runRules(ctx, r)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("validate: %w", err)
 	}
 	byQuarter, err := v.grants(ctx, r)
 	if err != nil {
@@ -273,7 +273,7 @@ func (v *Validator) runRules(ctx context.Context, r *run) ([]Finding, error) {
 	for _, rule := range v.Rules {
 		if rule.Phase != rules.PhaseLine && !lineDone {
 			if err := r.tx.MarkIneligible(ctx, errorLines(findings)); err != nil {
-				return nil, fmt.Errorf("validate: %w", err)
+				return nil, err
 			}
 			lineDone = true
 		}
@@ -285,7 +285,7 @@ func (v *Validator) runRules(ctx context.Context, r *run) ([]Finding, error) {
 	}
 	if !lineDone {
 		if err := r.tx.MarkIneligible(ctx, errorLines(findings)); err != nil {
-			return nil, fmt.Errorf("validate: %w", err)
+			return nil, err
 		}
 	}
 	return findings, nil
@@ -310,16 +310,20 @@ func errorLines(fs []Finding) []store.LineRef {
 func runRule(ctx context.Context, r *run, rule rules.Rule) ([]Finding, error) {
 	var out []Finding
 	var cols store.RuleColumns
+	var colErr error
 	err := r.tx.RunRule(ctx, rule.SQL, func(c store.RuleColumns) error {
-		cols = c
-		return checkColumns(rule, c.Names)
+		cols, colErr = c, checkColumns(rule, c.Names)
+		return colErr
 	}, func(values []any) error {
 		f := finding(rule, cols, values, r.asOf)
 		f.File = r.files[f.SubmissionID]
 		out = append(out, f)
 		return nil
 	})
-	if err != nil {
+	switch {
+	case colErr != nil:
+		return nil, colErr
+	case err != nil:
 		return nil, ruleError(rule, err)
 	}
 	return out, nil

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/rules"
+	"grantpipe/pipeline/store"
 	"grantpipe/pipeline/validate"
 	"grantpipe/queries"
 )
@@ -177,5 +179,24 @@ func TestRulesThatOnlyLookLikeAttacksRun(t *testing.T) {
 	}
 	if len(got["CTE_WINDOW"]) != 1 {
 		t.Errorf("CTE_WINDOW found %q, want the quarter's largest payment", got["CTE_WINDOW"])
+	}
+}
+
+func TestNewRefusesWhatItCannotRunWith(t *testing.T) {
+	w := newWorld(t, nil)
+	ctx := context.Background()
+	for name, c := range map[string]struct {
+		st   *store.Store
+		p    *programme.Programme
+		opts []validate.Option
+		want string
+	}{
+		"no store":     {nil, w.p, nil, "validate: no store"},
+		"no programme": {w.st, nil, nil, "validate: no programme"},
+		"no clock":     {w.st, w.p, []validate.Option{validate.WithClock(nil)}, "validate: no clock"},
+	} {
+		if _, err := validate.New(ctx, c.st, c.p, nil, c.opts...); err == nil || err.Error() != c.want {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
 	}
 }
