@@ -200,17 +200,52 @@ func (r *reader) missingSheet(s *form.Sheet) {
 }
 
 // readHeader reads the label/value pairs of the header sheet and settles
-// district and period. It reports whether the submission can go on.
+// period, district and contact. It reports whether the submission can go on.
 func (r *reader) readHeader() bool {
 	sheet := r.sheets[form.Header.Key]
+	h, ok := r.headerLabels(sheet)
+	if !ok {
+		return false
+	}
+	// Period first: which year's programme applies decides which districts exist.
+	r.headerYear(h)
+	r.headerQuarter(h)
+	r.headerDistrict(h)
+	r.sub.DistrictName, _ = h.text(form.FDistrictName)
+	r.sub.FileNumber, _ = h.text(form.FFileNumber)
+	r.sub.Email, _ = h.text(form.FEmail)
+	r.headerContact(h)
+	return !r.sub.Rejected
+}
+
+// header is the header sheet as read: each field's value cell and where it
+// stands (the cell right of its label).
+type header struct {
+	sheet  string
+	values map[string]xlsx.Cell
+	cells  map[string]string
+	cr     cellReader
+}
+
+// text is a field's value as text, and its cell ("" when the label is missing).
+func (h header) text(key string) (string, string) {
+	c, ok := h.values[key]
+	if !ok {
+		return "", h.cells[key]
+	}
+	return h.cr.text(&c, h.cells[key]), h.cells[key]
+}
+
+// headerLabels finds the labels of the header sheet in column A and their
+// values in column B.
+func (r *reader) headerLabels(sheet string) (header, bool) {
+	h := header{sheet: sheet, values: map[string]xlsx.Cell{}, cells: map[string]string{}, cr: r.cells(sheet)}
 	rows, err := r.wb.Rows(sheet)
 	if err != nil {
 		r.unreadableSheet(sheet, err)
-		return false
+		return h, false
 	}
 	defer rows.Close()
-	values := map[string]xlsx.Cell{}
-	cells := map[string]string{}
 	for rows.Next() {
 		var label, value *xlsx.Cell
 		for i, c := range rows.Cells() {
@@ -225,109 +260,113 @@ func (r *reader) readHeader() bool {
 			continue
 		}
 		for _, f := range form.Header.Fields {
-			if _, seen := cells[f.Key]; seen || !f.Matches(label.Value) {
+			if _, seen := h.cells[f.Key]; seen || !f.Matches(label.Value) {
 				continue
 			}
-			cells[f.Key] = xlsx.ColumnName(2) + strconv.Itoa(rows.Row())
+			h.cells[f.Key] = xlsx.ColumnName(2) + strconv.Itoa(rows.Row())
 			if value != nil {
-				values[f.Key] = *value
-				r.sub.Header = append(r.sub.Header, HeaderValue{Field: f.Key, Sheet: sheet, Cell: cells[f.Key], Raw: value.Value})
+				h.values[f.Key] = *value
+				r.sub.Header = append(r.sub.Header, HeaderValue{Field: f.Key, Sheet: sheet, Cell: h.cells[f.Key], Raw: value.Value})
 			}
 			break
 		}
 	}
 	if err := rows.Err(); err != nil {
 		r.unreadableSheet(sheet, err)
-		return false
+		return h, false
 	}
-	cr := r.cells(sheet)
-	text := func(key string) (string, string) {
-		c, ok := values[key]
-		if !ok {
-			return "", cells[key]
-		}
-		return cr.text(&c, cells[key]), cells[key]
-	}
+	return h, true
+}
 
-	// Period first: which year's programme applies decides which districts exist.
-	yearText, yearCell := text(form.FYear)
-	switch {
-	case yearText == "":
-		r.sub.reject(RulePeriod, sheet, yearCell, "period.year_missing", messages.Args{"sheet": sheet})
-	default:
-		y, err := strconv.Atoi(strings.TrimSpace(yearText))
-		if err != nil || y < 1000 || y > 9999 {
-			r.sub.reject(RulePeriod, sheet, yearCell, "period.year_invalid", messages.Args{"value": yearText})
-			break
-		}
-		r.sub.Year = y
-		var ok bool
-		if r.year, ok = r.opt.Programme.Year(y); !ok {
-			var years []string
-			for _, py := range r.opt.Programme.Years {
-				years = append(years, strconv.Itoa(py.Year))
-			}
-			r.sub.reject(RulePeriod, sheet, yearCell, "period.year_unknown", messages.Args{"year": yearText, "years": strings.Join(years, ", ")})
-		}
+// headerYear settles the budget year and with it the programme year.
+func (r *reader) headerYear(h header) {
+	yearText, yearCell := h.text(form.FYear)
+	if yearText == "" {
+		r.sub.reject(RulePeriod, h.sheet, yearCell, "period.year_missing", messages.Args{"sheet": h.sheet})
+		return
 	}
-	qText, qCell := text(form.FQuarter)
+	y, err := strconv.Atoi(strings.TrimSpace(yearText))
+	if err != nil || y < 1000 || y > 9999 {
+		r.sub.reject(RulePeriod, h.sheet, yearCell, "period.year_invalid", messages.Args{"value": yearText})
+		return
+	}
+	r.sub.Year = y
+	var ok bool
+	if r.year, ok = r.opt.Programme.Year(y); !ok {
+		var years []string
+		for _, py := range r.opt.Programme.Years {
+			years = append(years, strconv.Itoa(py.Year))
+		}
+		r.sub.reject(RulePeriod, h.sheet, yearCell, "period.year_unknown", messages.Args{"year": yearText, "years": strings.Join(years, ", ")})
+	}
+}
+
+// headerQuarter settles the quarter.
+func (r *reader) headerQuarter(h header) {
+	qText, qCell := h.text(form.FQuarter)
 	if qText == "" {
-		r.sub.reject(RulePeriod, sheet, qCell, "period.quarter_missing", messages.Args{"sheet": sheet})
+		r.sub.reject(RulePeriod, h.sheet, qCell, "period.quarter_missing", messages.Args{"sheet": h.sheet})
 	} else if q, err := ParseQuarter(qText); err != nil {
-		r.sub.reject(RulePeriod, sheet, qCell, "period.quarter_invalid", messages.Args{"value": qText})
+		r.sub.reject(RulePeriod, h.sheet, qCell, "period.quarter_invalid", messages.Args{"value": qText})
 	} else {
 		r.sub.Quarter = q
 	}
+}
 
-	agsText, agsCell := text(form.FDistrictCode)
-	ags := strings.Join(strings.Fields(agsText), "")
-	// The year's district list when the year is known; otherwise any year's,
-	// so a bad year does not also make a good district code look wrong.
-	district := func(code string) (*programme.District, bool) {
-		if r.year != nil {
-			return r.year.District(code)
-		}
-		for _, y := range r.opt.Programme.Years {
-			if d, ok := y.District(code); ok {
-				return d, true
-			}
-		}
-		return nil, false
+// district finds a district by code: in the year's list when the year is
+// known; otherwise in any year's, so a bad year does not also make a good
+// district code look wrong.
+func (r *reader) district(code string) (*programme.District, bool) {
+	if r.year != nil {
+		return r.year.District(code)
 	}
-	switch {
-	case agsText == "":
-		r.sub.reject(RuleDistrictUnknown, sheet, agsCell, "district.missing", messages.Args{"sheet": sheet})
-	default:
-		d, ok := district(ags)
-		if !ok {
-			r.sub.reject(RuleDistrictUnknown, sheet, agsCell, "district.unknown", messages.Args{"value": agsText, "valid": r.validDistricts()})
-			break
-		}
-		r.sub.District = d.AGS
-		if in := r.opt.InboxDistrict; in != "" && in != d.AGS {
-			inName := in
-			if id, ok := district(in); ok {
-				inName = id.Name
-			}
-			r.sub.reject(RuleDistrictUnknown, sheet, agsCell, "district.wrong_inbox", messages.Args{"district": d.Name, "ags": d.AGS, "inbox_name": inName, "inbox": in})
-		}
-		if name, cell := text(form.FDistrictName); name != "" && form.Normalize(name) != form.Normalize(d.Name) {
-			r.sub.add(RuleFormat, Warning, sheet, cell, "district.name_mismatch", messages.Args{"value": name, "ags": d.AGS, "district": d.Name})
+	for _, y := range r.opt.Programme.Years {
+		if d, ok := y.District(code); ok {
+			return d, true
 		}
 	}
-	r.sub.DistrictName, _ = text(form.FDistrictName)
-	r.sub.FileNumber, _ = text(form.FFileNumber)
-	r.sub.Email, _ = text(form.FEmail)
+	return nil, false
+}
+
+// headerDistrict settles the district, checks it against the inbox folder
+// the file arrived in and its name as written.
+func (r *reader) headerDistrict(h header) {
+	agsText, agsCell := h.text(form.FDistrictCode)
+	if agsText == "" {
+		r.sub.reject(RuleDistrictUnknown, h.sheet, agsCell, "district.missing", messages.Args{"sheet": h.sheet})
+		return
+	}
+	d, ok := r.district(strings.Join(strings.Fields(agsText), ""))
+	if !ok {
+		r.sub.reject(RuleDistrictUnknown, h.sheet, agsCell, "district.unknown", messages.Args{"value": agsText, "valid": r.validDistricts()})
+		return
+	}
+	r.sub.District = d.AGS
+	if in := r.opt.InboxDistrict; in != "" && in != d.AGS {
+		inName := in
+		if id, ok := r.district(in); ok {
+			inName = id.Name
+		}
+		r.sub.reject(RuleDistrictUnknown, h.sheet, agsCell, "district.wrong_inbox", messages.Args{"district": d.Name, "ags": d.AGS, "inbox_name": inName, "inbox": in})
+	}
+	if name, cell := h.text(form.FDistrictName); name != "" && form.Normalize(name) != form.Normalize(d.Name) {
+		r.sub.add(RuleFormat, Warning, h.sheet, cell, "district.name_mismatch", messages.Args{"value": name, "ags": d.AGS, "district": d.Name})
+	}
+}
+
+// headerContact reads the contact person, which the form requires.
+func (r *reader) headerContact(h header) {
 	var contactCell string
-	r.sub.Contact, contactCell = text(form.FContact)
-	if r.sub.Contact == "" {
-		if contactCell != "" {
-			r.sub.add(RuleFormat, Error, sheet, contactCell, "value.required", messages.Args{"field": form.Header.Field(form.FContact).DE})
-		} else {
-			r.sub.add(RuleFormat, Error, sheet, "", "value.required_label", messages.Args{"field": form.Header.Field(form.FContact).DE, "sheet": sheet})
-		}
+	r.sub.Contact, contactCell = h.text(form.FContact)
+	if r.sub.Contact != "" {
+		return
 	}
-	return !r.sub.Rejected
+	field := form.Header.Field(form.FContact).DE
+	if contactCell != "" {
+		r.sub.add(RuleFormat, Error, h.sheet, contactCell, "value.required", messages.Args{"field": field})
+	} else {
+		r.sub.add(RuleFormat, Error, h.sheet, "", "value.required_label", messages.Args{"field": field, "sheet": h.sheet})
+	}
 }
 
 func (r *reader) validDistricts() string {
