@@ -94,7 +94,32 @@ var currencyMarks = []string{"euro", "eur", "€"}
 // ("0,125") or more than three integer digits ("1234,567") settles it as a
 // decimal.
 func ParseNumberText(s string) (Number, error) {
-	t := strings.TrimSpace(strings.Map(func(r rune) rune {
+	neg, t, err := numberSign(normalizeNumberText(s))
+	if err != nil {
+		return Number{}, err
+	}
+	intPart, fracPart, err := splitDecimal(t)
+	if err != nil {
+		return Number{}, err
+	}
+	digits := strings.TrimLeft(intPart+fracPart, "0")
+	if len(digits) > maxDigits {
+		return Number{}, ErrTooLarge
+	}
+	v, err := strconv.ParseInt("0"+digits, 10, 64)
+	if err != nil {
+		return Number{}, ErrNotNumber
+	}
+	if neg {
+		v = -v
+	}
+	return Number{Value: v, Scale: len(fracPart)}, nil
+}
+
+// normalizeNumberText trims s and folds the spaces and dashes office
+// suites and keyboards produce into plain ones.
+func normalizeNumberText(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
 		switch r {
 		case '\u00a0', '\u202f', '\u2009':
 			return ' '
@@ -103,7 +128,11 @@ func ParseNumberText(s string) (Number, error) {
 		}
 		return r
 	}, s))
-	neg := false
+}
+
+// numberSign takes the sign and the currency marks off a number's text and
+// returns whether it is negative and what remains.
+func numberSign(t string) (neg bool, rest string, err error) {
 	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
 		neg, t = true, strings.TrimSpace(t[1:len(t)-1])
 	}
@@ -126,25 +155,31 @@ func ParseNumberText(s string) (Number, error) {
 	}
 	if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
 		if neg && t[0] == '-' {
-			return Number{}, ErrNotNumber
+			return false, "", ErrNotNumber
 		}
 		neg = neg || t[0] == '-'
 		t = strings.TrimSpace(t[1:])
 	}
 	if t == "" {
-		return Number{}, ErrNotNumber
+		return false, "", ErrNotNumber
 	}
+	return neg, t, nil
+}
+
+// splitDecimal splits unsigned number text into its integer digits (the
+// thousands separators taken out) and its decimal digits.
+func splitDecimal(t string) (intPart, fracPart string, err error) {
 	// Spaces and apostrophes only ever group thousands.
 	var groupSep rune
 	for _, r := range t {
 		if r == ' ' || r == '\'' || r == '’' {
 			groupSep = r
 		} else if !unicode.IsDigit(r) && r != '.' && r != ',' {
-			return Number{}, ErrNotNumber
+			return "", "", ErrNotNumber
 		}
 	}
+	var thousands string
 	dots, commas := strings.Count(t, "."), strings.Count(t, ",")
-	var intPart, fracPart, thousands string
 	switch {
 	case dots > 0 && commas > 0:
 		dec := ","
@@ -153,7 +188,7 @@ func ParseNumberText(s string) (Number, error) {
 			dec, thousands = ".", ","
 		}
 		if strings.Count(t, dec) != 1 {
-			return Number{}, ErrNotNumber
+			return "", "", ErrNotNumber
 		}
 		intPart, fracPart, _ = strings.Cut(t, dec)
 	case dots+commas == 0:
@@ -169,28 +204,50 @@ func ParseNumberText(s string) (Number, error) {
 			break
 		}
 		before, after, _ := strings.Cut(t, sep)
-		digitsBefore := strings.Map(func(r rune) rune {
-			if unicode.IsDigit(r) {
-				return r
-			}
-			return -1
-		}, before)
-		if len(after) == 3 && groupSep == 0 && len(digitsBefore) >= 1 && len(digitsBefore) <= 3 && digitsBefore[0] != '0' {
-			return Number{}, ErrAmbiguous
+		if len(after) == 3 && groupSep == 0 && ambiguousLead(before) {
+			return "", "", ErrAmbiguous
 		}
 		intPart, fracPart = before, after
 	}
 	if groupSep != 0 {
 		if thousands != "" && thousands != string(groupSep) {
-			return Number{}, ErrNotNumber
+			return "", "", ErrNotNumber
 		}
 		thousands = string(groupSep)
 	}
+	if intPart, err = ungroup(intPart, thousands); err != nil {
+		return "", "", err
+	}
+	if strings.ContainsAny(fracPart, ".,' ") || strings.ContainsAny(intPart, ".,' ") {
+		return "", "", ErrNotNumber
+	}
+	if fracPart == "" && (strings.HasSuffix(t, ".") || strings.HasSuffix(t, ",")) {
+		return "", "", ErrNotNumber
+	}
+	return intPart, fracPart, nil
+}
+
+// ambiguousLead tells whether the digits before a single separator that is
+// followed by three digits could be the first group of a thousands
+// grouping: one to three digits, not starting with 0.
+func ambiguousLead(before string) bool {
+	digits := strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, before)
+	return len(digits) >= 1 && len(digits) <= 3 && digits[0] != '0'
+}
+
+// ungroup takes the thousands separators out of integer digits, checking
+// that they group by three.
+func ungroup(intPart, thousands string) (string, error) {
 	if thousands != "" {
 		groups := strings.Split(intPart, thousands)
 		for i, g := range groups {
 			if (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) {
-				return Number{}, ErrNotNumber
+				return "", ErrNotNumber
 			}
 		}
 		intPart = strings.Join(groups, "")
@@ -198,24 +255,7 @@ func ParseNumberText(s string) (Number, error) {
 	if intPart == "" {
 		intPart = "0"
 	}
-	if strings.ContainsAny(fracPart, ".,' ") || strings.ContainsAny(intPart, ".,' ") {
-		return Number{}, ErrNotNumber
-	}
-	if fracPart == "" && (strings.HasSuffix(t, ".") || strings.HasSuffix(t, ",")) {
-		return Number{}, ErrNotNumber
-	}
-	digits := strings.TrimLeft(intPart+fracPart, "0")
-	if len(digits) > maxDigits {
-		return Number{}, ErrTooLarge
-	}
-	v, err := strconv.ParseInt("0"+digits, 10, 64)
-	if err != nil {
-		return Number{}, ErrNotNumber
-	}
-	if neg {
-		v = -v
-	}
-	return Number{Value: v, Scale: len(fracPart)}, nil
+	return intPart, nil
 }
 
 // ParseNumberCell reads the raw value of a numeric cell ("4723.9300000000003",
