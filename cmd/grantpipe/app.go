@@ -42,6 +42,7 @@ type app struct {
 	now        func() time.Time // the clock
 	held       *lock.Lock       // the data directory, for commands that write it
 	prog       *programme.Programme
+	cat        *messages.Catalog
 }
 
 type command struct {
@@ -189,8 +190,16 @@ func (a *app) programme() (*programme.Programme, error) {
 	return a.prog, err
 }
 
+// catalog is the message catalogue, loaded once per command.
 func (a *app) catalog() (*messages.Catalog, error) {
-	return messages.Default()
+	if a.cat == nil {
+		cat, err := messages.Default()
+		if err != nil {
+			return nil, fmt.Errorf("message catalogue: %w", err)
+		}
+		a.cat = cat
+	}
+	return a.cat, nil
 }
 
 func (a *app) dir() datadir.Dir { return datadir.New(a.dataDir) }

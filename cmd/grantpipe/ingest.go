@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -31,7 +32,11 @@ func runIngest(ctx context.Context, a *app, args []string) error {
 				err = jerr
 			}
 		} else {
-			a.printIngest(a.stdout, res)
+			cat, cerr := a.catalog()
+			if cerr != nil {
+				return errors.Join(err, cerr)
+			}
+			a.printIngest(a.stdout, cat, res)
 		}
 	}
 	return err
@@ -51,11 +56,7 @@ func (a *app) ingest(ctx context.Context, files []string) (*ingest.Result, error
 }
 
 // printIngest prints one line per file and its findings, for people.
-func (a *app) printIngest(w io.Writer, res *ingest.Result) {
-	cat, err := a.catalog()
-	if err != nil {
-		return
-	}
+func (a *app) printIngest(w io.Writer, cat *messages.Catalog, res *ingest.Result) {
 	t := func(key string, args messages.Args) string { return cat.Text(a.lang, key, args) }
 	for _, f := range res.Files {
 		period := ""

@@ -50,11 +50,11 @@ func runRun(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintln(a.stdout, t("cli.demo_written", messages.Args{"n": fmt.Sprint(res.Filled), "dir": a.dir().Inbox()}))
 	}
 	if res.Ingest != nil {
-		a.printIngest(a.stdout, res.Ingest)
+		a.printIngest(a.stdout, cat, res.Ingest)
 	}
 	if res.Check != nil {
 		fmt.Fprintln(a.stdout)
-		a.printValidate(a.stdout, res.Check)
+		a.printValidate(a.stdout, cat, res.Check)
 	}
 	if err != nil {
 		return err

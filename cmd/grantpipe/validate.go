@@ -69,7 +69,11 @@ func runValidate(ctx context.Context, a *app, args []string) error {
 	if *asJSON {
 		return a.printValidateJSON(a.stdout, res)
 	}
-	a.printValidate(a.stdout, res)
+	cat, err := a.catalog()
+	if err != nil {
+		return err
+	}
+	a.printValidate(a.stdout, cat, res)
 	return nil
 }
 
@@ -134,11 +138,7 @@ func (a *app) printValidateJSON(w io.Writer, res *validate.Result) error {
 }
 
 // printValidate prints a summary by rule and severity, then the grants.
-func (a *app) printValidate(w io.Writer, res *validate.Result) {
-	cat, err := a.catalog()
-	if err != nil {
-		return
-	}
+func (a *app) printValidate(w io.Writer, cat *messages.Catalog, res *validate.Result) {
 	t := func(key string, args messages.Args) string { return cat.Text(a.lang, key, args) }
 	type key struct{ rule, severity string }
 	counts := map[key]int{}

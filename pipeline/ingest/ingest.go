@@ -120,18 +120,12 @@ type Finding struct {
 // are given. Findings about the files are in the result; an error means the
 // run itself failed (database, disk), and what was committed before stays.
 func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
-	if in.Now == nil {
-		in.Now = time.Now
-	}
-	if in.Log == nil {
-		in.Log = slog.New(slog.DiscardHandler)
-	}
 	if err := in.removeStaleTemporaries(); err != nil {
 		return nil, err
 	}
 	res := &Result{Files: []FileResult{}}
 	if len(files) == 0 {
-		inbox, err := in.Dir.ScanInbox(in.Now(), in.Settle)
+		inbox, err := in.Dir.ScanInbox(in.now(), in.Settle)
 		if err != nil {
 			return nil, err
 		}
@@ -156,7 +150,7 @@ func (in *Ingester) Run(ctx context.Context, files []string) (*Result, error) {
 			return res, err
 		}
 		if r.skip != "" {
-			in.Log.Warn("file left in the inbox", "file", datadir.Printable(r.path), "reason", r.skip, "error", r.err)
+			in.log().Warn("file left in the inbox", "file", datadir.Printable(r.path), "reason", r.skip, "error", r.err)
 			res.skip(in.Dir, r.path, r.skip)
 			continue
 		}
@@ -248,7 +242,7 @@ func (in *Ingester) readAhead(ctx context.Context, files []string) ([]chan readF
 // reason to leave it where it is, never as an error that stops the run:
 // even a panic in the reader rejects this one file.
 func (in *Ingester) read(path string) (r readFile) {
-	r = readFile{path: path, name: filepath.Base(path), pickedUp: in.Now()}
+	r = readFile{path: path, name: filepath.Base(path), pickedUp: in.now()}
 	r.inboxAGS, r.inInbox = in.Dir.InboxDistrict(path)
 	stat := os.Stat
 	if r.inInbox {
@@ -279,7 +273,7 @@ func (in *Ingester) read(path string) (r readFile) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			in.Log.Error("reader failed on a file; it is rejected as damaged", "file", datadir.Printable(path), "panic", fmt.Sprint(p))
+			in.log().Error("reader failed on a file; it is rejected as damaged", "file", datadir.Printable(path), "panic", fmt.Sprint(p))
 			r.sub = damaged(r.name, fmt.Sprint(p))
 		}
 	}()
@@ -342,7 +336,7 @@ func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) 
 		SHA256: sum, FileName: shown, SourcePath: source, InboxDistrict: inboxAGS,
 		ReceivedAt: received.UTC().Truncate(time.Second), ReceivedLocal: store.WallClock(received.Truncate(time.Second), in.location()),
 		ModifiedAt: info.ModTime().UTC().Truncate(time.Second),
-		IngestedAt: in.Now().UTC(), Size: info.Size(),
+		IngestedAt: in.now().UTC(), Size: info.Size(),
 	}
 	if sub.Rejected {
 		// Filed under the folder it came from (the sender), not under the
@@ -362,7 +356,7 @@ func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	in.Log.Info("ingested", "file", shown, "outcome", outcomeOf(sub), "district", sub.District, "year", sub.Year, "quarter", sub.Quarter,
+	in.log().Info("ingested", "file", shown, "outcome", outcomeOf(sub), "district", sub.District, "year", sub.Year, "quarter", sub.Quarter,
 		"lines", len(sub.Receipts), "findings", len(sub.Findings))
 	prev := &previous{Known: store.Known{ID: id, Outcome: outcomeOf(sub), StoredPath: in.Dir.Rel(meta.StoredPath)}, SHA256: sum}
 	if err := in.place(ctx, path, inInbox, prev); err != nil {
@@ -419,7 +413,7 @@ func (in *Ingester) finish(ctx context.Context, path string, inInbox bool, fr *F
 	if err := in.describe(ctx, fr, prev.ID); err != nil {
 		return nil, err
 	}
-	in.Log.Info("ingested", "file", fr.File, "outcome", Rejected, "submission", prev.ID, "finished", true)
+	in.log().Info("ingested", "file", fr.File, "outcome", Rejected, "submission", prev.ID, "finished", true)
 	fr.Outcome, fr.SubmissionID, fr.StoredPath = Rejected, prev.ID, prev.StoredPath
 	return fr, nil
 }
@@ -434,7 +428,7 @@ func (in *Ingester) again(ctx context.Context, path string, inInbox bool, fr *Fi
 	if err := in.describe(ctx, fr, prev.ID); err != nil {
 		return nil, err
 	}
-	in.Log.Info("ingested", "file", fr.File, "outcome", Duplicate, "of_submission", prev.ID)
+	in.log().Info("ingested", "file", fr.File, "outcome", Duplicate, "of_submission", prev.ID)
 	fr.Outcome, fr.SubmissionID, fr.StoredPath = Duplicate, prev.ID, prev.StoredPath
 	fr.Findings = []Finding{}
 	return fr, nil
@@ -572,6 +566,22 @@ func place(c *messages.Catalog, f store.FileFinding) string {
 		return c.Text("de", "note.at_sheet", messages.Args{"sheet": f.Sheet}) + " "
 	}
 	return ""
+}
+
+// now is the ingester's clock (Now, else the system's).
+func (in *Ingester) now() time.Time {
+	if in.Now == nil {
+		return time.Now()
+	}
+	return in.Now()
+}
+
+// log is the ingester's logger (Log, else one that discards).
+func (in *Ingester) log() *slog.Logger {
+	if in.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return in.Log
 }
 
 // location is the programme's time zone: received times are stored and
