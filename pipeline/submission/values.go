@@ -88,7 +88,7 @@ var currencyMarks = []string{"euro", "eur", "€"}
 
 // ParseNumberText reads a number typed as text in German or English form:
 // "1.234,56", "1.234,56 €", "1234,5", "1,234.56", "EUR 1234.56", "-12,00",
-// "(12,00)", "12,00-", "1 234,56". A single separator followed by exactly
+// "1 234,56"; any other form is ErrNotNumber. A single separator followed by exactly
 // three digits ("1.234", "1,234") could be a thousands separator or a
 // decimal point: that is ErrAmbiguous, never a guess. A leading zero
 // ("0,125") or more than three integer digits ("1234,567") settles it as a
@@ -132,10 +132,11 @@ func normalizeNumberText(s string) string {
 
 // numberSign takes the sign and the currency marks off a number's text and
 // returns whether it is negative and what remains.
+//
+// Only a leading sign counts: accounting brackets ("(123,45)") and a
+// trailing minus ("123,45-") are not in the closed list of forms a district
+// may type (SUBMISSION_FORMAT.md) and come back as ErrNotNumber.
 func numberSign(t string) (neg bool, rest string, err error) {
-	if strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
-		neg, t = true, strings.TrimSpace(t[1:len(t)-1])
-	}
 	for changed := true; changed; {
 		changed = false
 		lower := strings.ToLower(t)
@@ -150,14 +151,8 @@ func numberSign(t string) (neg bool, rest string, err error) {
 			}
 		}
 	}
-	if strings.HasSuffix(t, "-") && !neg {
-		neg, t = true, strings.TrimSpace(t[:len(t)-1])
-	}
 	if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
-		if neg && t[0] == '-' {
-			return false, "", ErrNotNumber
-		}
-		neg = neg || t[0] == '-'
+		neg = t[0] == '-'
 		t = strings.TrimSpace(t[1:])
 	}
 	if t == "" {
@@ -259,8 +254,10 @@ func ungroup(intPart, thousands string) (string, error) {
 }
 
 // ParseNumberCell reads the raw value of a numeric cell ("4723.9300000000003",
-// "1E-3") as the decimal Excel shows: the shortest text that round-trips the
-// double, so binary noise does not count as extra decimals.
+// "2.4999999999999996E2") as the office suite shows it: at 15 significant
+// digits, so the binary noise of a computed value (=80.50+15.29 is stored
+// as 95.78999999999999) is no extra decimal: 95.79. Decimals that are
+// really there (12.345) stay.
 func ParseNumberCell(raw string) (Number, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
@@ -269,15 +266,31 @@ func ParseNumberCell(raw string) (Number, error) {
 	if math.Abs(f) >= 1e14 {
 		return Number{}, ErrTooLarge
 	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if f == 0 {
+		return Number{}, nil
+	}
+	// d.ddddddddddddddde±XX: fifteen significant digits, rounded.
+	s := strconv.FormatFloat(f, 'e', significantDigits-1, 64)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 9 {
-		// Binary noise far below a cent from a computed value: Excel itself
-		// shows 15 significant digits. Keep nine decimals, enough for any
-		// currency or FTE and far from int64 overflow at this magnitude.
-		frac = frac[:9]
+	mant, expText, _ := strings.Cut(s, "e")
+	exp, err := strconv.Atoi(expText)
+	if err != nil {
+		return Number{}, ErrNotNumber
+	}
+	digits := strings.Replace(mant, ".", "", 1)
+	// The decimal point stands exp+1 digits into digits.
+	var intPart, frac string
+	switch point := exp + 1; {
+	case point <= 0:
+		intPart, frac = "0", strings.Repeat("0", -point)+digits
+	case point >= len(digits):
+		intPart = digits + strings.Repeat("0", point-len(digits))
+	default:
+		intPart, frac = digits[:point], digits[point:]
+	}
+	if len(frac) > maxScale {
+		frac = frac[:maxScale] // below 1e-15: nothing an amount or an FTE holds
 	}
 	frac = strings.TrimRight(frac, "0")
 	v, err := strconv.ParseInt(intPart+frac, 10, 64)
@@ -289,6 +302,13 @@ func ParseNumberCell(raw string) (Number, error) {
 	}
 	return Number{Value: v, Scale: len(frac)}, nil
 }
+
+const (
+	// significantDigits is how many digits of a number an office suite shows.
+	significantDigits = 15
+	// maxScale bounds the decimals kept of a number cell.
+	maxScale = 15
+)
 
 // Date systems of a workbook.
 const (
