@@ -65,26 +65,28 @@ func (s *Store) ParseRule(ctx context.Context, query string) ([]byte, error) {
 // be, in a read-only transaction of its own, and returns the names of its
 // columns. Nothing of the query runs. The error is ErrNotOneSelect, a
 // *PrepareError, or the database's.
-func (s *Store) RuleColumns(ctx context.Context, query string) ([]string, error) {
+func (s *Store) RuleColumns(ctx context.Context, query string) (cols []string, err error) {
 	conn, err := s.DB.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
+	defer func() { err = errors.Join(err, conn.Close()) }()
 	if _, err := conn.ExecContext(ctx, s.text(validateBeginReadOnly)); err != nil {
 		return nil, err
 	}
 	// A statement that failed to prepare aborts the transaction; the
 	// rollback ends it whatever happened, so the connection goes back to
 	// the pool clean.
-	defer conn.ExecContext(context.WithoutCancel(ctx), s.text(validateRollback))
-	var cols []string
-	err = conn.Raw(func(dc any) error {
+	defer func() {
+		_, rerr := conn.ExecContext(context.WithoutCancel(ctx), s.text(validateRollback))
+		err = errors.Join(err, rerr)
+	}()
+	err = conn.Raw(func(dc any) (err error) {
 		stmt, err := prepareSelect(dc, query)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
+		defer func() { err = errors.Join(err, stmt.Close()) }()
 		n, err := stmt.ColumnCount()
 		if err != nil {
 			return err
@@ -118,8 +120,7 @@ func prepareSelect(dc any, query string) (*duckdb.Stmt, error) {
 	}
 	stmt := s.(*duckdb.Stmt)
 	if t, err := stmt.StatementType(); err != nil || t != duckdb.STATEMENT_TYPE_SELECT {
-		stmt.Close()
-		return nil, ErrNotOneSelect
+		return nil, errors.Join(ErrNotOneSelect, err, stmt.Close())
 	}
 	return stmt, nil
 }
@@ -141,8 +142,7 @@ func (s *Store) BeginValidation(ctx context.Context) (*ValidationTx, error) {
 		return nil, err
 	}
 	if _, err := conn.ExecContext(ctx, s.text(validateBegin)); err != nil {
-		conn.Close()
-		return nil, err
+		return nil, errors.Join(err, conn.Close())
 	}
 	return &ValidationTx{s: s, conn: conn}, nil
 }
@@ -279,17 +279,17 @@ func (d Decimal) String() string { return d.Text }
 // ErrNotOneSelect, a *PrepareError, one that columns or row returned, or
 // the database's.
 func (t *ValidationTx) RunRule(ctx context.Context, query string, columns func(RuleColumns) error, row func([]any) error) error {
-	return t.conn.Raw(func(dc any) error {
+	return t.conn.Raw(func(dc any) (err error) {
 		stmt, err := prepareSelect(dc, query)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
+		defer func() { err = errors.Join(err, stmt.Close()) }()
 		rs, err := stmt.QueryContext(ctx, nil)
 		if err != nil {
 			return err
 		}
-		defer rs.Close()
+		defer func() { err = errors.Join(err, rs.Close()) }()
 		cols := RuleColumns{Names: rs.Columns(), Types: make([]string, len(rs.Columns()))}
 		if tn, ok := rs.(driver.RowsColumnTypeDatabaseTypeName); ok {
 			for i := range cols.Types {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -74,10 +75,9 @@ func (s *Store) createViews(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("views: %w", err)
 	}
-	defer tx.Rollback()
 	for _, v := range vs {
 		if _, err := tx.ExecContext(ctx, v.SQL); err != nil {
-			return fmt.Errorf("views: %s: %w", v.Name, err)
+			return fmt.Errorf("views: %s: %w", v.Name, errors.Join(err, tx.Rollback()))
 		}
 	}
 	if err := tx.Commit(); err != nil {
