@@ -8,17 +8,14 @@
 -- travels once. A workbook may name one shared string of 32,767 characters
 -- in every row of a small file; sorted and copied with each row, 40,000
 -- such rows ran DuckDB out of its memory and stopped the reports. For the
--- same reason the line and reading errors that make a row ineligible are
--- joined as sets (NOT EXISTS, decorrelated, held every row's texts).
+-- same reason whether a line is eligible is joined as a set of keys read
+-- from the view eligible_receipts, the one definition of eligible (a
+-- correlated test here, decorrelated, held every row's texts).
 WITH r AS NOT MATERIALIZED (
     SELECT * FROM current_receipts WHERE year = $1 AND quarter BETWEEN $2 AND $3 AND district = $4
-), subs AS (
-    SELECT id FROM current_submissions WHERE year = $1 AND quarter BETWEEN $2 AND $3 AND district = $4
-), line_errors AS (
-    SELECT DISTINCT submission_id, row_no FROM run_line_errors WHERE submission_id IN (SELECT id FROM subs)
-), reading_errors AS (
-    SELECT DISTINCT submission_id, row_no, sheet FROM submission_findings
-    WHERE severity = 'error' AND submission_id IN (SELECT id FROM subs)
+), eligible AS (
+    SELECT DISTINCT submission_id, sheet, row_no FROM eligible_receipts
+    WHERE year = $1 AND quarter BETWEEN $2 AND $3 AND district = $4
 ), long AS (
     SELECT t, row_number() OVER (ORDER BY t) AS id FROM (
         SELECT payee AS t FROM r WHERE strlen(payee) > 200
@@ -35,9 +32,7 @@ SELECT r.district, r.quarter, coalesce(r.category, ''),
        r.amount::VARCHAR,
        CASE WHEN strlen(r.receipt_no) > 200 THEN '' ELSE coalesce(r.receipt_no, '') END, l3.id,
        CASE WHEN strlen(r.coordinator_id) > 200 THEN '' ELSE coalesce(r.coordinator_id, '') END, l4.id,
-       -- eligible as the view eligible_receipts says, on this row alone
-       (r.amount IS NOT NULL AND r.category IS NOT NULL AND r.payment_date IS NOT NULL
-        AND le.row_no IS NULL AND fe.row_no IS NULL) AS eligible,
+       e.row_no IS NOT NULL AS eligible,
        r.file_name, r.sheet, coalesce(r.amount_cell, ''), r.submission_id
 FROM r
 LEFT JOIN long l1 ON l1.t = r.payee
@@ -45,7 +40,6 @@ LEFT JOIN long l2 ON l2.t = r.purpose
 LEFT JOIN long l3 ON l3.t = r.receipt_no
 LEFT JOIN long l4 ON l4.t = r.coordinator_id
 LEFT JOIN long l5 ON l5.t = r.category_raw
-LEFT JOIN line_errors le ON le.submission_id = r.submission_id AND le.row_no = r.row_no
-LEFT JOIN reading_errors fe ON fe.submission_id = r.submission_id AND fe.row_no = r.row_no AND fe.sheet = r.sheet
+LEFT JOIN eligible e ON e.submission_id = r.submission_id AND e.sheet = r.sheet AND e.row_no = r.row_no
 LEFT JOIN cfg_categories c ON c.year = r.year AND c.code = r.category
 ORDER BY r.district, coalesce(c.ord, 99), r.payment_date NULLS LAST, r.quarter, r.row_no;
