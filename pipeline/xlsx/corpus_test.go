@@ -36,7 +36,6 @@ var corpusWant = map[string]Problem{
 	"poi__test-data_openxml4j_invalid.xlsx":                                          ProblemCorrupt,
 	"python-calamine__tests_data_empty_file.xlsx":                                    ProblemText,
 	"roo__test_files_type_excel.xlsx":                                                ProblemLegacyXLS,
-	"roo__test_files_type_openoffice.xlsx":                                           ProblemODS,
 	"openpyxl__openpyxl_tests_data_reader_null_archive.xlsx":                         ProblemCorrupt,
 	"exceljs__spec_integration_data_missing-bits.xlsx":                               ProblemCorrupt,
 }

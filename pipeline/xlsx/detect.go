@@ -91,23 +91,25 @@ func odsPrefix(head []byte) bool {
 }
 
 // openZip opens the package and checks every limit that the zip directory
-// alone can decide, before any part is decompressed.
-func (w *Workbook) openZip(r io.ReaderAt, size int64) error {
+// alone can decide, before any part is decompressed. It reports whether the
+// package is an OpenDocument spreadsheet, as its mimetype entry says, once
+// it knows.
+func (w *Workbook) openZip(r io.ReaderAt, size int64) (ods bool, err error) {
 	// archive/zip parses the whole central directory into memory and, as
 	// the directory's own count is only compared modulo 65536, it may hold
 	// far more entries than it declares. Every entry starts with a central
 	// header signature, so counting signatures bounds the entries before
 	// archive/zip allocates anything.
 	sigs := 0
-	err := scanFile(r, size, len(sigCentral)-1, func(chunk []byte) bool {
+	err = scanFile(r, size, len(sigCentral)-1, func(chunk []byte) bool {
 		sigs += bytes.Count(chunk, sigCentral)
 		return sigs <= w.lim.MaxEntries
 	})
 	if err != nil {
-		return ioErr("reading file", err)
+		return false, ioErr("reading file", err)
 	}
 	if sigs > w.lim.MaxEntries {
-		return formatErr(ProblemTooLarge, "zip has more than %d entries", w.lim.MaxEntries)
+		return false, formatErr(ProblemTooLarge, "zip has more than %d entries", w.lim.MaxEntries)
 	}
 	zr, err := zip.NewReader(r, size)
 	if errors.Is(err, zip.ErrInsecurePath) {
@@ -118,23 +120,23 @@ func (w *Workbook) openZip(r io.ReaderAt, size int64) error {
 	if err != nil {
 		var re *readError
 		if errors.As(err, &re) {
-			return ioErr("reading zip directory", err)
+			return false, ioErr("reading zip directory", err)
 		}
-		return corrupt("damaged zip archive: %v", err)
+		return false, corrupt("damaged zip archive: %v", err)
 	}
 	if len(zr.File) > w.lim.MaxEntries {
-		return formatErr(ProblemTooLarge, "zip has %d entries, limit %d", len(zr.File), w.lim.MaxEntries)
+		return false, formatErr(ProblemTooLarge, "zip has %d entries, limit %d", len(zr.File), w.lim.MaxEntries)
 	}
 	var total uint64
 	w.parts = make(map[string]*zip.File, len(zr.File))
 	for _, f := range zr.File {
 		if f.UncompressedSize64 > uint64(w.lim.MaxUnzippedSize) {
-			return formatErr(ProblemTooLarge, "part %s declares %s uncompressed, limit %s",
+			return false, formatErr(ProblemTooLarge, "part %s declares %s uncompressed, limit %s",
 				f.Name, formatSize(clampSize(f.UncompressedSize64)), formatSize(w.lim.MaxUnzippedSize))
 		}
 		total += f.UncompressedSize64
 		if total > uint64(w.lim.MaxUnzippedSize) {
-			return formatErr(ProblemTooLarge, "parts declare more than %s uncompressed in total", formatSize(w.lim.MaxUnzippedSize))
+			return false, formatErr(ProblemTooLarge, "parts declare more than %s uncompressed in total", formatSize(w.lim.MaxUnzippedSize))
 		}
 		key := strings.ToLower(normalizePartName(f.Name))
 		if key == "" || strings.HasSuffix(key, "/") {
@@ -145,20 +147,18 @@ func (w *Workbook) openZip(r io.ReaderAt, size int64) error {
 			// one name, different readers see different content, an old
 			// trick to show a reviewer one thing and a parser another.
 			if prev.Name == f.Name {
-				return corrupt("zip holds two entries named %s", f.Name)
+				return false, corrupt("zip holds two entries named %s", f.Name)
 			}
-			return corrupt("zip holds entries %s and %s, whose names differ only in case", prev.Name, f.Name)
+			return false, corrupt("zip holds entries %s and %s, whose names differ only in case", prev.Name, f.Name)
 		}
 		w.parts[key] = f
 	}
 	w.zr = zr
 	if f := w.parts["mimetype"]; f != nil {
 		mt, err := w.readSmall("mimetype", 256)
-		if err == nil && strings.HasPrefix(strings.TrimSpace(mt), odsMimetype) {
-			return formatErr(ProblemODS, "opendocument spreadsheet, not office open xml")
-		}
+		return err == nil && isODSMimetype(mt), nil
 	}
-	return nil
+	return false, nil
 }
 
 func clampSize(n uint64) int64 {

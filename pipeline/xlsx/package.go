@@ -14,7 +14,9 @@ import (
 // names the workbook defines. With them it can hand the few parts it changes
 // to a library that loads whatever it is given whole, and copy every other
 // part unread. They read only the workbook part and relationship parts,
-// each within Limits.MaxPartSize, and never a worksheet.
+// each within Limits.MaxPartSize, and never a worksheet. An OpenDocument
+// workbook has no such parts: all but Entries and Entry return a
+// *FormatError of ProblemODS for it.
 
 // Entries returns the package's zip entries in the order of its central
 // directory, directory entries included. Open has checked their number and
@@ -34,6 +36,9 @@ func (w *Workbook) Entry(part string) *zip.File {
 func (w *Workbook) WorkbookPart() (string, error) {
 	if w.closed.Load() {
 		return "", errClosed
+	}
+	if w.ods != nil {
+		return "", odsNoParts()
 	}
 	return w.findWorkbookPart()
 }
@@ -55,6 +60,9 @@ type SheetPart struct {
 func (w *Workbook) SheetParts() ([]SheetPart, error) {
 	if w.closed.Load() {
 		return nil, errClosed
+	}
+	if w.ods != nil {
+		return nil, odsNoParts()
 	}
 	wbPart, err := w.findWorkbookPart()
 	if err != nil {
@@ -103,6 +111,9 @@ func (w *Workbook) Relationships(part string) ([]Relationship, error) {
 	if w.closed.Load() {
 		return nil, errClosed
 	}
+	if w.ods != nil {
+		return nil, odsNoParts()
+	}
 	part = normalizePartName(part)
 	rels, _, err := w.readRels(relsPartFor(part))
 	if err != nil {
@@ -131,6 +142,9 @@ type DefinedName struct {
 func (w *Workbook) DefinedNames() ([]DefinedName, error) {
 	if w.closed.Load() {
 		return nil, errClosed
+	}
+	if w.ods != nil {
+		return nil, odsNoParts()
 	}
 	wbPart, err := w.findWorkbookPart()
 	if err != nil {

@@ -183,6 +183,8 @@ type Rows struct {
 	vbuf  []byte // text of the current <v>
 	isbuf []byte // text of the current <is>
 	tmp   []byte // unescaping scratch
+
+	ods *odsRows // set for a sheet of an OpenDocument spreadsheet
 }
 
 func newRows(w *Workbook, sheet, part string, rc *entryReader, sizeHint uint64) *Rows {
@@ -199,6 +201,9 @@ func (r *Rows) Next() bool {
 	if r.wb.closed.Load() {
 		r.err = errClosed
 		return false
+	}
+	if r.ods != nil {
+		return r.odsNext()
 	}
 	x := r.x
 	for {
@@ -281,6 +286,9 @@ func (r *Rows) Close() error {
 	var err error
 	if r.err == nil && !r.wb.closed.Load() {
 		if err = r.finish(); err != nil {
+			if r.ods != nil {
+				err = odsErr(err)
+			}
 			r.err = err
 		}
 	}

@@ -1,6 +1,9 @@
 // Package xlsx reads the cells of .xlsx workbooks that arrive from outside:
 // quarterly spreadsheets sent by districts, written by Excel, LibreOffice,
-// Google Sheets, Numbers and a long tail of generators.
+// Google Sheets, Numbers and a long tail of generators. It reads
+// OpenDocument spreadsheets (.ods) too, through the same Workbook and Rows,
+// with the same limits, and gives their cells as the .xlsx reader gives
+// the same cells saved as .xlsx (see ods.go).
 //
 // It exists next to excelize because ingestion needs facts that a
 // string-only reader loses: whether a cell holds the text "1.234" or the
@@ -11,8 +14,7 @@
 // every part that is read is checked against its CRC-32 (read to its end),
 // and every failure to read the file as a workbook is a *FormatError whose
 // Problem says what the file really is (an old .xls, a password-protected
-// workbook, an OpenDocument file, a CSV) or what in it is too large or
-// damaged.
+// workbook, a CSV) or what in it is too large or damaged.
 //
 // The package uses only the standard library: archive/zip for the package,
 // encoding/xml's RawToken for the parts read once (workbook, relationships,
@@ -50,6 +52,13 @@ import (
 // is 0.9 MB, unzips to 7.3 MB and holds 2.4 MB of text. The costs quoted
 // below are of the reader alone (Open and reading one sheet), measured on
 // two cores, for the worst file each limit lets through.
+//
+// An OpenDocument spreadsheet is held to the same limits: its manifest is
+// a part read whole, and content.xml, which holds all its sheets, is
+// streamed like a worksheet, once by Open and once by each Rows. Every
+// copy of a repeated row or cell counts against MaxTextSize, and the cells
+// that Rows returns from it are bounded to what an .xlsx within
+// MaxUnzippedSize could hold, 24.4 million at the default.
 type Limits struct {
 	// MaxFileSize bounds the file itself; default 32 MiB. It is checked
 	// before a byte is read. The file is scanned once for zip headers, and
@@ -145,7 +154,9 @@ const (
 	// ProblemEncrypted: an OLE2 compound file holding an encrypted OOXML
 	// package, that is a password-protected .xlsx.
 	ProblemEncrypted
-	// ProblemODS: an OpenDocument spreadsheet (.ods), whatever its name.
+	// ProblemODS: an OpenDocument spreadsheet (.ods). Open reads them; it
+	// is the error of the methods that rewrite Office Open XML packages
+	// (WorkbookPart, SheetParts, Relationships, DefinedNames) for one.
 	ProblemODS
 	// ProblemText: neither a zip nor an OLE2 file: a CSV or other text, an
 	// empty file, or anything else.
@@ -195,6 +206,10 @@ type FormatError struct {
 	// The file was damaged after it was written (in transfer, on a disk),
 	// so no part of it can be trusted. Otherwise Err is nil.
 	Err error
+	// Format is FormatODS when the file was known to be an OpenDocument
+	// spreadsheet when the problem was found, so that a message can point
+	// to LibreOffice rather than Excel; otherwise it is zero.
+	Format Format
 }
 
 // Error returns "xlsx: <problem>: <detail>".
@@ -217,9 +232,9 @@ func corrupt(format string, args ...any) *FormatError {
 // errClosed wraps fs.ErrClosed so that callers can test with errors.Is.
 var errClosed = fmt.Errorf("xlsx: workbook is closed: %w", fs.ErrClosed)
 
-// Workbook is an open .xlsx file. Its sheet list, date system, shared
-// strings and styles are read by Open; cells are streamed by Rows. Several
-// Rows may be open at once, each used from one goroutine.
+// Workbook is an open .xlsx or .ods file. Its sheet list, date system,
+// shared strings and styles are read by Open; cells are streamed by Rows.
+// Several Rows may be open at once, each used from one goroutine.
 type Workbook struct {
 	file   *os.File // set when Open opened the file, so Close must close it
 	zr     *zip.Reader
@@ -235,6 +250,9 @@ type Workbook struct {
 	// text is the length of all cell values handed out so far, by every
 	// Rows of the workbook, against lim.MaxTextSize.
 	text atomic.Int64
+
+	// ods is set for an OpenDocument spreadsheet (see ods.go).
+	ods *odsBook
 }
 
 type sheetRef struct {
@@ -300,18 +318,24 @@ func OpenReaderAt(r io.ReaderAt, size int64, lim Limits) (*Workbook, error) {
 	case bytes.HasPrefix(head, sigOLE2):
 		return nil, classifyOLE2(ra, size)
 	case bytes.HasPrefix(head, sigZip), bytes.HasPrefix(head, sigZipEmpty):
-		// An ODS file names its type in an uncompressed first entry; saying
-		// "ods" even when the rest of the zip is damaged helps the sender more
-		// than "corrupt".
-		if odsPrefix(head) {
-			return nil, formatErr(ProblemODS, "opendocument spreadsheet, not office open xml")
-		}
 	default:
 		return nil, formatErr(ProblemText, "not a zip or ole2 file (starts with %q)", printable(head, 16))
 	}
 	w := &Workbook{lim: lim}
-	if err := w.openZip(ra, size); err != nil {
+	ods, err := w.openZip(ra, size)
+	if err != nil {
+		// An ODS file names its type in an uncompressed first entry, which
+		// tells what the file is even when the rest of the zip is damaged.
+		if ods || odsPrefix(head) {
+			return nil, odsErr(err)
+		}
 		return nil, err
+	}
+	if ods {
+		if err := w.loadODS(); err != nil {
+			return nil, odsErr(err)
+		}
+		return w, nil
 	}
 	if err := w.load(); err != nil {
 		return nil, err
@@ -346,7 +370,8 @@ func (w *Workbook) Sheets() []string {
 
 // Date1904 reports whether the workbook counts date serial numbers from
 // 1904-01-01 (old Mac Excel, Numbers) instead of 1899-12-30; a date cell's
-// number means a day four years later in such a workbook.
+// number means a day four years later in such a workbook. It is false for
+// an OpenDocument spreadsheet, whose dates Rows converts to the 1900 system.
 func (w *Workbook) Date1904() bool { return w.date1904 }
 
 // Rows starts streaming the cells of the sheet with the given name, exactly
@@ -356,6 +381,9 @@ func (w *Workbook) Date1904() bool { return w.date1904 }
 func (w *Workbook) Rows(sheet string) (*Rows, error) {
 	if w.closed.Load() {
 		return nil, errClosed
+	}
+	if w.ods != nil {
+		return w.odsRows(sheet)
 	}
 	for _, s := range w.sheets {
 		if s.name != sheet {
