@@ -1,5 +1,7 @@
 -- Coordinators employed on the last day of quarter $2 (or the latest quarter
--- reported before it), per district, and their FTE.
+-- reported before it), per district, and their FTE. The FTE is a count of
+-- posts, not money: it comes as the text of DECIMAL(9,2) ("2.75", "3.00"),
+-- which the reports show as written (the driver's decimal drops the zeros).
 WITH latest AS (
     SELECT district, arg_max(id, quarter) AS id, max(quarter) AS quarter
     FROM current_submissions WHERE year = $1 AND quarter <= $2 GROUP BY district
