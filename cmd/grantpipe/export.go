@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"grantpipe/pipeline/store"
 	"grantpipe/queries"
 )
-
-// exportTables are the tables written, each a query file of queries/export.
-var exportTables = []string{"submissions", "receipts", "findings", "grants"}
 
 func runExport(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("export", true)
@@ -49,26 +45,14 @@ func runExport(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	for _, table := range exportTables {
-		q, err := st.Query("export/" + table + ".sql")
-		if err != nil {
-			return err
-		}
-		dir, err := filepath.Abs(filepath.Join(*out, table))
-		if err != nil {
-			return err
-		}
+	for _, table := range store.ExportTables() {
+		dir := filepath.Join(root, table)
 		// A new export replaces an old one whole.
 		if err := os.RemoveAll(dir); err != nil {
 			return err
 		}
-		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		if err := st.ExportParquet(ctx, table, dir); err != nil {
 			return err
-		}
-		// COPY takes its target as a literal: quote it as SQL does.
-		q = strings.Replace(q, "{dir}", "'"+strings.ReplaceAll(dir, "'", "''")+"'", 1)
-		if _, err := st.DB.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("export %s: %w", table, err)
 		}
 		fmt.Fprintln(a.stdout, dir)
 	}

@@ -36,7 +36,10 @@ func runPayouts(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer st.Close()
-	im := &payouts.Importer{Store: st, Programme: p}
+	im, err := payouts.New(st, p)
+	if err != nil {
+		return err
+	}
 	var results []*payouts.Result
 	for _, f := range fs.Args() {
 		res, err := im.Import(ctx, f)

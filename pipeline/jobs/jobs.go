@@ -143,8 +143,8 @@ func (p *Pipeline) Validate(ctx context.Context, st *store.Store, c Check) (*val
 	if c.AsOf.IsZero() {
 		c.AsOf = p.Today()
 	}
-	v := &validate.Validator{Store: st, Programme: p.cfg.Programme, Rules: p.rules}
-	if err := v.Check(ctx); err != nil {
+	v, err := validate.New(ctx, st, p.cfg.Programme, p.rules, validate.WithClock(p.cfg.Now))
+	if err != nil {
 		return nil, err
 	}
 	return v.Run(ctx, validate.Options{Year: c.Year, Quarter: c.Quarter, AsOf: c.AsOf})
