@@ -6,7 +6,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -46,6 +49,35 @@ func save(t *testing.T, f *excelize.File) string {
 	return path
 }
 
+// describeChecks lists a sheet's data validations as "range type operator
+// bounds-or-source error-style".
+func describeChecks(t *testing.T, f *excelize.File, sheet string) []string {
+	t.Helper()
+	dvs, err := f.GetDataValidations(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, dv := range dvs {
+		out = append(out, describe(dv))
+	}
+	return out
+}
+
+func describe(dv *excelize.DataValidation) string {
+	style := "(no error style)"
+	if dv.ErrorStyle != nil {
+		style = *dv.ErrorStyle
+	}
+	var parts []string
+	for _, s := range []string{dv.Sqref, dv.Type, dv.Operator, dv.Formula1, dv.Formula2, style} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
 func TestBlankForm(t *testing.T) {
 	_, y, cat := setup(t)
 	d, _ := y.District("15087")
@@ -66,17 +98,50 @@ func TestBlankForm(t *testing.T) {
 			}
 		}
 	})
-	t.Run("offers the cost categories and activity types as drop-down lists", func(t *testing.T) {
-		dv, _ := f.GetDataValidations("Belegliste")
-		if len(dv) != 1 || dv[0].Sqref != "B2:B5000" || dv[0].Formula1 == "" {
-			t.Fatalf("Belegliste validations: %+v", dv)
+	t.Run("checks every table column the reader checks", func(t *testing.T) {
+		// 46023 is 1 January 2026, 46387 31 December 2026.
+		want := map[string][]string{
+			"Koordinatoren": {
+				"C2:C5000 decimal between 0.0001 1 stop",
+				"E2:E5000 date greaterThanOrEqual 1 stop",
+				"F2:F5000 date greaterThanOrEqual 1 stop",
+			},
+			"Belegliste": {
+				"A2:A5000 whole greaterThanOrEqual 1 stop",
+				`B2:B5000 list "Personalkosten,Reisekosten,Fortbildung,Veranstaltungen,Sachkosten,Dolmetsch- und Übersetzungsleistungen" stop`,
+				"C2:C5000 date between 46023 46387 warning",
+				"D2:D5000 date between 46023 46387 stop",
+				"G2:G5000 decimal notEqual 0 stop",
+				"I2:I5000 list 'Koordinatoren'!$A$2:$A$5000 stop",
+			},
+			"Aktivitäten": {
+				"A2:A5000 date between 46023 46387 stop",
+				`B2:B5000 list "Netzwerktreffen,Schulung Migrant:innen,Schulung Verwaltung,Ehrenamt,Beratung,Projekt" stop`,
+				"D2:D5000 whole greaterThanOrEqual 0 stop",
+			},
+			"Hinweise": nil, "Meldung": nil, "Sachbericht": nil,
 		}
-		if want := `"Personalkosten,Reisekosten,Fortbildung,Veranstaltungen,Sachkosten,Dolmetsch- und Übersetzungsleistungen"`; dv[0].Formula1 != want {
-			t.Errorf("categories list %s, want %s", dv[0].Formula1, want)
+		for sheet, w := range want {
+			if diff := cmp.Diff(w, describeChecks(t, f, sheet)); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", sheet, diff)
+			}
 		}
-		dv, _ = f.GetDataValidations("Aktivitäten")
-		if len(dv) != 1 || dv[0].Sqref != "B2:B5000" {
-			t.Fatalf("Aktivitäten validations: %+v", dv)
+	})
+	t.Run("says on each check what is allowed, in German", func(t *testing.T) {
+		dvs, _ := f.GetDataValidations("Belegliste")
+		got := map[string][3]string{}
+		for _, dv := range dvs {
+			got[dv.Sqref] = [3]string{*dv.PromptTitle, *dv.Prompt, *dv.Error}
+		}
+		for sqref, want := range map[string][3]string{
+			"D2:D5000": {"Zahlungsdatum", "Datum der Zahlung (TT.MM.JJJJ) im Haushaltsjahr 2026: 01.01.2026 bis 31.12.2026.",
+				"Das Zahlungsdatum ist ein Datum im Haushaltsjahr 2026, vom 01.01.2026 bis zum 31.12.2026: Nur Zahlungen im Haushaltsjahr sind zuwendungsfähig."},
+			"I2:I5000": {"Kennung Koordinator", "Bei Personalkosten: Kennung aus dem Blatt „Koordinatoren“ wählen. Sonst leer lassen.",
+				"Nur Kennungen aus dem Blatt „Koordinatoren“ (Spalte „Kennung“) sind zulässig. Bitte die Koordinatorin oder den Koordinator zuerst dort eintragen."},
+		} {
+			if got[sqref] != want {
+				t.Errorf("%s: %q, want %q", sqref, got[sqref], want)
+			}
 		}
 	})
 	t.Run("freezes the header row of every table", func(t *testing.T) {
@@ -117,6 +182,61 @@ func TestBlankForm(t *testing.T) {
 		}
 		if len(sub.Findings) != 1 || sub.Findings[0].Cell != "B9" || sub.Findings[0].Key != "value.required" {
 			t.Errorf("findings %+v, want only the missing contact at B9", sub.Findings)
+		}
+	})
+}
+
+func TestBlankFormInEnglish(t *testing.T) {
+	_, y, cat := setup(t)
+	d, _ := y.District("15087")
+	f, err := form.Blank(y, cat, "en", form.Prefill{District: d, Year: 2026, Quarter: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"Submission", "Coordinators", "Expenditures", "Activities", "Narrative", "Instructions"}, f.GetSheetList()); diff != "" {
+		t.Errorf("sheets (-want +got):\n%s", diff)
+	}
+	dvs, _ := f.GetDataValidations("Expenditures")
+	var got []string
+	for _, dv := range dvs {
+		if dv.Sqref == "D2:D5000" || dv.Sqref == "I2:I5000" {
+			got = append(got, describe(dv), *dv.ErrorTitle, *dv.Error)
+		}
+	}
+	want := []string{
+		"D2:D5000 date between 46023 46387 stop", "Payment date",
+		"The payment date is a date within the budget year 2026, from 2026-01-01 to 2026-12-31: only payments within the budget year are eligible.",
+		"I2:I5000 list 'Coordinators'!$A$2:$A$5000 stop", "Coordinator ID",
+		"Only IDs from the sheet “Coordinators” (column “Coordinator ID”) are allowed. Please enter the coordinator there first.",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+}
+
+// TestBlankRefusesWhatExcelCannotShow: a drop-down list item with a comma
+// would come out as two items, and Excel offers to repair a workbook whose
+// hint or message is longer than 255 characters.
+func TestBlankRefusesWhatExcelCannotShow(t *testing.T) {
+	_, y, cat := setup(t)
+	t.Run("a cost category with a comma", func(t *testing.T) {
+		comma := *y
+		comma.Categories = slices.Clone(y.Categories)
+		comma.Categories[4].NameDE = "Sachkosten, Miete"
+		_, err := form.Blank(&comma, cat, "de", form.Prefill{Year: 2026, Quarter: 1})
+		if err == nil || !strings.Contains(err.Error(), `"Sachkosten, Miete" contains a comma`) {
+			t.Errorf("error %v, want one naming the category", err)
+		}
+	})
+	t.Run("a hint longer than 255 characters", func(t *testing.T) {
+		long := fstest.MapFS{"m.toml": {Data: []byte(fmt.Sprintf("[form.hint_fte]\nde = %q\nen = %q\n", strings.Repeat("ä", 256), "x"))}}
+		c, err := messages.Load(long, "m.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = form.Blank(y, c, "de", form.Prefill{Year: 2026, Quarter: 1})
+		if err == nil || !strings.Contains(err.Error(), "256 characters long, Excel takes at most 255") {
+			t.Errorf("error %v, want one saying the hint is too long", err)
 		}
 	})
 }

@@ -29,12 +29,17 @@ const (
 )
 
 // Blank builds the blank quarterly form for one district and quarter in lang
-// ("de" or "en"): the header sheet pre-filled, drop-down lists for cost
-// categories and activity types, date and euro formats, frozen header rows,
-// column widths and an instructions sheet.
+// ("de" or "en"): the header sheet pre-filled, date and euro formats, frozen
+// header rows, column widths, an instructions sheet, and checks on the table
+// columns (see checks) that refuse an entry the reader would refuse, with a
+// hint on each.
 func Blank(y *programme.Year, cat *messages.Catalog, lang string, p Prefill) (*excelize.File, error) {
 	f := excelize.NewFile()
 	w := &writer{f: f, lang: lang, cat: cat}
+	year := p.Year
+	if year == 0 {
+		year = y.Year
+	}
 	first := f.GetSheetName(0)
 	if err := f.SetSheetName(first, Header.Name(lang)); err != nil {
 		return nil, err
@@ -45,8 +50,7 @@ func Blank(y *programme.Year, cat *messages.Catalog, lang string, p Prefill) (*e
 	w.tableSheet(&Activities)
 	w.narrativeSheet()
 	w.instructionsSheet(y)
-	w.categoryList(y)
-	w.activityList(y)
+	w.addChecks(y, year)
 	if w.err != nil {
 		f.Close()
 		return nil, fmt.Errorf("form: %w", w.err)
@@ -208,47 +212,23 @@ func deadlines(y *programme.Year, lang string) string {
 	return s
 }
 
-func (w *writer) dropList(sheet, column string, items []string, key string) {
-	dv := excelize.NewDataValidation(true)
-	dv.Sqref = fmt.Sprintf("%s%d:%s%d", column, dataFirstRow, column, validatedRows)
-	w.do(dv.SetDropList(items))
-	// A warning, not a stop: a district may type a code ("PERS") that the
-	// reader accepts too.
-	dv.SetError(excelize.DataValidationErrorStyleWarning, w.cat.Text(w.lang, key+"_title", nil), w.cat.Text(w.lang, key, nil))
-	w.do(w.f.AddDataValidation(sheet, dv))
-}
-
-func (w *writer) categoryList(y *programme.Year) {
-	var names []string
-	for _, c := range y.Categories {
-		names = append(names, w.name(c.NameDE, c.NameEN))
-	}
-	w.dropList(Receipts.Name(w.lang), w.column(&Receipts, FCategory), names, "form.category_error")
-}
-
-func (w *writer) activityList(y *programme.Year) {
-	var names []string
-	for _, a := range y.ActivityTypes {
-		names = append(names, w.name(a.NameDE, a.NameEN))
-	}
-	w.dropList(Activities.Name(w.lang), w.column(&Activities, FType), names, "form.activity_error")
-}
-
-func (w *writer) name(de, en string) string {
-	if w.lang == "en" {
+// pick is de or en, as lang says.
+func pick(lang, de, en string) string {
+	if lang == "en" {
 		return en
 	}
 	return de
 }
 
-func (w *writer) column(s *Sheet, key string) string {
+// column is the letter of the field's column in the blank form.
+func (s *Sheet) column(key string) string {
 	for i, fld := range s.Fields {
 		if fld.Key == key {
 			col, _ := excelize.ColumnNumberToName(i + 1)
 			return col
 		}
 	}
-	return "A"
+	panic("form: sheet " + s.Key + " has no field " + key)
 }
 
 // Row is one record to write into a table sheet of the form: field key to
