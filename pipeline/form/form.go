@@ -84,7 +84,8 @@ const (
 	FParagraph = "paragraph"
 )
 
-// The sheets of the form, in the order the blank form has them.
+// The sheets of the form. The blank form has them in this order, with the
+// instructions first.
 var (
 	Header = Sheet{Key: "header", DE: "Meldung", EN: "Submission", Fields: []Field{
 		{Key: FDistrictCode, DE: "Kreisschlüssel", EN: "District code", Kind: Text, Required: true, Aliases: []string{"AGS", "Kreisschluessel (AGS)"}},
@@ -124,7 +125,8 @@ var (
 	Narrative = Sheet{Key: "narrative", DE: "Sachbericht", EN: "Narrative", Fields: []Field{
 		{Key: FParagraph, DE: "Sachbericht", EN: "Narrative", Kind: Text},
 	}}
-	// Instructions is written into the blank form and ignored when reading.
+	// Instructions is the blank form's first sheet, open when the form is
+	// opened; the reader ignores it.
 	Instructions = Sheet{Key: "instructions", DE: "Hinweise", EN: "Instructions"}
 )
 

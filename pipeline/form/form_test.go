@@ -78,6 +78,25 @@ func describe(dv *excelize.DataValidation) string {
 	return strings.Join(parts, " ")
 }
 
+// locked reports for each of cells whether its style locks it.
+func locked(t *testing.T, f *excelize.File, sheet string, cells map[string]bool) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for cell := range cells {
+		id, err := f.GetCellStyle(sheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A style without protection settings locks (Excel's default).
+		out[cell] = st.Protection == nil || st.Protection.Locked
+	}
+	return out
+}
+
 func TestBlankForm(t *testing.T) {
 	_, y, cat := setup(t)
 	d, _ := y.District("15087")
@@ -85,10 +104,13 @@ func TestBlankForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Run("has the sheets of the format in order", func(t *testing.T) {
-		want := []string{"Meldung", "Koordinatoren", "Belegliste", "Aktivitäten", "Sachbericht", "Hinweise"}
+	t.Run("has the sheets of the format, the instructions first and open", func(t *testing.T) {
+		want := []string{"Hinweise", "Meldung", "Koordinatoren", "Belegliste", "Aktivitäten", "Sachbericht"}
 		if diff := cmp.Diff(want, f.GetSheetList()); diff != "" {
 			t.Error(diff)
+		}
+		if i := f.GetActiveSheetIndex(); i != 0 {
+			t.Errorf("opens on sheet %d, want the instructions", i)
 		}
 	})
 	t.Run("is pre-filled with district, year and quarter", func(t *testing.T) {
@@ -144,6 +166,34 @@ func TestBlankForm(t *testing.T) {
 			}
 		}
 	})
+	t.Run("locks the pre-filled values of the header sheet, without a password", func(t *testing.T) {
+		p := readPackage(t, save(t, f))
+		for _, sheet := range f.GetSheetList() {
+			on, password := p.protection(t, sheet)
+			if on != (sheet == "Meldung") || password {
+				t.Errorf("%s: protected %v, with a password %v", sheet, on, password)
+			}
+		}
+		want := map[string]bool{"A1": true, "A4": true, "B4": true, "B5": true, "B6": true, "B7": true, "B8": true, "B9": false, "B10": false}
+		if diff := cmp.Diff(want, locked(t, f, "Meldung", want)); diff != "" {
+			t.Errorf("locked cells (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("leaves open what the ministry has not filled in", func(t *testing.T) {
+		g, err := form.Blank(y, cat, "de", form.Prefill{Year: 2026, Quarter: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{"B4": false, "B5": false, "B6": true, "B7": true, "B8": false, "B9": false}
+		if diff := cmp.Diff(want, locked(t, g, "Meldung", want)); diff != "" {
+			t.Errorf("locked cells (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("is a package without dangling parts", func(t *testing.T) {
+		if p := readPackage(t, save(t, f)).problems(); len(p) != 0 {
+			t.Errorf("package problems:\n%s", strings.Join(p, "\n"))
+		}
+	})
 	t.Run("freezes the header row of every table", func(t *testing.T) {
 		for _, s := range []string{"Koordinatoren", "Belegliste", "Aktivitäten"} {
 			p, err := f.GetPanes(s)
@@ -193,7 +243,7 @@ func TestBlankFormInEnglish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"Submission", "Coordinators", "Expenditures", "Activities", "Narrative", "Instructions"}, f.GetSheetList()); diff != "" {
+	if diff := cmp.Diff([]string{"Instructions", "Submission", "Coordinators", "Expenditures", "Activities", "Narrative"}, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}
 	dvs, _ := f.GetDataValidations("Expenditures")

@@ -29,10 +29,16 @@ const (
 )
 
 // Blank builds the blank quarterly form for one district and quarter in lang
-// ("de" or "en"): the header sheet pre-filled, date and euro formats, frozen
-// header rows, column widths, an instructions sheet, and checks on the table
-// columns (see checks) that refuse an entry the reader would refuse, with a
-// hint on each.
+// ("de" or "en"): the instructions sheet first and open, the header sheet
+// pre-filled and protected, date and euro formats, frozen header rows,
+// column widths, and checks on the table columns (see checks) that refuse
+// an entry the reader would refuse, with a hint on each.
+//
+// The header sheet's pre-filled values (district, year, quarter, file
+// number) and its labels are locked; the values the district fills in are
+// not. The protection has no password: it guards against slips, not
+// against intent, and a district that finds a pre-filled value wrong can
+// lift it (the reader checks the values either way).
 func Blank(y *programme.Year, cat *messages.Catalog, lang string, p Prefill) (*excelize.File, error) {
 	f := excelize.NewFile()
 	w := &writer{f: f, lang: lang, cat: cat}
@@ -40,10 +46,11 @@ func Blank(y *programme.Year, cat *messages.Catalog, lang string, p Prefill) (*e
 	if year == 0 {
 		year = y.Year
 	}
+	// The header sheet stays the package's first worksheet part
+	// (sheet1.xml) and the tables follow in form order; only the workbook's
+	// sheet order puts the instructions first.
 	first := f.GetSheetName(0)
-	if err := f.SetSheetName(first, Header.Name(lang)); err != nil {
-		return nil, err
-	}
+	w.do(f.SetSheetName(first, Header.Name(lang)))
 	w.headerSheet(p)
 	w.tableSheet(&Coordinators)
 	w.tableSheet(&Receipts)
@@ -51,6 +58,7 @@ func Blank(y *programme.Year, cat *messages.Catalog, lang string, p Prefill) (*e
 	w.narrativeSheet()
 	w.instructionsSheet(y)
 	w.addChecks(y, year)
+	w.do(f.MoveSheet(Instructions.Name(lang), Header.Name(lang)))
 	if w.err != nil {
 		f.Close()
 		return nil, fmt.Errorf("form: %w", w.err)
@@ -83,17 +91,23 @@ func (w *writer) headerSheet(p Prefill) {
 	f := w.f
 	title := w.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
 	label := w.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "center"}})
-	input := w.style(&excelize.Style{
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF7D6"}},
-		Border:    []excelize.Border{{Type: "bottom", Color: "999999", Style: 1}},
-		NumFmt:    49, // text, so "15001" stays a key and not a number
-		Alignment: &excelize.Alignment{Horizontal: "left"},
-	})
-	number := w.style(&excelize.Style{
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF7D6"}},
-		Border:    []excelize.Border{{Type: "bottom", Color: "999999", Style: 1}},
-		Alignment: &excelize.Alignment{Horizontal: "left"},
-	})
+	// value is the style of a value cell: yellow and unlocked where the
+	// district fills it in, grey and locked where the ministry has.
+	value := func(prefilled bool, numFmt int) int {
+		color := "FFF7D6"
+		if prefilled {
+			color = "E7E6E6"
+		}
+		return w.style(&excelize.Style{
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}},
+			Border:     []excelize.Border{{Type: "bottom", Color: "999999", Style: 1}},
+			NumFmt:     numFmt,
+			Alignment:  &excelize.Alignment{Horizontal: "left"},
+			Protection: &excelize.Protection{Locked: prefilled},
+		})
+	}
+	// Number formats: text, so that "15001" stays a key and not a number.
+	const text, general = 49, 0
 	w.do(f.SetCellStr(sheet, "A1", w.cat.Text(w.lang, "form.title", nil)))
 	w.do(f.SetCellStyle(sheet, "A1", "A1", title))
 	w.do(f.SetCellStr(sheet, "A2", w.cat.Text(w.lang, "form.subtitle", messages.Args{"year": strconv.Itoa(p.Year), "quarter": strconv.Itoa(p.Quarter)})))
@@ -109,21 +123,25 @@ func (w *writer) headerSheet(p Prefill) {
 		row := strconv.Itoa(headerFirstRow + i)
 		w.do(f.SetCellStr(sheet, "A"+row, fld.Label(w.lang)))
 		w.do(f.SetCellStyle(sheet, "A"+row, "A"+row, label))
+		cell := "B" + row
 		switch v := values[fld.Key].(type) {
 		case string:
-			w.do(f.SetCellStyle(sheet, "B"+row, "B"+row, input))
-			w.do(f.SetCellStr(sheet, "B"+row, v))
+			w.do(f.SetCellStyle(sheet, cell, cell, value(v != "", text)))
+			w.do(f.SetCellStr(sheet, cell, v))
 		case int:
-			w.do(f.SetCellStyle(sheet, "B"+row, "B"+row, number))
+			w.do(f.SetCellStyle(sheet, cell, cell, value(v != 0, general)))
 			if v != 0 {
-				w.do(f.SetCellInt(sheet, "B"+row, int64(v)))
+				w.do(f.SetCellInt(sheet, cell, int64(v)))
 			}
 		default:
-			w.do(f.SetCellStyle(sheet, "B"+row, "B"+row, input))
+			w.do(f.SetCellStyle(sheet, cell, cell, value(false, text)))
 		}
 	}
 	w.do(f.SetColWidth(sheet, "A", "A", 26))
 	w.do(f.SetColWidth(sheet, "B", "B", 48))
+	w.do(f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
+		SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true,
+	}))
 }
 
 // columnStyle is the number format of a column by kind.
