@@ -108,7 +108,7 @@ var (
 		{Key: FLineNo, DE: "Lfd. Nr.", EN: "Line", Kind: Integer, Required: true, Aliases: []string{"Nr.", "Laufende Nummer", "No."}, Width: 8},
 		{Key: FCategory, DE: "Kostenart", EN: "Cost category", Kind: Category, Required: true, Width: 30},
 		{Key: FInvoiceDate, DE: "Belegdatum", EN: "Invoice date", Kind: Date, Required: true, Aliases: []string{"Rechnungsdatum"}, Width: 12},
-		{Key: FPaymentDate, DE: "Zahlungsdatum", EN: "Payment date", Kind: Date, Required: true, Aliases: []string{"Zahldatum", "Bezahlt am"}, Width: 13},
+		{Key: FPaymentDate, DE: "Zahlungsdatum", EN: "Payment date", Kind: Date, Required: true, Aliases: []string{"Zahldatum", "Bezahlt am"}, Width: 15},
 		{Key: FPayee, DE: "Empfänger", EN: "Payee", Kind: Text, Required: true, Aliases: []string{"Zahlungsempfänger"}, Width: 28},
 		{Key: FPurpose, DE: "Zweck", EN: "Purpose", Kind: Text, Required: true, Aliases: []string{"Verwendungszweck"}, Width: 40},
 		{Key: FAmount, DE: "Betrag", EN: "Amount", Kind: Amount, Required: true, Width: 14},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -139,6 +140,7 @@ func (w *writer) headerSheet(p Prefill) {
 	}
 	w.do(f.SetColWidth(sheet, "A", "A", 26))
 	w.do(f.SetColWidth(sheet, "B", "B", 48))
+	w.printOn(sheet, "portrait")
 	w.do(f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
 		SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true, FormatRows: true,
 	}))
@@ -181,6 +183,7 @@ func (w *writer) tableSheet(s *Sheet) {
 	w.do(f.SetCellStyle(sheet, "A1", last+"1", head))
 	w.do(f.SetRowHeight(sheet, 1, 30))
 	w.do(f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+	w.printOn(sheet, "landscape")
 }
 
 func (w *writer) narrativeSheet() {
@@ -192,6 +195,7 @@ func (w *writer) narrativeSheet() {
 	w.do(f.SetCellStyle(sheet, "A1", "A1", w.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}})))
 	w.do(f.SetColWidth(sheet, "A", "A", 110))
 	w.do(f.SetColStyle(sheet, "A", w.style(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})))
+	w.printOn(sheet, "portrait")
 }
 
 func (w *writer) instructionsSheet(y *programme.Year) {
@@ -201,7 +205,10 @@ func (w *writer) instructionsSheet(y *programme.Year) {
 	w.do(err)
 	bold := w.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}})
 	wrap := w.style(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	w.do(f.SetColWidth(sheet, "A", "A", 110))
+	// Narrower than a portrait page: LibreOffice wraps text more widely
+	// when it prints than on screen.
+	const width = 75
+	w.do(f.SetColWidth(sheet, "A", "A", width))
 	w.do(f.SetCellStr(sheet, "A1", w.cat.Text(w.lang, "form.instructions_title", nil)))
 	w.do(f.SetCellStyle(sheet, "A1", "A1", bold))
 	for i := 1; ; i++ {
@@ -209,10 +216,27 @@ func (w *writer) instructionsSheet(y *programme.Year) {
 		if !w.cat.Has(key) {
 			break
 		}
-		cell := "A" + strconv.Itoa(i+2)
-		w.do(f.SetCellStr(sheet, cell, w.cat.Text(w.lang, key, messages.Args{"deadline": deadlines(y, w.lang)})))
+		row := i + 2
+		cell := "A" + strconv.Itoa(row)
+		text := w.cat.Text(w.lang, key, messages.Args{"deadline": deadlines(y, w.lang)})
+		w.do(f.SetCellStr(sheet, cell, text))
 		w.do(f.SetCellStyle(sheet, cell, cell, wrap))
+		// Not every office suite sizes a row to its wrapped text on
+		// opening: give it room for a line per 60 characters (a line
+		// holds fewer than the column's width, which counts digits).
+		const perLine = width * 4 / 5
+		lines := (utf8.RuneCountInString(text) + perLine - 1) / perLine
+		w.do(f.SetRowHeight(sheet, row, float64(lines)*15+3))
 	}
+	w.printOn(sheet, "portrait")
+}
+
+// printOn sets a sheet to print on A4 in orientation, one page wide.
+func (w *writer) printOn(sheet, orientation string) {
+	w.do(w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
+		Size: ptr(9), Orientation: &orientation, FitToWidth: ptr(1), FitToHeight: ptr(0),
+	}))
+	w.do(w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}))
 }
 
 func deadlines(y *programme.Year, lang string) string {
