@@ -8,16 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/ingest"
 	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/lock"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/programme"
-	"grantpipe/pipeline/store"
 	"grantpipe/queries"
 )
 
@@ -216,33 +214,6 @@ func (a *app) pipeline(rulesDir string) (*jobs.Pipeline, error) {
 	}
 	return jobs.New(jobs.Config{
 		Dir: a.dir(), Programme: p, Catalog: cat, Queries: queries.FS, RulesDir: rulesDir,
-		Lang: a.lang, Log: a.log, Now: a.now, Hook: a.crashHook(), Progress: a.progress(),
+		Lang: a.lang, Log: a.log, Now: a.now, Hook: ingest.FaultHook(a.getenv, a.stderr), Progress: a.progress(),
 	})
-}
-
-// crashHook reads GRANTPIPE_CRASH_AT ("row:N", "commit", "move", "errors")
-// and returns a hook that ends the process abruptly there, as a power cut
-// would; GRANTPIPE_PAUSE_AT (same points) pauses there for three seconds,
-// so a test can send a signal mid-transaction. Both exist for the
-// crash-safety and shutdown tests; unset, they do nothing.
-func (a *app) crashHook() store.Hook {
-	crash, pause := a.getenv("GRANTPIPE_CRASH_AT"), a.getenv("GRANTPIPE_PAUSE_AT")
-	if crash == "" && pause == "" {
-		return nil
-	}
-	match := func(spec, p string, i int) bool {
-		point, nStr, _ := strings.Cut(spec, ":")
-		n, _ := strconv.Atoi(nStr)
-		return spec != "" && p == point && (n == 0 || i == n)
-	}
-	return func(p string, i int) {
-		if match(crash, p, i) {
-			fmt.Fprintf(a.stderr, "grantpipe: crashing at %s as GRANTPIPE_CRASH_AT asks\n", crash)
-			os.Exit(86)
-		}
-		if match(pause, p, i) {
-			fmt.Fprintf(a.stderr, "grantpipe: pausing at %s as GRANTPIPE_PAUSE_AT asks\n", pause)
-			time.Sleep(3 * time.Second)
-		}
-	}
 }

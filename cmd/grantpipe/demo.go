@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
 
 	"grantpipe/pipeline/demo"
 )
@@ -34,38 +32,23 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// writeScaledDemo writes synthetic submissions of any size, and the
-// configuration that knows their districts into the data directory, where
-// every later command finds it.
+// writeScaledDemo writes synthetic submissions of any size and their
+// configuration into the data directory.
 func (a *app) writeScaledDemo(districts, quarters, lines int) error {
-	base, err := a.programme()
+	p, err := a.programme()
 	if err != nil {
-		return err
-	}
-	p, err := demo.ScaledProgramme(base, districts)
-	if err != nil {
-		return err
-	}
-	d := a.dir()
-	if err := d.Ensure(p.AllDistricts()); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := p.WriteTOML(&buf); err != nil {
-		return err
-	}
-	if err := os.WriteFile(d.Programme(), buf.Bytes(), 0o644); err != nil {
 		return err
 	}
 	cat, err := a.catalog()
 	if err != nil {
 		return err
 	}
-	files, err := demo.WriteScaled(p.Years[0], cat, d.InboxOf, demo.Scale{Quarters: quarters, Lines: lines})
+	d := a.dir()
+	n, err := demo.WriteScaledInto(d, p, cat, districts, demo.Scale{Quarters: quarters, Lines: lines})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%d submissions of %d districts written to %s; configuration: %s\n", len(files), districts, d.Inbox(), d.Programme())
+	fmt.Fprintf(a.stdout, "%d submissions of %d districts written to %s; configuration: %s\n", n, districts, d.Inbox(), d.Programme())
 	return nil
 }
 
@@ -74,18 +57,9 @@ func (a *app) writeDemo() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	y, ok := p.Year(demo.Year)
-	if !ok {
-		return 0, fmt.Errorf("the configuration has no budget year %d for the demo", demo.Year)
-	}
 	cat, err := a.catalog()
 	if err != nil {
 		return 0, err
 	}
-	d := a.dir()
-	if err := d.Ensure(p.AllDistricts()); err != nil {
-		return 0, err
-	}
-	files, _, err := demo.Write(y, cat, d.InboxOf)
-	return len(files), err
+	return demo.WriteInto(a.dir(), p, cat)
 }

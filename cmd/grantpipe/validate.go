@@ -107,13 +107,13 @@ type jsonFinding struct {
 }
 
 type jsonGrant struct {
-	District       string `json:"district"`
-	Year           int    `json:"year"`
-	Eligible       string `json:"eligible_eur"`
-	Fundable       string `json:"fundable_eur"`
-	Paid           string `json:"paid_eur"`
-	Balance        string `json:"balance_eur"`
-	InterestAtRisk string `json:"interest_at_risk_eur"`
+	District       string      `json:"district"`
+	Year           int         `json:"year"`
+	Eligible       money.Cents `json:"eligible_eur"`
+	Fundable       money.Cents `json:"fundable_eur"`
+	Paid           money.Cents `json:"paid_eur"`
+	Balance        money.Cents `json:"balance_eur"`
+	InterestAtRisk money.Cents `json:"interest_at_risk_eur"`
 }
 
 type jsonValidation struct {
@@ -130,7 +130,7 @@ func (a *app) printValidateJSON(w io.Writer, res *validate.Result) error {
 		out.Findings = append(out.Findings, jsonFinding{f.Rule, f.Severity, f.District, f.Year, f.Quarter, f.File, f.Sheet, f.Cell, f.Message[a.lang]})
 	}
 	for _, g := range res.Grants {
-		out.Grants = append(out.Grants, jsonGrant{g.District, g.Year, g.Eligible.String(), g.Fundable.String(), g.Paid.String(), g.Balance.String(), g.InterestAtRisk.String()})
+		out.Grants = append(out.Grants, jsonGrant{g.District, g.Year, g.Eligible, g.Fundable, g.Paid, g.Balance, g.InterestAtRisk})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -164,17 +164,15 @@ func (a *app) printValidate(w io.Writer, cat *messages.Catalog, res *validate.Re
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, t("cli.grants_header", nil))
-	var total [5]int64
+	var total [5]money.Cents
 	for _, g := range res.Grants {
 		fmt.Fprintf(w, "  %s %d %16s %16s %16s %16s %12s\n", g.District, g.Year, g.Eligible.Format(a.lang), g.Fundable.Format(a.lang),
 			g.Paid.Format(a.lang), g.Balance.Format(a.lang), g.InterestAtRisk.Format(a.lang))
-		for i, c := range []int64{int64(g.Eligible), int64(g.Fundable), int64(g.Paid), int64(g.Balance), int64(g.InterestAtRisk)} {
+		for i, c := range []money.Cents{g.Eligible, g.Fundable, g.Paid, g.Balance, g.InterestAtRisk} {
 			total[i] += c
 		}
 	}
 	fmt.Fprintln(w, "  "+strings.Repeat("-", 98))
-	fmt.Fprintf(w, "  %-10s %16s %16s %16s %16s %12s\n", t("cli.total", nil), moneyOf(total[0]).Format(a.lang), moneyOf(total[1]).Format(a.lang),
-		moneyOf(total[2]).Format(a.lang), moneyOf(total[3]).Format(a.lang), moneyOf(total[4]).Format(a.lang))
+	fmt.Fprintf(w, "  %-10s %16s %16s %16s %16s %12s\n", t("cli.total", nil), total[0].Format(a.lang), total[1].Format(a.lang),
+		total[2].Format(a.lang), total[3].Format(a.lang), total[4].Format(a.lang))
 }
-
-func moneyOf(c int64) money.Cents { return money.Cents(c) }

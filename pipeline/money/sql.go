@@ -72,3 +72,7 @@ func (n NullCents) Value() (driver.Value, error) {
 	}
 	return n.Cents.Value()
 }
+
+// MarshalText writes c as its exact decimal text ("1234.56"): in JSON, an
+// amount is a string, never a float.
+func (c Cents) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
