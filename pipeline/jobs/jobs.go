@@ -262,29 +262,20 @@ func (p *Pipeline) Run(ctx context.Context, opt RunOptions) (*RunResult, error) 
 // DataPeriods lists every quarter with an accepted submission and, per
 // year, the year itself.
 func DataPeriods(ctx context.Context, st *store.Store) ([]report.Period, error) {
-	q, err := st.Query("report/periods.sql")
+	quarters, err := st.AcceptedQuarters(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.DB.QueryContext(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("report periods: %w", err)
-	}
-	defer rows.Close()
 	var out []report.Period
 	var years []int
-	for rows.Next() {
-		var per report.Period
-		if err := rows.Scan(&per.Year, &per.Quarter); err != nil {
-			return nil, fmt.Errorf("report periods: %w", err)
-		}
-		out = append(out, per)
-		if len(years) == 0 || years[len(years)-1] != per.Year {
-			years = append(years, per.Year)
+	for _, q := range quarters {
+		out = append(out, report.Period{Year: q.Year, Quarter: q.Quarter})
+		if len(years) == 0 || years[len(years)-1] != q.Year {
+			years = append(years, q.Year)
 		}
 	}
 	for _, y := range years {
 		out = append(out, report.Period{Year: y})
 	}
-	return out, rows.Err()
+	return out, nil
 }
