@@ -73,7 +73,7 @@ func Read(path string, opt Options) (*Submission, error) {
 		if !errors.As(err, &fe) {
 			return nil, fmt.Errorf("submission: %w", err)
 		}
-		sub.reject(RuleFormat, "", "", fileProblemKey(fe.Problem), messages.Args{"file": sub.File, "detail": fe.Detail})
+		sub.reject(RuleFormat, "", "", fileProblemKey(fe), messages.Args{"file": sub.File, "detail": fe.Detail})
 		return sub, nil
 	}
 	defer wb.Close()
@@ -84,11 +84,18 @@ func Read(path string, opt Options) (*Submission, error) {
 	return sub, nil
 }
 
-func fileProblemKey(p xlsx.Problem) string {
-	switch p {
+// fileProblemKey is the message for a file that cannot be opened. For an
+// OpenDocument file, the messages that say how to repair it name
+// LibreOffice's menus rather than Excel's.
+func fileProblemKey(fe *xlsx.FormatError) string {
+	ods := fe.Format == xlsx.FormatODS
+	switch fe.Problem {
 	case xlsx.ProblemLegacyXLS:
 		return "file.legacy_xls"
 	case xlsx.ProblemEncrypted:
+		if ods {
+			return "file.encrypted_ods"
+		}
 		return "file.encrypted"
 	case xlsx.ProblemODS:
 		return "file.ods"
@@ -96,6 +103,9 @@ func fileProblemKey(p xlsx.Problem) string {
 		return "file.text"
 	case xlsx.ProblemTooLarge:
 		return "file.too_large"
+	}
+	if ods {
+		return "file.corrupt_ods"
 	}
 	return "file.corrupt"
 }
@@ -407,7 +417,7 @@ func (r *reader) unreadableSheet(sheet string, err error) {
 	case fe.Err != nil:
 		// The bytes of the file were damaged after it was saved: nothing in
 		// it can be trusted, not only this sheet.
-		r.sub.reject(RuleFormat, sheet, "", "file.corrupt", messages.Args{"file": r.sub.File, "detail": fe.Detail})
+		r.sub.reject(RuleFormat, sheet, "", fileProblemKey(fe), messages.Args{"file": r.sub.File, "detail": fe.Detail})
 	default:
 		r.sub.reject(RuleFormat, sheet, "", "file.unreadable_sheet", messages.Args{"sheet": sheet, "detail": fe.Detail})
 	}
