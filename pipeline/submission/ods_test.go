@@ -296,7 +296,7 @@ func odsFromXLSX(t testing.TB, data []byte) []byte {
 		b.WriteString(`</table:table>`)
 	}
 	b.WriteString(`</office:spreadsheet></office:body></office:document-content>`)
-	return odsPackage(t, b.String(), "")
+	return zipODS(t, zip.Deflate, b.String(), "")
 }
 
 // odsRowCells writes the cells of one row, equal neighbours as one cell
@@ -389,6 +389,13 @@ func odsParagraphs(s string) string {
 // manifest, with the mimetype first and every part stored.
 func odsPackage(t testing.TB, content, manifest string) []byte {
 	t.Helper()
+	return zipODS(t, zip.Store, content, manifest)
+}
+
+// zipODS is odsPackage with the parts other than the mimetype compressed
+// by method.
+func zipODS(t testing.TB, method uint16, content, manifest string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	parts := [][2]string{{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}}
@@ -396,8 +403,12 @@ func odsPackage(t testing.TB, content, manifest string) []byte {
 		parts = append(parts, [2]string{"META-INF/manifest.xml", manifest})
 	}
 	parts = append(parts, [2]string{"content.xml", content})
-	for _, p := range parts {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: p[0], Method: zip.Store})
+	for i, p := range parts {
+		m := method
+		if i == 0 {
+			m = zip.Store
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p[0], Method: m})
 		if err != nil {
 			t.Fatal(err)
 		}
