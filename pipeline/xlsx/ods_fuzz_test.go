@@ -1,7 +1,12 @@
 package xlsx
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -32,6 +37,22 @@ func odsFuzzSeeds(t testing.TB) [][]byte {
 	var seeds [][]byte
 	for _, c := range odsFuzzContents() {
 		seeds = append(seeds, odsPackage(t, true, odsMimetype, part{"META-INF/manifest.xml", odsManifest}, part{"content.xml", c}))
+	}
+	// The form saved by LibreOffice, its parts stored.
+	if lo, err := os.ReadFile(filepath.Join("..", "..", "testdata", "ods", "Meldung_Boerde_Q1.ods")); err == nil {
+		if zr, err := zip.NewReader(bytes.NewReader(lo), int64(len(lo))); err == nil {
+			var parts []part
+			for _, f := range zr.File {
+				if rc, err := f.Open(); err == nil {
+					b, _ := io.ReadAll(rc)
+					rc.Close()
+					if f.Name != "mimetype" && !strings.HasSuffix(f.Name, "/") && !strings.HasSuffix(f.Name, ".png") {
+						parts = append(parts, part{f.Name, string(b)})
+					}
+				}
+			}
+			seeds = append(seeds, odsPackage(t, true, odsMimetype, parts...))
+		}
 	}
 	seeds = append(seeds,
 		odsPackage(t, true, odsMimetype, part{"META-INF/manifest.xml", `<manifest:manifest xmlns:manifest="m"><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/></manifest:file-entry></manifest:manifest>`}, part{"content.xml", "x"}),
