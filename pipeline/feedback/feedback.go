@@ -38,13 +38,6 @@ import (
 	"grantpipe/pipeline/xlsx"
 )
 
-// Severities of a finding, from the most to the least severe.
-const (
-	Error   = "error"
-	Warning = "warning"
-	Info    = "info"
-)
-
 // Author is the author of every comment the feedback adds. It is fixed so
 // that the output is reproducible and so that the comments of an earlier
 // round can be told from the district's own when a file comes back.
@@ -288,19 +281,6 @@ func knownLang(lang string) bool {
 		}
 	}
 	return false
-}
-
-// severityRank orders severities; 0 means unknown.
-func severityRank(s string) int {
-	switch s {
-	case Error:
-		return 3
-	case Warning:
-		return 2
-	case Info:
-		return 1
-	}
-	return 0
 }
 
 // book is one feedback workbook being made.

@@ -9,14 +9,6 @@ import (
 	"grantpipe/pipeline/messages"
 )
 
-// fillColor is the highlight per severity: red, amber, light blue, light
-// enough for black text to stay readable.
-var fillColor = map[string]string{
-	Error:   "FF9999",
-	Warning: "FFCC66",
-	Info:    "BDD7EE",
-}
-
 // place is a cell of the workbook that carries one or more findings.
 type place struct{ sheet, cell string }
 
@@ -222,7 +214,7 @@ func (b *book) comment(p place, idx []int, existing map[string]excelize.Comment)
 	for _, i := range idx {
 		fd := b.findings[i]
 		runs = append(runs,
-			excelize.RichTextRun{Text: "\n" + b.text("feedback.severity."+fd.Severity, nil) + ": ", Font: bold},
+			excelize.RichTextRun{Text: "\n" + b.text(severityKey(fd.Severity), nil) + ": ", Font: bold},
 			excelize.RichTextRun{Text: fd.Message, Font: plain})
 		lines += 1 + len([]rune(fd.Message))/45
 	}

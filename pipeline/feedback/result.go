@@ -61,7 +61,7 @@ func (b *book) newResultStyles() (resultStyles, error) {
 	}
 	rs.outcome = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: outcome}, Alignment: top})
 	rs.severity = map[string]int{}
-	for _, sev := range []string{Error, Warning, Info} {
+	for _, sev := range severities {
 		rs.severity[sev] = style(&excelize.Style{Fill: solid(fillColor[sev]), Alignment: top})
 	}
 	return rs, err
@@ -117,7 +117,7 @@ func (b *book) resultSheet(note string) error {
 	for _, fd := range b.findings {
 		counts[fd.Severity]++
 	}
-	for _, sev := range []string{Error, Warning, Info} {
+	for _, sev := range severities {
 		str(1, row, b.text("feedback.count."+sev, nil), rs.label)
 		c := cell(2, row)
 		do(f.SetCellInt(sh, c, int64(counts[sev])))
@@ -143,7 +143,7 @@ func (b *book) resultSheet(note string) error {
 	links := 0
 	for i, fd := range b.findings {
 		row++
-		str(1, row, b.text("feedback.severity."+fd.Severity, nil), rs.severity[fd.Severity])
+		str(1, row, b.text(severityKey(fd.Severity), nil), rs.severity[fd.Severity])
 		str(2, row, fd.Rule, rs.text)
 		str(3, row, b.placeText(fd), rs.text)
 		if target := b.targets[i]; target != "" && links < maxLinks {
