@@ -3,6 +3,7 @@ package xlsx
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"sync/atomic"
 )
 
@@ -34,8 +35,8 @@ type odsRows struct {
 	raw                                    []byte
 }
 
-// odsRows starts streaming the sheet with the given name.
-func (w *Workbook) odsRows(sheet string) (*Rows, error) {
+// openODSSheet starts streaming the sheet with the given name.
+func (w *Workbook) openODSSheet(sheet string) (*Rows, error) {
 	idx := -1
 	for i, s := range w.sheets {
 		if s.name == sheet {
@@ -272,9 +273,9 @@ func (r *Rows) odsCorrupt(format string, args ...any) error {
 }
 
 // repeatCount reads a number-rows-repeated or number-columns-repeated
-// value, which is at least 1; larger numbers than max count as max.
+// value, which is at least 1; numbers larger than limit count as limit.
 // Values that are no positive number count as 1, as in LibreOffice.
-func repeatCount(v []byte, max int) int {
+func repeatCount(v []byte, limit int) int {
 	v = trimSpace(v)
 	if len(v) == 0 {
 		return 1
@@ -284,18 +285,11 @@ func repeatCount(v []byte, max int) int {
 		if c < '0' || c > '9' {
 			return 1
 		}
-		if n = n*10 + int(c-'0'); n > max {
-			return max
+		if n = n*10 + int(c-'0'); n > limit {
+			return limit
 		}
 	}
-	return max1(n)
-}
-
-func max1(n int) int {
-	if n < 1 {
-		return 1
-	}
-	return n
+	return max(n, 1)
 }
 
 // odsSpend counts copies of the cell c, the first of them at column col of
@@ -331,4 +325,4 @@ func (r *Rows) odsSpend(c *Cell, row, col, copies int) error {
 			r.sheet, ref, formatSize(limit))}
 }
 
-func itoa(n int) string { return fmt.Sprint(n) }
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -383,7 +383,7 @@ func (w *Workbook) Rows(sheet string) (*Rows, error) {
 		return nil, errClosed
 	}
 	if w.ods != nil {
-		return w.odsRows(sheet)
+		return w.openODSSheet(sheet)
 	}
 	for _, s := range w.sheets {
 		if s.name != sheet {
