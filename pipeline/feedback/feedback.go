@@ -38,9 +38,12 @@ import (
 	"grantpipe/pipeline/xlsx"
 )
 
-// Author is the author of every comment the feedback adds. It is fixed so
-// that the output is reproducible and so that the comments of an earlier
-// round can be told from the district's own when a file comes back.
+// Author is the author of every comment the feedback adds, and the first
+// line of its text is Author followed by a colon. The author keeps the
+// output reproducible; the first line is what tells grantpipe's comments
+// from the district's own when a file comes back, because it survives both
+// Excel and LibreOffice, which saves every comment's author as a blank (see
+// isOwnComment).
 const Author = "grantpipe"
 
 // Finding is one finding about the file, placed as precisely as it is known.

@@ -3,6 +3,7 @@ package feedback
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/xuri/excelize/v2"
 
@@ -186,14 +187,33 @@ func solid(color string) excelize.Fill {
 	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
 }
 
-// isHighlight reports whether fl is one of the fills this package sets.
-func isHighlight(fl excelize.Fill) bool {
-	if fl.Type != "pattern" || fl.Pattern != 1 || len(fl.Color) != 1 {
+// isHighlight reports whether the cell style xf has one of the fills this
+// package sets: a solid fill whose colour is one of fillColor's, given as
+// RGB (with or without its alpha byte). The fill is read from the style
+// sheet itself: excelize's GetStyle shows no colour at all in a workbook
+// without a theme part, which is how LibreOffice saves one.
+func (b *book) isHighlight(xf int) bool {
+	if _, err := b.f.GetStyle(xf); err != nil {
 		return false
 	}
+	s := b.f.Styles
+	if s == nil || s.CellXfs == nil || s.Fills == nil || xf < 0 || xf >= len(s.CellXfs.Xf) {
+		return false
+	}
+	id := s.CellXfs.Xf[xf].FillID
+	if id == nil || *id < 0 || *id >= len(s.Fills.Fill) {
+		return false
+	}
+	pf := s.Fills.Fill[*id].PatternFill
+	if pf == nil || pf.PatternType != "solid" || pf.FgColor == nil || pf.FgColor.Theme != nil {
+		return false
+	}
+	rgb := strings.ToUpper(pf.FgColor.RGB)
+	if len(rgb) == 8 {
+		rgb = rgb[2:]
+	}
 	for _, c := range fillColor {
-		if strings.EqualFold(strings.TrimPrefix(strings.ToUpper(fl.Color[0]), "FF"), c) ||
-			strings.EqualFold(fl.Color[0], c) {
+		if rgb == c {
 			return true
 		}
 	}
@@ -202,6 +222,8 @@ func isHighlight(fl excelize.Fill) bool {
 
 // comment puts the messages of the findings idx on cell p, in front of the
 // district's own comment if the cell has one (a cell holds one comment).
+// The first line is Author and a colon: what marks the comment as
+// grantpipe's when the file comes back (isOwnComment).
 func (b *book) comment(p place, idx []int, existing map[string]excelize.Comment) error {
 	font, err := b.f.GetDefaultFont()
 	if err != nil {
@@ -223,7 +245,7 @@ func (b *book) comment(p place, idx []int, existing map[string]excelize.Comment)
 			return err
 		}
 		runs = append(runs, excelize.RichTextRun{
-			Text: "\n\n" + b.text("feedback.comment.original", messages.Args{"author": c.Author}) + "\n",
+			Text: "\n\n" + b.originalLine(b.lang, c.Author) + "\n",
 			Font: &excelize.Font{Italic: true, Size: 9, Family: font},
 		})
 		runs = append(runs, commentRuns(c)...)
@@ -241,6 +263,51 @@ func (b *book) comment(p place, idx []int, existing map[string]excelize.Comment)
 	})
 }
 
+// originalLine is the line in lang that introduces the district's own
+// comment inside grantpipe's, naming its author unless it is blank (as
+// LibreOffice saves every author).
+func (b *book) originalLine(lang, author string) string {
+	if strings.TrimSpace(author) == "" {
+		return b.cat.Text(lang, "feedback.comment.original_anonymous", nil)
+	}
+	return b.cat.Text(lang, "feedback.comment.original", messages.Args{"author": author})
+}
+
+// isOwnComment tells whether c is a comment grantpipe added: its first line
+// is Author and a colon, which Excel and LibreOffice keep (LibreOffice
+// merges and splits the text's runs, so the line is read across them), or
+// its author is Author, which Excel keeps and LibreOffice saves as a blank.
+func isOwnComment(c excelize.Comment) bool {
+	return c.Author == Author || ownFirstLine(commentText(c))
+}
+
+// ownFirstLine tells whether text, a comment's text, starts with the line
+// grantpipe starts its comments with. Blanks and invisible characters
+// around it do not count.
+func ownFirstLine(text string) bool {
+	line, _, _ := strings.Cut(text, "\n")
+	return strings.TrimFunc(line, invisible) == Author+":"
+}
+
+// invisible reports white space and the zero-width characters an editor
+// may leave around a line.
+func invisible(r rune) bool {
+	switch r {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return unicode.IsSpace(r)
+}
+
+// commentText is the whole text of a comment, its runs joined.
+func commentText(c excelize.Comment) string {
+	var sb strings.Builder
+	for _, r := range commentRuns(c) {
+		sb.WriteString(r.Text)
+	}
+	return sb.String()
+}
+
 // commentRuns returns the text of c as runs, plain text first.
 func commentRuns(c excelize.Comment) []excelize.RichTextRun {
 	var runs []excelize.RichTextRun
@@ -253,12 +320,17 @@ func commentRuns(c excelize.Comment) []excelize.RichTextRun {
 // removeEarlierFeedback undoes what an earlier round added to a workbook that
 // comes back corrected: it marks the old result sheets (found by the plan)
 // for deletion (they are renamed out of the way now and deleted once the new
-// one exists, so that the workbook never runs out of sheets), removes the
-// comments signed by Author, gives back the district's own comment that
-// such a comment carried, and clears the highlight fill of those cells.
+// one exists, so that the workbook never runs out of sheets), removes
+// grantpipe's comments (isOwnComment: after Excel and after LibreOffice),
+// gives back the district's own comment that such a comment carried, and
+// clears the highlight fill of those cells.
 //
-// The fill a cell had before its first highlight is not recorded anywhere
-// that survives Excel, so a cell that was highlighted goes back to no fill.
+// A fill is grantpipe's when it is one of fillColor's exact colours on a
+// cell with grantpipe's comment. A fill of that colour elsewhere is left:
+// the district may have chosen it (the light blue is also a tint of
+// Office's theme), and nothing else tells. The fill a cell had before its
+// first highlight is not recorded anywhere that survives Excel, so a cell
+// that was highlighted goes back to no fill.
 func (b *book) removeEarlierFeedback(results []string) error {
 	for _, s := range results {
 		tmp := ""
@@ -279,7 +351,7 @@ func (b *book) removeEarlierFeedback(results []string) error {
 			return err
 		}
 		for _, c := range list {
-			if c.Author != Author {
+			if !isOwnComment(c) {
 				continue
 			}
 			if err := b.f.DeleteComment(sheet, c.Cell); err != nil {
@@ -294,8 +366,7 @@ func (b *book) removeEarlierFeedback(results []string) error {
 			if err != nil {
 				return err
 			}
-			st, err := b.f.GetStyle(old)
-			if err != nil || !isHighlight(st.Fill) {
+			if !b.isHighlight(old) {
 				continue
 			}
 			id, err := b.derive(old, "")
@@ -311,28 +382,73 @@ func (b *book) removeEarlierFeedback(results []string) error {
 }
 
 // districtPart returns the district's own comment that an earlier round's
-// comment c carried after the feedback.comment.original line, in either
-// language.
+// comment c carried after the line feedback.comment.original (or its
+// anonymous form), in either language. The line is looked for in the
+// comment's whole text, whatever runs an office suite split it into, and
+// the district's text keeps the formatting of its runs.
 func (b *book) districtPart(c excelize.Comment) (excelize.Comment, bool) {
-	for i, r := range c.Paragraph {
-		line := strings.Trim(r.Text, "\n")
-		for _, lang := range messages.Langs {
-			tmpl := b.cat.Text(lang, "feedback.comment.original", messages.Args{"author": "\x00"})
-			prefix, suffix, ok := strings.Cut(tmpl, "\x00")
-			if !ok || len(line) < len(prefix)+len(suffix) ||
-				!strings.HasPrefix(line, prefix) || !strings.HasSuffix(line, suffix) {
-				continue
-			}
-			rest := c.Paragraph[i+1:]
+	runs := commentRuns(c)
+	text := commentText(c)
+	start := 0
+	for start <= len(text) {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		if author, ok := b.originalAuthor(text[start:end]); ok {
+			rest := splitRuns(runs, end+1)
 			if len(rest) == 0 {
 				return excelize.Comment{}, false
 			}
-			return excelize.Comment{
-				Cell:      c.Cell,
-				Author:    line[len(prefix) : len(line)-len(suffix)],
-				Paragraph: append([]excelize.RichTextRun(nil), rest...),
-			}, true
+			if strings.TrimSpace(author) == "" {
+				author = " "
+			}
+			return excelize.Comment{Cell: c.Cell, Author: author, Paragraph: rest}, true
 		}
+		start = end + 1
 	}
 	return excelize.Comment{}, false
+}
+
+// originalAuthor tells whether line is the line that introduces the
+// district's comment, in any language, and returns the author it names.
+func (b *book) originalAuthor(line string) (string, bool) {
+	line = strings.TrimFunc(line, invisible)
+	for _, lang := range messages.Langs {
+		if line == strings.TrimFunc(b.originalLine(lang, ""), invisible) {
+			return "", true
+		}
+		tmpl := b.cat.Text(lang, "feedback.comment.original", messages.Args{"author": "\x00"})
+		prefix, suffix, ok := strings.Cut(tmpl, "\x00")
+		if ok && len(line) >= len(prefix)+len(suffix) &&
+			strings.HasPrefix(line, prefix) && strings.HasSuffix(line, suffix) {
+			return line[len(prefix) : len(line)-len(suffix)], true
+		}
+	}
+	return "", false
+}
+
+// splitRuns returns what of runs lies from byte offset at of their joined
+// text on, each run with its font.
+func splitRuns(runs []excelize.RichTextRun, at int) []excelize.RichTextRun {
+	var out []excelize.RichTextRun
+	pos := 0
+	for _, r := range runs {
+		end := pos + len(r.Text)
+		switch {
+		case end <= at:
+		case pos >= at:
+			out = append(out, r)
+		default:
+			r.Text = r.Text[at-pos:]
+			out = append(out, r)
+		}
+		pos = end
+	}
+	for len(out) > 0 && out[0].Text == "" {
+		out = out[1:]
+	}
+	return out
 }

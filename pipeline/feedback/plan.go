@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"grantpipe/pipeline/messages"
@@ -58,9 +60,10 @@ const (
 	// maxRelsScan bounds a relationships part of a sheet that is read to
 	// find its comments; real ones hold a few hundred bytes.
 	maxRelsScan = 1 << 20
-	// maxAuthorsScan bounds what is read of a comments part to find its
-	// authors, which come first.
-	maxAuthorsScan = 1 << 20
+	// maxCommentsScan bounds what is read of a comments part to find
+	// whether it holds a comment of grantpipe's: its authors come first,
+	// and the first line of each comment is all that is looked at.
+	maxCommentsScan = 16 << 20
 	// maxHeadScan bounds what is read of a sheet left unread to find
 	// whether its tab is selected: the sheet views come before the cells.
 	maxHeadScan = 64 << 10
@@ -100,6 +103,20 @@ type plan struct {
 	// whose selection is cleared on the way out too (excelize has no call
 	// for that which does not parse every sheet).
 	sheetParts map[string]bool
+	// vml are the VML drawings (which hold the comments' boxes) of the
+	// sheets excelize parses.
+	vml map[*zip.File]bool
+	// numbers renames comments parts and VML drawings as excelize expects
+	// them (see numbering.go).
+	numbers *renumbering
+}
+
+// nameOf is the name under which excelize gets entry e.
+func (p *plan) nameOf(e *zip.File) string {
+	if to, ok := p.numbers.rename[e]; ok {
+		return to
+	}
+	return e.Name
 }
 
 // tooLarge is the failure for a workbook beyond the limits above.
@@ -126,7 +143,7 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 	if err != nil {
 		return nil, unreadable(err)
 	}
-	p := &plan{wb: wb, load: map[*zip.File]bool{}, stand: map[string]*zip.File{}, selected: map[*zip.File]bool{}, sheetParts: map[string]bool{}}
+	p := &plan{wb: wb, load: map[*zip.File]bool{}, stand: map[string]*zip.File{}, selected: map[*zip.File]bool{}, sheetParts: map[string]bool{}, vml: map[*zip.File]bool{}}
 	result := map[string]bool{}
 	for _, dn := range names {
 		if strings.EqualFold(dn.Name, markerName) && dn.Sheet >= 0 && dn.Sheet < len(sheets) {
@@ -201,7 +218,27 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 			if r.Part != "" && (relKind(r.Type, "comments") || relKind(r.Type, "vmlDrawing")) {
 				add(r.Part)
 			}
+			if e := wb.Entry(r.Part); e != nil && r.Part != "" && relKind(r.Type, "vmlDrawing") {
+				p.vml[e] = true
+			}
 		}
+	}
+	isMarked := map[string]bool{}
+	for _, name := range p.marked {
+		isMarked[name] = true
+	}
+	var all []xlsx.SheetPart
+	for _, s := range sheets {
+		if isWorksheet(s) {
+			all = append(all, s)
+		}
+	}
+	var fail *Failure
+	if p.numbers, fail = renumber(wb, all, isMarked); fail != nil {
+		return nil, fail
+	}
+	for e := range p.numbers.targets {
+		p.load[e] = true
 	}
 	var total uint64
 	for e := range p.load {
@@ -221,7 +258,7 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 	}
 	for _, e := range wb.Entries() {
 		if !p.load[e] && !strings.HasSuffix(e.Name, "/") {
-			p.stand[excelizeName(e.Name)] = e
+			p.stand[excelizeName(p.nameOf(e))] = e
 		}
 	}
 	return p, nil
@@ -234,7 +271,7 @@ func (p *plan) reduced() ([]byte, *Failure) {
 	zw := zip.NewWriter(&buf)
 	elements, merges := 0, 0
 	for _, e := range p.wb.Entries() {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Store})
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.nameOf(e), Method: zip.Store})
 		if err != nil {
 			return nil, unreadable(err)
 		}
@@ -263,12 +300,51 @@ func (p *plan) reduced() ([]byte, *Failure) {
 		if merges > maxParsedMerges {
 			return nil, tooLarge("more than %d merged cells on the sheets to mark", maxParsedMerges)
 		}
+		if p.vml[e] {
+			data = numberShapes(data)
+		}
+		if t := p.numbers.targets[e]; t != nil {
+			data = patchTargets(data, t)
+		}
+		if excelizeName(e.Name) == "[Content_Types].xml" {
+			data = patchPartNames(data, p.numbers.partNames)
+		}
 		w.Write(data)
 	}
 	if err := zw.Close(); err != nil {
 		return nil, unreadable(err)
 	}
 	return buf.Bytes(), nil
+}
+
+var (
+	vmlShapeID  = regexp.MustCompile(`(<v:shape\s(?:[^>]*?\s)?id=")([^"]*)(")`)
+	excelShapes = regexp.MustCompile(`^_x0000_s(\d{1,9})$`)
+)
+
+// numberShapes gives every shape of a VML drawing that lacks one an id of
+// the form Excel writes ("_x0000_s1025"), above the highest such id there
+// is. excelize reads every id of a drawing as such a number when it adds or
+// removes a comment, and fails on the ids LibreOffice writes ("shape_0",
+// the same for every shape); a comment's box is tied to its cell by its
+// anchor, not by the id, so the renumbering changes nothing else.
+func numberShapes(vml []byte) []byte {
+	top := 1024
+	for _, m := range vmlShapeID.FindAllSubmatch(vml, -1) {
+		if n := excelShapes.FindSubmatch(m[2]); n != nil {
+			if v, err := strconv.Atoi(string(n[1])); err == nil && v > top {
+				top = v
+			}
+		}
+	}
+	return vmlShapeID.ReplaceAllFunc(vml, func(tag []byte) []byte {
+		m := vmlShapeID.FindSubmatch(tag)
+		if excelShapes.Match(m[2]) {
+			return tag
+		}
+		top++
+		return []byte(string(m[1]) + "_x0000_s" + strconv.Itoa(top) + string(m[3]))
+	})
 }
 
 // countElements counts the start tags in XML text: every "<" that opens
@@ -402,8 +478,8 @@ func legacyResult(wb *xlsx.Workbook, sheet string, cat *messages.Catalog) bool {
 	return false
 }
 
-// earlierMarks tells whether a sheet carries comments signed by Author,
-// looking only at the authors of its comments parts.
+// earlierMarks tells whether a sheet carries comments of an earlier round,
+// reading only its comments parts (see hasOwnComment).
 func earlierMarks(wb *xlsx.Workbook, sheetPart string) bool {
 	if rels := wb.Entry(relsOf(sheetPart)); rels == nil || rels.UncompressedSize64 > maxRelsScan {
 		return false
@@ -416,23 +492,28 @@ func earlierMarks(wb *xlsx.Workbook, sheetPart string) bool {
 		if r.Part == "" || !relKind(r.Type, "comments") {
 			continue
 		}
-		if e := wb.Entry(r.Part); e != nil && hasAuthor(e, Author) {
+		if e := wb.Entry(r.Part); e != nil && hasOwnComment(e) {
 			return true
 		}
 	}
 	return false
 }
 
-// hasAuthor reads the authors list at the start of a comments part.
-func hasAuthor(e *zip.File, author string) bool {
+// hasOwnComment tells whether a comments part holds a comment of
+// grantpipe's, as isOwnComment decides on the parsed comment: Author among
+// the authors (a file saved by Excel), or a comment whose text starts with
+// the line Author and a colon (saved by LibreOffice too). It streams the
+// part, reads no more of each comment than that first line, and stops at
+// the first such comment or after maxCommentsScan bytes.
+func hasOwnComment(e *zip.File) bool {
 	rc, err := e.Open()
 	if err != nil {
 		return false
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(io.LimitReader(rc, maxAuthorsScan))
+	dec := xml.NewDecoder(io.LimitReader(rc, maxCommentsScan))
 	var text []byte
-	in := false
+	inAuthor, inText, inPhonetic, decided := false, false, 0, false
 	for {
 		tok, err := dec.RawToken()
 		if err != nil {
@@ -442,23 +523,41 @@ func hasAuthor(e *zip.File, author string) bool {
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "author":
-				in, text = true, text[:0]
-			case "commentList":
-				return false
+				inAuthor, text = true, text[:0]
+			case "comment":
+				text, decided = text[:0], false
+			case "t":
+				inText = true
+			case "rPh":
+				inPhonetic++
 			}
 		case xml.CharData:
-			if in {
+			if (inAuthor || inText && inPhonetic == 0 && !decided) && len(text) < 256 {
 				text = append(text, t...)
 			}
 		case xml.EndElement:
-			if t.Name.Local == "author" {
-				if strings.TrimSpace(string(text)) == author {
+			switch t.Name.Local {
+			case "author":
+				if strings.TrimSpace(string(text)) == Author {
 					return true
 				}
-				in = false
-			}
-			if t.Name.Local == "authors" {
-				return false
+				inAuthor = false
+			case "t":
+				inText = false
+				// The first line is complete once a line break came, or
+				// once it is longer than the one looked for.
+				if !decided && (bytes.IndexByte(text, '\n') >= 0 || len(text) >= 256) {
+					if ownFirstLine(string(text)) {
+						return true
+					}
+					decided = true
+				}
+			case "rPh":
+				inPhonetic--
+			case "comment":
+				if !decided && ownFirstLine(string(text)) {
+					return true
+				}
 			}
 		}
 	}

@@ -29,7 +29,10 @@ func severityRank(s string) int {
 }
 
 // fillColor is the highlight per severity: red, amber, light blue, light
-// enough for black text to stay readable.
+// enough for black text to stay readable. The values are grantpipe's own
+// choice of exact RGB (none is in Excel's or LibreOffice's palettes), which
+// Excel and LibreOffice both keep: a cell that carries grantpipe's comment
+// and one of these fills was highlighted by grantpipe.
 var fillColor = map[string]string{
 	Error:   "FF9999",
 	Warning: "FFCC66",
