@@ -183,7 +183,7 @@ func (p *Pipeline) Feedback(ctx context.Context, st *store.Store) (int, error) {
 // ReportAll writes the reports of every period with data and the feedback
 // of every file; it returns how many files changed.
 func (p *Pipeline) ReportAll(ctx context.Context, st *store.Store) (int, error) {
-	periods, err := DataPeriods(ctx, st)
+	periods, err := report.Periods(ctx, st)
 	if err != nil {
 		return 0, err
 	}
@@ -257,25 +257,4 @@ func (p *Pipeline) Run(ctx context.Context, opt RunOptions) (*RunResult, error) 
 	}
 	res.Changed, err = p.ReportAll(ctx, st)
 	return res, err
-}
-
-// DataPeriods lists every quarter with an accepted submission and, per
-// year, the year itself.
-func DataPeriods(ctx context.Context, st *store.Store) ([]report.Period, error) {
-	quarters, err := st.AcceptedQuarters(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []report.Period
-	var years []int
-	for _, q := range quarters {
-		out = append(out, report.Period{Year: q.Year, Quarter: q.Quarter})
-		if len(years) == 0 || years[len(years)-1] != q.Year {
-			years = append(years, q.Year)
-		}
-	}
-	for _, y := range years {
-		out = append(out, report.Period{Year: y})
-	}
-	return out, nil
 }

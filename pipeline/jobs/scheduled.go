@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -64,14 +65,14 @@ func (p *Pipeline) JobIngest(ctx context.Context) (schedule.Counts, error) {
 // validatedToday tells whether the latest validation ran as of today with
 // the current rules.
 func (p *Pipeline) validatedToday(ctx context.Context, st *store.Store) (bool, error) {
-	asOf, ruleSet, err := st.LatestValidation(ctx)
-	if err == store.ErrNoValidation {
+	run, err := st.LatestRun(ctx)
+	if errors.Is(err, store.ErrNoValidation) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return asOf.Format(time.DateOnly) == p.Today().Format(time.DateOnly) && ruleSet == p.RuleSet(), nil
+	return run.AsOf.Format(time.DateOnly) == p.Today().Format(time.DateOnly) && run.RuleSet == p.RuleSet(), nil
 }
 
 // lastDueQuarter is the latest quarter whose deadline has passed by day.

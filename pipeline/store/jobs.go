@@ -12,7 +12,6 @@ var (
 	startJob          = declare("jobs/start.sql")
 	finishJob         = declare("jobs/finish.sql")
 	lastJobRuns       = declare("jobs/last_runs.sql")
-	latestValidation  = declare("jobs/latest_validation.sql")
 	submissionMatrix  = declare("jobs/matrix.sql")
 	acceptedDistricts = declare("jobs/accepted_districts.sql")
 	rejectedDistricts = declare("jobs/rejected_districts.sql")
@@ -73,21 +72,8 @@ func (s *Store) LastJobRuns(ctx context.Context) ([]JobRun, error) {
 	return out, nil
 }
 
-// ErrNoValidation means no validation has run yet.
+// ErrNoValidation means no validation has run yet (see LatestRun).
 var ErrNoValidation = errors.New("no validation run yet")
-
-// LatestValidation returns the as-of day and rule set of the latest
-// validation run, or ErrNoValidation.
-func (s *Store) LatestValidation(ctx context.Context) (asOf time.Time, ruleSet string, err error) {
-	err = s.DB.QueryRowContext(ctx, s.text(latestValidation)).Scan(&asOf, &ruleSet)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, "", ErrNoValidation
-	}
-	if err != nil {
-		return time.Time{}, "", fmt.Errorf("latest validation: %w", err)
-	}
-	return asOf, ruleSet, nil
-}
 
 // QuarterState is what the database knows of one district and quarter.
 type QuarterState struct {
