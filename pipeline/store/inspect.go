@@ -9,17 +9,25 @@ import (
 	"time"
 )
 
+// dumps are the tables Dump writes, in order.
+var dumps = []struct {
+	table string
+	st    statement
+}{
+	{"coordinators", declare("inspect/coordinators.sql")},
+	{"receipts", declare("inspect/receipts.sql")},
+	{"activities", declare("inspect/activities.sql")},
+	{"narrative", declare("inspect/narrative.sql")},
+}
+
 // Dump writes what is stored of one submission as plain text: one block per
 // table, one tab-separated line per row, every value with its cell. It is the
 // readable form of a submission for golden tests and for people asking
 // "what did grantpipe read from this file?".
 func (s *Store) Dump(ctx context.Context, w io.Writer, submissionID int64) error {
-	for _, table := range []string{"coordinators", "receipts", "activities", "narrative"} {
-		q, err := s.Query("inspect/" + table + ".sql")
-		if err != nil {
-			return err
-		}
-		rows, err := s.DB.QueryContext(ctx, q, submissionID)
+	for _, d := range dumps {
+		table := d.table
+		rows, err := s.DB.QueryContext(ctx, s.text(d.st), submissionID)
 		if err != nil {
 			return fmt.Errorf("dump %s: %w", table, err)
 		}

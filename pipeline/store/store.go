@@ -170,15 +170,6 @@ func (s *Store) loadQueries() error {
 	return nil
 }
 
-// Query returns the SQL of an embedded query file such as
-// "ingest/supersede.sql".
-func (s *Store) Query(name string) (string, error) {
-	q, ok := s.sql[name]
-	if !ok {
-		return "", fmt.Errorf("store: no query %s", name)
-	}
-	return q, nil
-}
 
 // Migration is one schema file.
 type Migration struct {

@@ -54,8 +54,7 @@ func BenchmarkValidate(b *testing.B) {
 				b.Fatal(err)
 			}
 			conn.Close()
-			q, _ := w.st.Query("bench/receipts.sql")
-			if _, err := w.st.DB.Exec(q, n, len(subs)); err != nil {
+			if err := w.st.FillBenchmarkReceipts(ctx, n, len(subs)); err != nil {
 				b.Fatal(err)
 			}
 			rs, _ := rules.Load(queries.FS, "rules")

@@ -1,0 +1,19 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+var benchReceipts = declare("bench/receipts.sql")
+
+// FillBenchmarkReceipts writes perSubmission synthetic receipt lines for
+// each of the submissions 1…submissions (queries/bench/receipts.sql): data
+// for the validation benchmark, which needs millions of lines faster than
+// workbooks can be made.
+func (s *Store) FillBenchmarkReceipts(ctx context.Context, perSubmission, submissions int) error {
+	if _, err := s.DB.ExecContext(ctx, s.text(benchReceipts), perSubmission, submissions); err != nil {
+		return fmt.Errorf("benchmark receipts: %w", err)
+	}
+	return nil
+}
