@@ -1,13 +1,17 @@
 // Package feedback writes the workbook a district gets back for every file it
-// sent: a copy of its own workbook in which each cell with a finding is
-// highlighted (red for errors, amber for warnings, light blue for notes) and
-// carries a comment with the messages, and a first sheet that lists every
-// finding with a link to its cell. The district corrects that file in place
-// and sends it again; when it comes back, the feedback of the earlier round
-// (result sheet, comments, highlighting) is removed before the new one is
-// added, so it never piles up. grantpipe's result sheet carries a hidden
-// sheet-local name (markerName) by which it is known when it comes back, so
-// that a district's own sheet of the same name is never taken for it.
+// sent: a copy of its own workbook in which each cell with a finding of the
+// district's is highlighted (red for errors, amber for warnings, light blue
+// for notes) and carries a comment with the messages, and a first sheet that
+// lists those findings, each with a title a clerk understands and a link to
+// its cell, and apart from them, for information, what the ministry's check
+// of the programme's money found (Audience). The district corrects that file
+// in place and sends it again; when it comes back, the feedback of the
+// earlier round (result sheet, comments, highlighting) is removed before the
+// new one is added, so it never piles up, whether Excel or LibreOffice saved
+// it. grantpipe's result sheet carries a hidden sheet-local name
+// (markerName) by which it is known when it comes back, so that a district's
+// own sheet of the same name is never taken for it; its comments start with
+// the line "grantpipe:" (see Author).
 //
 // The district's workbook is opened with the reader's limits, and excelize
 // is given only the parts that change, within limits of its own; every
@@ -56,6 +60,9 @@ type Finding struct {
 	Sheet, Cell string
 	// Message is already in the output language.
 	Message string
+	// Audience is who is to act on the finding; empty means the audience
+	// of its rule (AudienceOf).
+	Audience Audience
 }
 
 // Options describe the feedback workbook beyond the findings.
@@ -73,8 +80,7 @@ type Options struct {
 	// nil means UTC.
 	Location *time.Location
 	// Received is when the file was received; shown as the wall clock of
-	// Location
-	// clock. When zero, the line is left out.
+	// Location. When zero, the line is left out.
 	Received time.Time
 	// Accepted tells whether the submission was accepted or rejected. An
 	// accepted file was readable when it was stored, so a stored copy that
@@ -196,6 +202,9 @@ func newBook(findings []Finding, cat *messages.Catalog, opt Options) (*book, err
 	for i, fd := range findings {
 		if severityRank(fd.Severity) == 0 {
 			return nil, fmt.Errorf("feedback: finding %d (%s): unknown severity %q", i+1, fd.Rule, fd.Severity)
+		}
+		if a := audience(fd); a != District && a != Ministry {
+			return nil, fmt.Errorf("feedback: finding %d (%s): unknown audience %q", i+1, fd.Rule, a)
 		}
 	}
 	return &book{cat: cat, lang: opt.Lang, opt: opt, findings: findings}, nil

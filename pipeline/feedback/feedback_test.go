@@ -374,9 +374,10 @@ func TestTheResultSheetIsFirstAndLinksEveryFindingToItsCell(t *testing.T) {
 		5: "'Aktivitäten'!B3", 6: "'Meine Notizen'!C5", 7: "'Meine Notizen'!A2", 8: "'Aktivitäten'!A1",
 		12: "'Belegliste'!B2",
 	}
+	cat := catalogue(t)
 	for i, fd := range findings {
 		row := header + 1 + i
-		got := append(rows[i], "", "", "", "")[:4]
+		got := append(rows[i], "", "", "", "", "")[:5]
 		place := fd.Sheet + "!" + strings.ToUpper(strings.ReplaceAll(fd.Cell, "$", ""))
 		switch {
 		case fd.Sheet == "":
@@ -384,7 +385,12 @@ func TestTheResultSheetIsFirstAndLinksEveryFindingToItsCell(t *testing.T) {
 		case fd.Cell == "":
 			place = fd.Sheet
 		}
-		if diff := cmp.Diff([]string{label[fd.Severity], fd.Rule, place, fd.Message}, got); diff != "" {
+		// A rule's title for a clerk, its id for a rule without one.
+		title := fd.Rule
+		if key := "rule." + fd.Rule + ".title"; cat.Has(key) {
+			title = cat.Text("de", key, nil)
+		}
+		if diff := cmp.Diff([]string{label[fd.Severity], title, place, fd.Message, fd.Rule}, got); diff != "" {
 			t.Errorf("row %d (-want +got):\n%s", row, diff)
 		}
 		ok, target, err := out.GetCellHyperLink("Prüfergebnis", fmt.Sprintf("C%d", row))
@@ -450,7 +456,7 @@ func TestTheHeaderShowsFileReceivedOutcomeAndCounts(t *testing.T) {
 	want := map[string]string{
 		"Eingegangen": "14.04.2026, 18:05 Uhr",
 		"Ergebnis":    "abgelehnt – bitte beheben Sie die Fehler und senden Sie die Datei erneut",
-		"Fehler":      "5", "Warnungen": "5", "Hinweise": "3",
+		"Zu beheben":  "5 Fehler, 5 Warnungen, 3 Hinweise",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("header (-want +got):\n%s", diff)

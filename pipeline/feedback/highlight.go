@@ -20,9 +20,9 @@ type xfKey struct {
 	severity string
 }
 
-// highlight gives every finding's cell the fill of its most severe finding
-// and one comment with all its messages, and records each finding's link
-// target for the result sheet.
+// highlight gives the cell of every finding of the district's the fill of
+// its most severe finding and one comment with all its messages, and
+// records each finding's link target for the result sheet.
 func (b *book) highlight() error {
 	var order []place
 	groups := map[place][]int{}
@@ -49,6 +49,11 @@ func (b *book) highlight() error {
 			continue
 		}
 		b.targets[i] = quoteSheet(name) + "!" + cell
+		if audience(fd) != District {
+			// The ministry's findings are for information: linked to, never
+			// highlighted as something to fix.
+			continue
+		}
 		p := place{name, cell}
 		if _, seen := groups[p]; !seen {
 			order = append(order, p)
@@ -235,10 +240,11 @@ func (b *book) comment(p place, idx []int, existing map[string]excelize.Comment)
 	lines := 1
 	for _, i := range idx {
 		fd := b.findings[i]
+		head := b.text("feedback.comment.finding", messages.Args{"severity": b.text(severityKey(fd.Severity), nil), "title": b.title(fd.Rule)})
 		runs = append(runs,
-			excelize.RichTextRun{Text: "\n" + b.text(severityKey(fd.Severity), nil) + ": ", Font: bold},
+			excelize.RichTextRun{Text: "\n" + head + " ", Font: bold},
 			excelize.RichTextRun{Text: fd.Message, Font: plain})
-		lines += 1 + len([]rune(fd.Message))/45
+		lines += 1 + len([]rune(head+" "+fd.Message))/45
 	}
 	if c, ok := existing[p.cell]; ok {
 		if err := b.f.DeleteComment(p.sheet, c.Cell); err != nil {

@@ -450,7 +450,7 @@ func TestASheetToMarkBeyondTheLimitsGetsTheListAndAFinding(t *testing.T) {
 	}
 	last := rows[len(rows)-1]
 	want := res.Failure.Finding(cat, "de")
-	if diff := cmp.Diff([]string{"Warnung", feedback.Rule, "ganze Datei", want.Message}, last); diff != "" {
+	if diff := cmp.Diff([]string{"Warnung", cat.Text("de", "rule."+feedback.Rule+".title", nil), "ganze Datei", want.Message, feedback.Rule}, last); diff != "" {
 		t.Errorf("the FEEDBACK finding (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(want.Message, "zu groß") {

@@ -167,7 +167,7 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 	}
 	toMark := map[string]bool{}
 	for _, fd := range findings {
-		if _, ok := normCell(fd.Cell); !ok || fd.Sheet == "" {
+		if _, ok := normCell(fd.Cell); !ok || fd.Sheet == "" || audience(fd) != District {
 			continue
 		}
 		if name, ok := matchSheet(worksheets, fd.Sheet); ok {
@@ -427,9 +427,14 @@ func resultSheetNames(cat *messages.Catalog) map[string]bool {
 	return names
 }
 
-// legacyResult recognises a result sheet written before result sheets
-// carried markerName: besides its name, it starts with the title of the
-// result sheet and has the header of the findings table, in one language.
+// legacyCols are the columns of the findings table of a result sheet
+// written before result sheets carried markerName.
+var legacyCols = []string{"feedback.col.severity", "feedback.col.rule", "feedback.col.place", "feedback.col.message"}
+
+// legacyResult recognises a result sheet without markerName (written
+// before result sheets carried it, or by a program that dropped it):
+// besides its name, it starts with the title of the result sheet and has
+// the header of a findings table, of then or of now, in one language.
 // Nothing else is taken for one, so that a district's own sheet of that
 // name stays.
 func legacyResult(wb *xlsx.Workbook, sheet string, cat *messages.Catalog) bool {
@@ -443,7 +448,7 @@ func legacyResult(wb *xlsx.Workbook, sheet string, cat *messages.Catalog) bool {
 	for n := 0; n < legacyRows && rows.Next(); n++ {
 		var vals []string
 		for _, c := range rows.Cells() {
-			if c.Col > 4 {
+			if c.Col > len(tableCols) {
 				break
 			}
 			for len(vals) < c.Col-1 {
@@ -465,13 +470,19 @@ func legacyResult(wb *xlsx.Workbook, sheet string, cat *messages.Catalog) bool {
 		if first == nil || prefix == "" || !strings.HasPrefix(first[0], prefix) {
 			continue
 		}
-		header := make([]string, len(tableCols))
+		current := make([]string, len(tableCols))
 		for i, c := range tableCols {
-			header[i] = cat.Text(lang, c.key, nil)
+			current[i] = c.key
 		}
-		for _, r := range table {
-			if len(r) == len(header) && strings.Join(r, "\x00") == strings.Join(header, "\x00") {
-				return true
+		for _, keys := range [][]string{legacyCols, current} {
+			header := make([]string, len(keys))
+			for i, key := range keys {
+				header[i] = cat.Text(lang, key, nil)
+			}
+			for _, r := range table {
+				if len(r) == len(header) && strings.Join(r, "\x00") == strings.Join(header, "\x00") {
+					return true
+				}
 			}
 		}
 	}

@@ -41,3 +41,18 @@ var fillColor = map[string]string{
 
 // severityKey is the catalogue key of a severity's name ("Fehler").
 func severityKey(s string) string { return "feedback.severity." + s }
+
+// countKey is the catalogue key of "n findings of severity s", in the
+// plural form for n: German and English both have one form for 1 and one
+// for every other number.
+func countKey(s string, n int) string {
+	return pluralKey("feedback.count."+s, n)
+}
+
+// pluralKey is the key of the plural form of prefix for n.
+func pluralKey(prefix string, n int) string {
+	if n == 1 {
+		return prefix + ".one"
+	}
+	return prefix + ".other"
+}
