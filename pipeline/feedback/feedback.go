@@ -11,7 +11,8 @@
 // it. grantpipe's result sheet carries a hidden sheet-local name
 // (markerName) by which it is known when it comes back, so that a district's
 // own sheet of the same name is never taken for it; its comments start with
-// the line "grantpipe:" (see Author).
+// the line "grantpipe:" (see Author). A file that a later one replaced keeps
+// the findings of the last check in which it counted and says so.
 //
 // The district's workbook is opened with the reader's limits, and excelize
 // is given only the parts that change, within limits of its own; every
@@ -86,6 +87,18 @@ type Options struct {
 	// accepted file was readable when it was stored, so a stored copy that
 	// the reader refuses now is a Failure, not the district's doing.
 	Accepted bool
+	// Replaced is set when a later file replaced this one; the findings
+	// are then those of the last check in which this file counted.
+	Replaced *Replacement
+}
+
+// Replacement is the file that replaced a submission.
+type Replacement struct {
+	// File is the name it arrived under.
+	File string
+	// Received is when it was received; shown as the wall clock of
+	// Options.Location.
+	Received time.Time
 }
 
 // Rule is the rule id of the finding that says a file's findings could not
@@ -268,7 +281,11 @@ func (b *book) annotated(p *plan) (data []byte, fail *Failure) {
 	if err := b.annotate(reduced, p); err != nil {
 		return nil, unreadable(err)
 	}
-	if err := b.resultSheet(b.text("feedback.how_to", nil)); err != nil {
+	note := b.text("feedback.how_to", nil)
+	if b.opt.Replaced != nil {
+		note = b.text("feedback.how_to_replaced", nil)
+	}
+	if err := b.resultSheet(note); err != nil {
 		return nil, unreadable(err)
 	}
 	if err := b.docProps(); err != nil {

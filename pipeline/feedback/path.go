@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/store"
 )
 
 // Suffix ends the name of every feedback workbook.
@@ -25,12 +26,24 @@ const Suffix = ".feedback.xlsx"
 //	archive/15090/2026-Q1/3f2a…_Meldung.xlsx → reports/feedback/15090/2026-Q1/3f2a…_Meldung.feedback.xlsx
 //	rejected/15090/Meldung.xlsx           → reports/feedback/rejected/15090/Meldung.feedback.xlsx
 //
+// A district that corrects its feedback workbook and sends it back sends a
+// file whose name ends in ".feedback" already; that ending is not doubled:
+//
+//	archive/15090/2026-Q1/9c1d…_Meldung.feedback.xlsx → reports/feedback/15090/2026-Q1/9c1d…_Meldung.feedback.xlsx
+//
 // Every submission has a stored file of its own, so every submission has a
 // feedback workbook of its own: two districts that both send Meldung.xlsx,
-// or one that sends two quarters under that name, get one each. Each part
-// of the path is made safe and short enough with datadir.StoredName, and the
-// result never leaves reports/feedback.
+// or one that sends two quarters under that name, get one each. (Two
+// rejected files of one folder whose names differ only in the extension or
+// that ending would share a path; WriteAll numbers the later ones.) Each
+// part of the path is made safe and short enough with datadir.StoredName,
+// and the result never leaves reports/feedback.
 func Path(d datadir.Dir, storedPath string) string {
+	return numberedPath(d, storedPath, 1)
+}
+
+// numberedPath is Path, with " (n)" after the name for n > 1.
+func numberedPath(d datadir.Dir, storedPath string, n int) string {
 	p := path.Clean("/" + strings.ReplaceAll(storedPath, `\`, "/"))
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	if len(parts) > 1 && parts[0] == "archive" {
@@ -43,12 +56,56 @@ func Path(d datadir.Dir, storedPath string) string {
 			if stem == "" {
 				stem = part
 			}
-			out = append(out, datadir.StoredName("", stem, Suffix))
+			stem = withoutFeedbackEnding(stem)
+			suffix := Suffix
+			if n > 1 {
+				suffix = fmt.Sprintf(" (%d)%s", n, Suffix)
+			}
+			out = append(out, datadir.StoredName("", stem, suffix))
 			break
 		}
 		out = append(out, datadir.StoredName("", part, ""))
 	}
 	return filepath.Join(out...)
+}
+
+// feedbackEnding ends the stem of a feedback workbook's name (Suffix
+// without the extension).
+var feedbackEnding = strings.TrimSuffix(Suffix, path.Ext(Suffix))
+
+// withoutFeedbackEnding strips from a name's stem the ".feedback" endings a
+// feedback workbook sent back carries (in any case: a file system or a
+// mail program may change it), unless nothing of the name would be left.
+func withoutFeedbackEnding(stem string) string {
+	for len(stem) > len(feedbackEnding) && strings.EqualFold(stem[len(stem)-len(feedbackEnding):], feedbackEnding) {
+		rest := stem[:len(stem)-len(feedbackEnding)]
+		if strings.TrimSpace(rest) == "" || strings.HasSuffix(rest, "/") {
+			break
+		}
+		stem = rest
+	}
+	return stem
+}
+
+// paths gives every stored file of subs its feedback workbook's path: Path,
+// or, when an earlier file (in the order of subs, oldest first) already has
+// that path, the first numbered one free. The same stored file named twice
+// gets one path.
+func paths(d datadir.Dir, subs []store.Sent) map[string]string {
+	out := map[string]string{}
+	taken := map[string]bool{}
+	for _, s := range subs {
+		if _, done := out[s.StoredPath]; done {
+			continue
+		}
+		p := Path(d, s.StoredPath)
+		for n := 2; taken[p]; n++ {
+			p = numberedPath(d, s.StoredPath, n)
+		}
+		taken[p] = true
+		out[s.StoredPath] = p
+	}
+	return out
 }
 
 // RemoveUnowned deletes the feedback workbooks under dir (the data

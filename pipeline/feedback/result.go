@@ -115,8 +115,8 @@ func (b *book) newResultStyles() (resultStyles, error) {
 	return rs, err
 }
 
-// resultSheet fills the result sheet b.sheet: a header about the file,
-// what there is to fix and what the ministry
+// resultSheet fills the result sheet b.sheet: a header about the file (and
+// the file that replaced it), what there is to fix and what the ministry
 // noted, the note (how to read the feedback, or why the findings could not
 // be marked in the file), the table of the district's findings with a link
 // to each place, and apart from it the ministry's findings, for
@@ -173,12 +173,20 @@ func (b *book) resultSheet(note string) error {
 		row++
 	}
 	outcome := "feedback.rejected"
-	if b.opt.Accepted {
+	switch {
+	case b.opt.Replaced != nil:
+		outcome = "feedback.accepted_replaced"
+	case b.opt.Accepted:
 		outcome = "feedback.accepted"
 	}
 	str(1, row, b.text("feedback.outcome", nil), rs.label)
 	str(2, row, b.text(outcome, nil), rs.outcome)
 	row++
+	if r := b.opt.Replaced; r != nil {
+		str(1, row, b.text("feedback.replaced", nil), rs.label)
+		str(2, row, b.text("feedback.replaced_by", messages.Args{"file": r.File, "received": b.receivedText(r.Received)}), rs.value)
+		row++
+	}
 	str(1, row, b.text("feedback.summary", nil), rs.label)
 	str(2, row, b.counts(own), rs.value)
 	row++

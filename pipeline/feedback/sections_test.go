@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
+	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/feedback"
 	"grantpipe/queries"
 )
@@ -302,5 +303,27 @@ func TestTheResultSheetPrintedByLibreOfficeIsOnePageWide(t *testing.T) {
 	}
 	if n := strings.Count(string(text), "RECEIPT_MISSING"); n != len(many) {
 		t.Errorf("%d of %d findings printed", n, len(many))
+	}
+}
+
+// TestAFeedbackWorkbookSentBackIsNotNamedFeedbackTwice: the district
+// corrects its feedback workbook and sends it; its name already ends in
+// ".feedback", which the new feedback's name does not repeat.
+func TestAFeedbackWorkbookSentBackIsNotNamedFeedbackTwice(t *testing.T) {
+	d := datadir.New("/data")
+	cases := map[string]string{
+		"archive/15083/2026-Q1/0123456789ab_Meldung.xlsx":                   "15083/2026-Q1/0123456789ab_Meldung.feedback.xlsx",
+		"archive/15083/2026-Q1/0123456789ab_Meldung.feedback.xlsx":          "15083/2026-Q1/0123456789ab_Meldung.feedback.xlsx",
+		"archive/15083/2026-Q1/0123456789ab_Meldung.Feedback.xlsx":          "15083/2026-Q1/0123456789ab_Meldung.feedback.xlsx",
+		"archive/15083/2026-Q1/0123456789ab_Meldung.feedback.feedback.xlsx": "15083/2026-Q1/0123456789ab_Meldung.feedback.xlsx",
+		"rejected/15083/Meldung.feedback.csv":                               "rejected/15083/Meldung.feedback.xlsx",
+		"rejected/15083/.feedback.xlsx":                                     "rejected/15083/.feedback.feedback.xlsx",
+		"rejected/15083/Meldungfeedback.xlsx":                               "rejected/15083/Meldungfeedback.feedback.xlsx",
+	}
+	for stored, want := range cases {
+		got, err := filepath.Rel(filepath.Join(d.Reports(), "feedback"), feedback.Path(d, stored))
+		if err != nil || got != filepath.FromSlash(want) {
+			t.Errorf("%s: feedback at %s, want %s", stored, got, want)
+		}
 	}
 }

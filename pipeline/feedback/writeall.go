@@ -18,9 +18,11 @@ import (
 )
 
 // WriteAll writes the feedback workbook of every file ingested, at Path:
-// the district's own workbook with each finding marked at its cell, in
-// lang. Files whose content would not change are left alone; it returns how
-// many were written.
+// the district's own workbook with each of its findings marked at its
+// cell, in lang, and the ministry's findings listed apart. A file that a
+// later one replaced keeps the findings of the last check in which it
+// counted and says which file replaced it, and when. Files whose content
+// would not change are left alone; it returns how many were written.
 //
 // Nothing in a file stops the run: a file whose findings cannot be marked
 // in it (beyond the limits, damaged in a way the reader did not see, gone
@@ -35,10 +37,6 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	run, err := st.LatestRunID(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("feedback: %w", err)
-	}
 	subs, err := st.SentFiles(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("feedback: %w", err)
@@ -51,9 +49,10 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 	// own. Should two records ever name the same stored file (one whose
 	// file was deleted by hand, its name then reused), the later one owns
 	// the workbook: the bytes there are its.
+	paths := paths(d, subs)
 	owner := map[string]int{}
 	for i, s := range subs {
-		owner[Path(d, s.StoredPath)] = i
+		owner[paths[s.StoredPath]] = i
 	}
 	// Gather each file's findings (the database, one at a time), then write
 	// the workbooks on every core.
@@ -65,12 +64,12 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 	var todo []work
 	var keep []string
 	for i, s := range subs {
-		path := Path(d, s.StoredPath)
+		path := paths[s.StoredPath]
 		if owner[path] != i {
 			log.Warn("feedback: stored file shared with a later submission, no workbook of its own", "submission", s.ID, "stored", s.StoredPath)
 			continue
 		}
-		stored, err := st.FindingsForDistrict(ctx, s.ID, run)
+		stored, err := st.FindingsForDistrict(ctx, s.ID, s.FindingsRun)
 		if err != nil {
 			return 0, fmt.Errorf("feedback: %w", err)
 		}
@@ -89,8 +88,16 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 		}
 		w := todo[k]
 		src := filepath.Join(d.Root, filepath.FromSlash(w.sub.StoredPath))
-		data, fail := workbookOf(src, w.findings, cat, Options{
-			Lang: lang, Timestamp: w.sub.ReceivedAt, File: w.sub.File, Received: w.sub.ReceivedAt, Location: loc, Accepted: w.sub.Accepted}, log)
+		opt := Options{Lang: lang, Timestamp: w.sub.ReceivedAt, File: w.sub.File, Received: w.sub.ReceivedAt, Location: loc, Accepted: w.sub.Accepted}
+		if r := w.sub.ReplacedBy; r != nil {
+			opt.Replaced = &Replacement{File: r.File, Received: r.ReceivedAt}
+			// The replacement's arrival changes the workbook: it carries the
+			// later of the two times.
+			if r.ReceivedAt.After(opt.Timestamp) {
+				opt.Timestamp = r.ReceivedAt
+			}
+		}
+		data, fail := workbookOf(src, w.findings, cat, opt, log)
 		failed[k] = fail
 		if fail != nil {
 			log.Warn("feedback: findings not marked in the file", "submission", w.sub.ID, "file", w.sub.File,

@@ -7,22 +7,12 @@ import (
 )
 
 var (
-	latestRunID         = declare("feedback/latest_run.sql")
 	feedbackSubmissions = declare("feedback/submissions.sql")
 	feedbackFindings    = declare("feedback/findings.sql")
 	feedbackFailures    = declare("feedback/failures.sql")
 	clearFailure        = declare("feedback/clear_failure.sql")
 	recordFailure       = declare("feedback/record_failure.sql")
 )
-
-// LatestRunID is the id of the latest validation run, 0 when none ran.
-func (s *Store) LatestRunID(ctx context.Context) (int64, error) {
-	var id int64
-	if err := s.DB.QueryRowContext(ctx, s.text(latestRunID)).Scan(&id); err != nil {
-		return 0, fmt.Errorf("latest validation run: %w", err)
-	}
-	return id, nil
-}
 
 // Sent is a file a district sent, accepted or rejected.
 type Sent struct {
@@ -32,9 +22,22 @@ type Sent struct {
 	Accepted   bool      // else rejected
 	Received   time.Time // local wall-clock time of arrival
 	ReceivedAt time.Time // the same instant in UTC
+	// FindingsRun is the validation run whose findings the district hears
+	// about this file: the latest, or for a replaced file the latest in
+	// which it still counted (0: none did).
+	FindingsRun int64
+	// ReplacedBy is the file that replaced this one, if any.
+	ReplacedBy *Replacement
 }
 
-// SentFiles returns every file ingested, oldest first.
+// Replacement is the later file that replaced a submission.
+type Replacement struct {
+	File       string    // the name it arrived under
+	ReceivedAt time.Time // when it was received, in UTC
+}
+
+// SentFiles returns every file ingested, oldest first (see
+// feedback/submissions.sql).
 func (s *Store) SentFiles(ctx context.Context) ([]Sent, error) {
 	rows, err := s.DB.QueryContext(ctx, s.text(feedbackSubmissions))
 	if err != nil {
@@ -44,8 +47,14 @@ func (s *Store) SentFiles(ctx context.Context) ([]Sent, error) {
 	var out []Sent
 	for rows.Next() {
 		var f Sent
-		if err := rows.Scan(&f.ID, &f.File, &f.StoredPath, &f.Accepted, &f.Received, &f.ReceivedAt); err != nil {
+		var replaced bool
+		var r Replacement
+		if err := rows.Scan(&f.ID, &f.File, &f.StoredPath, &f.Accepted, &f.Received, &f.ReceivedAt,
+			&f.FindingsRun, &replaced, &r.File, &r.ReceivedAt); err != nil {
 			return nil, fmt.Errorf("sent files: %w", err)
+		}
+		if replaced {
+			f.ReplacedBy = &r
 		}
 		out = append(out, f)
 	}
@@ -56,8 +65,9 @@ func (s *Store) SentFiles(ctx context.Context) ([]Sent, error) {
 }
 
 // FindingsForDistrict returns what a district hears about one file: its
-// reading findings and the findings of validation run run that point into
-// it, in order (see feedback/findings.sql).
+// reading findings and the findings of validation run run (its
+// Sent.FindingsRun) that point into it, in order (see
+// feedback/findings.sql).
 func (s *Store) FindingsForDistrict(ctx context.Context, id, run int64) ([]FileFinding, error) {
 	rows, err := s.DB.QueryContext(ctx, s.text(feedbackFindings), id, run)
 	if err != nil {

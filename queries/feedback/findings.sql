@@ -1,5 +1,6 @@
--- What a district hears about one file: the reading findings, and the
--- findings of the latest validation run that point into it. The file's
+-- What a district hears about one file ($1): the reading findings, and the
+-- findings of validation run $2 that point into it (the latest run, or for
+-- a replaced file the latest in which it counted; see submissions.sql). The file's
 -- FEEDBACK finding (its findings could not be marked in it) is left out:
 -- the feedback step makes it afresh on every run.
 SELECT rule, severity, coalesce(sheet, ''), coalesce(cell, ''), message_de, message_en, 0 AS ord, seq
