@@ -122,7 +122,7 @@ func checkFinished(t *testing.T, d datadir.Dir) {
 	}
 	defer st.Close()
 	var accepted, rejected, distinct int
-	err = st.DB.QueryRow(`SELECT count(*) FILTER (outcome = 'accepted'), count(*) FILTER (outcome = 'rejected'),
+	err = st.Raw().QueryRow(`SELECT count(*) FILTER (outcome = 'accepted'), count(*) FILTER (outcome = 'rejected'),
 		count(DISTINCT sha256) FROM submissions`).Scan(&accepted, &rejected, &distinct)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func checkFinished(t *testing.T, d datadir.Dir) {
 	}
 	// Whole: each archived file's receipts are all stored, no more, no less.
 	p, _ := programme.Default()
-	rows, err := st.DB.Query(`SELECT s.stored_path, (SELECT count(*) FROM receipts r WHERE r.submission_id = s.id)
+	rows, err := st.Raw().Query(`SELECT s.stored_path, (SELECT count(*) FROM receipts r WHERE r.submission_id = s.id)
 		FROM submissions s WHERE outcome = 'accepted'`)
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ func TestExportToParquetHoldsWhatTheDatabaseHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want string
-	st.DB.QueryRow("SELECT CAST(sum(amount) AS VARCHAR) || '/' || count(*) FROM receipts").Scan(&want)
+	st.Raw().QueryRow("SELECT CAST(sum(amount) AS VARCHAR) || '/' || count(*) FROM receipts").Scan(&want)
 	st.Close()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {

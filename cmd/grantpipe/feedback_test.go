@@ -99,7 +99,7 @@ func storedFiles(t *testing.T, dataDir string) []storedFile {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rows, err := st.DB.Query(`SELECT id, coalesce(district, ''), stored_path, file_name, coalesce(quarter, 0) FROM submissions ORDER BY id`)
+	rows, err := st.Raw().Query(`SELECT id, coalesce(district, ''), stored_path, file_name, coalesce(quarter, 0) FROM submissions ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func feedbackFindings(t *testing.T, dataDir string) map[int64][]string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rows, err := st.DB.Query(`SELECT submission_id, severity, message_de FROM submission_findings WHERE rule = 'FEEDBACK' ORDER BY submission_id, seq`)
+	rows, err := st.Raw().Query(`SELECT submission_id, severity, message_de FROM submission_findings WHERE rule = 'FEEDBACK' ORDER BY submission_id, seq`)
 	if err != nil {
 		t.Fatal(err)
 	}

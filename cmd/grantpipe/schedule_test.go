@@ -59,9 +59,9 @@ func TestSIGTERMDuringAnIngestLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var outcome, errText string
-	st.DB.QueryRow("SELECT outcome, coalesce(error, '') FROM job_runs ORDER BY id DESC LIMIT 1").Scan(&outcome, &errText)
+	st.Raw().QueryRow("SELECT outcome, coalesce(error, '') FROM job_runs ORDER BY id DESC LIMIT 1").Scan(&outcome, &errText)
 	var stored int
-	st.DB.QueryRow("SELECT count(*) FROM submissions").Scan(&stored)
+	st.Raw().QueryRow("SELECT count(*) FROM submissions").Scan(&stored)
 	st.Close()
 	if outcome != "cancelled" || !strings.Contains(errText, "context canceled") {
 		t.Errorf("history says %s (%s), want cancelled", outcome, errText)
@@ -140,9 +140,9 @@ func TestAJobRunTwiceChangesNothingTheSecondTime(t *testing.T) {
 	}
 	defer st.Close()
 	var runs, validations, files2, reports2 int
-	st.DB.QueryRow("SELECT count(*) FROM job_runs WHERE outcome = 'ok'").Scan(&runs)
-	st.DB.QueryRow("SELECT count(*) FROM validation_runs").Scan(&validations)
-	st.DB.QueryRow("SELECT files, reports FROM job_runs ORDER BY id DESC LIMIT 1").Scan(&files2, &reports2)
+	st.Raw().QueryRow("SELECT count(*) FROM job_runs WHERE outcome = 'ok'").Scan(&runs)
+	st.Raw().QueryRow("SELECT count(*) FROM validation_runs").Scan(&validations)
+	st.Raw().QueryRow("SELECT files, reports FROM job_runs ORDER BY id DESC LIMIT 1").Scan(&files2, &reports2)
 	if runs != 2 || validations != 1 || files2 != 0 || reports2 != 0 {
 		t.Errorf("%d ok runs, %d validations, second run %d files %d reports; want 2, 1, 0, 0", runs, validations, files2, reports2)
 	}

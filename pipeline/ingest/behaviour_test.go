@@ -41,7 +41,7 @@ func (e *env) ingest(t *testing.T, files ...string) *ingest.Result {
 func (e *env) count(t *testing.T, query string) int {
 	t.Helper()
 	var n int
-	if err := e.st.DB.QueryRow(query).Scan(&n); err != nil {
+	if err := e.st.Raw().QueryRow(query).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -94,7 +94,7 @@ func TestALaterSubmissionSupersedesTheEarlier(t *testing.T) {
 		version(t, in, "verspaetet_eingelesen.xlsx", 300, time.Date(2026, 4, 10, 10, 0, 0, 0, time.UTC))
 		e.ingest(t)
 		var current string
-		e.st.DB.QueryRow("SELECT file_name FROM submissions WHERE superseded_by IS NULL").Scan(&current)
+		e.st.Raw().QueryRow("SELECT file_name FROM submissions WHERE superseded_by IS NULL").Scan(&current)
 		if current != "korrigiert.xlsx" {
 			t.Errorf("current submission is %s, want korrigiert.xlsx", current)
 		}
@@ -118,7 +118,7 @@ func TestAFileNamedOnTheCommandLineIsCopiedNotMoved(t *testing.T) {
 		t.Errorf("no archived copy: %v", err)
 	}
 	var inbox any
-	e.st.DB.QueryRow("SELECT inbox_district FROM submissions").Scan(&inbox)
+	e.st.Raw().QueryRow("SELECT inbox_district FROM submissions").Scan(&inbox)
 	if inbox != nil {
 		t.Errorf("inbox district %v for a file from outside the inbox", inbox)
 	}

@@ -113,7 +113,7 @@ func TestAnyFileNameIsStoredSafely(t *testing.T) {
 		}
 	}
 	var stored string
-	e.st.DB.QueryRow("SELECT file_name FROM submissions WHERE file_name LIKE 'Meldung%'").Scan(&stored)
+	e.st.Raw().QueryRow("SELECT file_name FROM submissions WHERE file_name LIKE 'Meldung%'").Scan(&stored)
 	if stored != `Meldung\xff\xfe.xlsx` {
 		t.Errorf("non-UTF-8 name stored as %q", stored)
 	}
@@ -135,7 +135,7 @@ func TestTheSenderDoesNotControlTheReceivedTime(t *testing.T) {
 		t.Fatalf("a file with a future time must settle and be taken: %+v", res)
 	}
 	var received, modified time.Time
-	e.st.DB.QueryRow("SELECT received_at, modified_at FROM submissions").Scan(&received, &modified)
+	e.st.Raw().QueryRow("SELECT received_at, modified_at FROM submissions").Scan(&received, &modified)
 	if !received.Equal(pickup) || !modified.Equal(future) {
 		t.Errorf("received %v, modified %v; want %v and %v", received, modified, pickup, future)
 	}
@@ -144,7 +144,7 @@ func TestTheSenderDoesNotControlTheReceivedTime(t *testing.T) {
 	version(t, e.dir.InboxOf("15083"), "korrektur.xlsx", 200, pickup.AddDate(0, 0, 7))
 	e.ingest(t)
 	var current string
-	e.st.DB.QueryRow("SELECT file_name FROM submissions WHERE superseded_by IS NULL").Scan(&current)
+	e.st.Raw().QueryRow("SELECT file_name FROM submissions WHERE superseded_by IS NULL").Scan(&current)
 	if current != "korrektur.xlsx" {
 		t.Errorf("current submission is %s, want the later correction", current)
 	}

@@ -79,7 +79,7 @@ func TestImportAGermanCSVExport(t *testing.T) {
 		}
 		var n int
 		var sum string
-		st.DB.QueryRow("SELECT count(*), CAST(sum(amount) AS VARCHAR) FROM imported_payouts").Scan(&n, &sum)
+		st.Raw().QueryRow("SELECT count(*), CAST(sum(amount) AS VARCHAR) FROM imported_payouts").Scan(&n, &sum)
 		if n != 2 || sum != "6234.50" {
 			t.Errorf("stored %d payouts summing to %s, want 2 and 6234.50", n, sum)
 		}

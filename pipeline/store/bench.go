@@ -12,7 +12,7 @@ var benchReceipts = declare("bench/receipts.sql")
 // for the validation benchmark, which needs millions of lines faster than
 // workbooks can be made.
 func (s *Store) FillBenchmarkReceipts(ctx context.Context, perSubmission, submissions int) error {
-	if _, err := s.DB.ExecContext(ctx, s.text(benchReceipts), perSubmission, submissions); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.text(benchReceipts), perSubmission, submissions); err != nil {
 		return fmt.Errorf("benchmark receipts: %w", err)
 	}
 	return nil

@@ -39,7 +39,7 @@ func (s *Store) ExportParquet(ctx context.Context, table, dir string) error {
 		}
 		// COPY takes its target as a literal: quoted as SQL quotes one.
 		q := strings.Replace(s.text(e.st), "{dir}", "'"+strings.ReplaceAll(dir, "'", "''")+"'", 1)
-		if _, err := s.DB.ExecContext(ctx, q); err != nil {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("export %s: %w", table, err)
 		}
 		return nil

@@ -39,7 +39,7 @@ type Replacement struct {
 // SentFiles returns every file ingested, oldest first (see
 // feedback/submissions.sql).
 func (s *Store) SentFiles(ctx context.Context) ([]Sent, error) {
-	rows, err := s.DB.QueryContext(ctx, s.text(feedbackSubmissions))
+	rows, err := s.db.QueryContext(ctx, s.text(feedbackSubmissions))
 	if err != nil {
 		return nil, fmt.Errorf("sent files: %w", err)
 	}
@@ -69,7 +69,7 @@ func (s *Store) SentFiles(ctx context.Context) ([]Sent, error) {
 // Sent.FindingsRun) that point into it, in order (see
 // feedback/findings.sql).
 func (s *Store) FindingsForDistrict(ctx context.Context, id, run int64) ([]FileFinding, error) {
-	rows, err := s.DB.QueryContext(ctx, s.text(feedbackFindings), id, run)
+	rows, err := s.db.QueryContext(ctx, s.text(feedbackFindings), id, run)
 	if err != nil {
 		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
 	}
@@ -101,7 +101,7 @@ type Note struct{ Key, DE, EN string }
 // transaction; nothing is written when nothing changed.
 func (s *Store) SetFileNotes(ctx context.Context, rule, severity string, want map[int64]Note) error {
 	have := map[int64]Note{}
-	rows, err := s.DB.QueryContext(ctx, s.text(feedbackFailures), rule)
+	rows, err := s.db.QueryContext(ctx, s.text(feedbackFailures), rule)
 	if err != nil {
 		return fmt.Errorf("file notes: %w", err)
 	}
@@ -121,7 +121,7 @@ func (s *Store) SetFileNotes(ctx context.Context, rule, severity string, want ma
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("file notes: %w", err)
 	}
-	tx, err := s.DB.BeginTx(ctx, nil)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("file notes: %w", err)
 	}

@@ -29,7 +29,7 @@ type Known struct {
 // KnownBytes returns the records of files with this sha256, an accepted one
 // first, then the latest rejected ones.
 func (s *Store) KnownBytes(ctx context.Context, sha256 string) ([]Known, error) {
-	rows, err := s.DB.QueryContext(ctx, s.text(findBySHA256), sha256)
+	rows, err := s.db.QueryContext(ctx, s.text(findBySHA256), sha256)
 	if err != nil {
 		return nil, fmt.Errorf("known bytes: %w", err)
 	}
@@ -61,14 +61,14 @@ type Summary struct {
 func (s *Store) SubmissionSummary(ctx context.Context, id int64) (*Summary, error) {
 	var district sql.NullString
 	var year, quarter sql.NullInt64
-	if err := s.DB.QueryRowContext(ctx, s.text(submissionPeriod), id).Scan(&district, &year, &quarter); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.text(submissionPeriod), id).Scan(&district, &year, &quarter); err != nil {
 		return nil, fmt.Errorf("submission %d: %w", id, err)
 	}
 	sum := &Summary{District: district.String, Year: int(year.Int64), Quarter: int(quarter.Int64), AmountByCategory: map[string]money.Cents{}}
-	if err := s.DB.QueryRowContext(ctx, s.text(submissionCounts), id).Scan(&sum.Lines, &sum.Coordinators, &sum.Activities); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.text(submissionCounts), id).Scan(&sum.Lines, &sum.Coordinators, &sum.Activities); err != nil {
 		return nil, fmt.Errorf("submission %d: %w", id, err)
 	}
-	rows, err := s.DB.QueryContext(ctx, s.text(amountByCategory), id)
+	rows, err := s.db.QueryContext(ctx, s.text(amountByCategory), id)
 	if err != nil {
 		return nil, fmt.Errorf("submission %d: %w", id, err)
 	}
@@ -95,7 +95,7 @@ type FileFinding struct {
 
 // FileFindings returns the reading findings of a stored submission, in order.
 func (s *Store) FileFindings(ctx context.Context, id int64) ([]FileFinding, error) {
-	rows, err := s.DB.QueryContext(ctx, s.text(findingsOf), id)
+	rows, err := s.db.QueryContext(ctx, s.text(findingsOf), id)
 	if err != nil {
 		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
 	}
@@ -119,7 +119,7 @@ func (s *Store) FileFindings(ctx context.Context, id int64) ([]FileFinding, erro
 // SubmissionFile returns the name a submission arrived under and when it
 // was received.
 func (s *Store) SubmissionFile(ctx context.Context, id int64) (name string, received time.Time, err error) {
-	if err := s.DB.QueryRowContext(ctx, s.text(submissionFile), id).Scan(&name, &received); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.text(submissionFile), id).Scan(&name, &received); err != nil {
 		return "", time.Time{}, fmt.Errorf("submission %d: %w", id, err)
 	}
 	return name, received, nil

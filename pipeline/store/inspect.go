@@ -27,7 +27,7 @@ var dumps = []struct {
 func (s *Store) Dump(ctx context.Context, w io.Writer, submissionID int64) error {
 	for _, d := range dumps {
 		table := d.table
-		rows, err := s.DB.QueryContext(ctx, s.text(d.st), submissionID)
+		rows, err := s.db.QueryContext(ctx, s.text(d.st), submissionID)
 		if err != nil {
 			return fmt.Errorf("dump %s: %w", table, err)
 		}

@@ -21,7 +21,7 @@ var (
 // StartJobRun records that a job started and returns the run's id.
 func (s *Store) StartJobRun(ctx context.Context, job, trigger string, at time.Time) (int64, error) {
 	var id int64
-	if err := s.DB.QueryRowContext(ctx, s.text(startJob), job, trigger, at.UTC()).Scan(&id); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.text(startJob), job, trigger, at.UTC()).Scan(&id); err != nil {
 		return 0, fmt.Errorf("start job run: %w", err)
 	}
 	return id, nil
@@ -36,7 +36,7 @@ func (s *Store) FinishJobRun(ctx context.Context, id int64, at time.Time, outcom
 	if errText != "" {
 		e = errText
 	}
-	if _, err := s.DB.ExecContext(ctx, s.text(finishJob), id, at.UTC(), outcome, c.Files, c.Findings, c.Reports, e); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.text(finishJob), id, at.UTC(), outcome, c.Files, c.Findings, c.Reports, e); err != nil {
 		return fmt.Errorf("finish job run: %w", err)
 	}
 	return nil
@@ -53,7 +53,7 @@ type JobRun struct {
 
 // LastJobRuns returns the latest run of each job, by job name.
 func (s *Store) LastJobRuns(ctx context.Context) ([]JobRun, error) {
-	rows, err := s.DB.QueryContext(ctx, s.text(lastJobRuns))
+	rows, err := s.db.QueryContext(ctx, s.text(lastJobRuns))
 	if err != nil {
 		return nil, fmt.Errorf("last job runs: %w", err)
 	}
@@ -87,7 +87,7 @@ type QuarterState struct {
 // SubmissionMatrix returns the state of every district and quarter of year
 // that has anything to show.
 func (s *Store) SubmissionMatrix(ctx context.Context, year int) ([]QuarterState, error) {
-	rows, err := s.DB.QueryContext(ctx, s.text(submissionMatrix), year)
+	rows, err := s.db.QueryContext(ctx, s.text(submissionMatrix), year)
 	if err != nil {
 		return nil, fmt.Errorf("submission matrix: %w", err)
 	}
@@ -119,7 +119,7 @@ func (s *Store) DistrictsRejected(ctx context.Context, year, quarter int) (map[s
 }
 
 func (s *Store) districtSet(ctx context.Context, st statement, year, quarter int) (map[string]bool, error) {
-	rows, err := s.DB.QueryContext(ctx, s.text(st), year, quarter)
+	rows, err := s.db.QueryContext(ctx, s.text(st), year, quarter)
 	if err != nil {
 		return nil, fmt.Errorf("districts: %w", err)
 	}
@@ -141,7 +141,7 @@ func (s *Store) districtSet(ctx context.Context, st statement, year, quarter int
 // CountSubmissions returns how many files the database holds.
 func (s *Store) CountSubmissions(ctx context.Context) (int, error) {
 	var n int
-	if err := s.DB.QueryRowContext(ctx, s.text(countSubmissions)).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.text(countSubmissions)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count submissions: %w", err)
 	}
 	return n, nil

@@ -36,7 +36,7 @@ type PayoutImport struct {
 
 // BeginPayoutImport starts importing a payout list.
 func (s *Store) BeginPayoutImport(ctx context.Context) (*PayoutImport, error) {
-	tx, err := s.DB.BeginTx(ctx, nil)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ type ValidationRun struct {
 // none has run yet.
 func (s *Store) LatestRun(ctx context.Context) (ValidationRun, error) {
 	var r ValidationRun
-	err := s.DB.QueryRowContext(ctx, s.text(reportLatestRun)).Scan(&r.ID, &r.AsOf, &r.RuleSet)
+	err := s.db.QueryRowContext(ctx, s.text(reportLatestRun)).Scan(&r.ID, &r.AsOf, &r.RuleSet)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ValidationRun{}, ErrNoValidation
 	}
@@ -221,7 +221,7 @@ func (s *Store) Coordinators(ctx context.Context, year, last int) ([]Coordinator
 // arrived (local wall-clock time, as stored); ok is false when none did.
 func (s *Store) LatestArrival(ctx context.Context, year, last int) (t time.Time, ok bool, err error) {
 	var dt sql.NullTime
-	if err := s.DB.QueryRowContext(ctx, s.text(reportDataTime), year, last).Scan(&dt); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.text(reportDataTime), year, last).Scan(&dt); err != nil {
 		return time.Time{}, false, fmt.Errorf("latest arrival: %w", err)
 	}
 	return dt.Time, dt.Valid, nil
@@ -290,7 +290,7 @@ func (s *Store) DistrictReceipts(ctx context.Context, district string, year, fir
 
 // eachRow runs statement st and calls each for every row; errors name op.
 func eachRow(ctx context.Context, s *Store, op string, st statement, args []any, each func(*sql.Rows) error) error {
-	rows, err := s.DB.QueryContext(ctx, s.text(st), args...)
+	rows, err := s.db.QueryContext(ctx, s.text(st), args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}

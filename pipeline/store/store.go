@@ -24,7 +24,7 @@ import (
 
 // Store is an open grantpipe database.
 type Store struct {
-	DB       *sql.DB
+	db       *sql.DB
 	path     string
 	readOnly bool
 	fsys     fs.FS
@@ -110,7 +110,7 @@ func open(ctx context.Context, file string, fsys fs.FS, readOnly bool, exportDir
 		}
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
-	s := &Store{DB: db, path: file, readOnly: readOnly, fsys: fsys, sql: map[string]string{}}
+	s := &Store{db: db, path: file, readOnly: readOnly, fsys: fsys, sql: map[string]string{}}
 	if err := s.loadQueries(); err != nil {
 		db.Close()
 		return nil, err
@@ -136,8 +136,13 @@ func open(ctx context.Context, file string, fsys fs.FS, readOnly bool, exportDir
 	return s, nil
 }
 
+// Raw is the database handle, for what no method covers: ad-hoc reading in
+// tests and by people inspecting a data directory. Every statement the
+// program itself runs is a method of Store, declared with its SQL file.
+func (s *Store) Raw() *sql.DB { return s.db }
+
 // Close closes the database.
-func (s *Store) Close() error { return s.DB.Close() }
+func (s *Store) Close() error { return s.db.Close() }
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
@@ -169,7 +174,6 @@ func (s *Store) loadQueries() error {
 	}
 	return nil
 }
-
 
 // Migration is one schema file.
 type Migration struct {
@@ -231,7 +235,7 @@ func Migrations(fsys fs.FS) ([]Migration, error) {
 // Migrate applies every schema file not yet applied, each in its own
 // transaction together with its record, and returns the names applied.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	if _, err := s.DB.ExecContext(ctx, s.text(migrationsTable)); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.text(migrationsTable)); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	ms, err := Migrations(s.fsys)
@@ -239,7 +243,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	applied := map[int]string{}
-	rows, err := s.DB.QueryContext(ctx, s.text(appliedMigrations))
+	rows, err := s.db.QueryContext(ctx, s.text(appliedMigrations))
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -261,7 +265,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 			}
 			continue
 		}
-		tx, err := s.DB.BeginTx(ctx, nil)
+		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return nil, fmt.Errorf("migrate: %w", err)
 		}

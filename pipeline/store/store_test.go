@@ -35,7 +35,7 @@ func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 		t.Fatalf("migrations: %v %v", ms, err)
 	}
 	var n int
-	st.DB.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n)
+	st.Raw().QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n)
 	if n != len(ms) {
 		t.Errorf("%d migrations recorded, want %d", n, len(ms))
 	}
@@ -90,7 +90,7 @@ func TestAmountsAreStoredExactly(t *testing.T) {
 		t.Fatal(err)
 	}
 	var first, sum string
-	st.DB.QueryRow("SELECT min(amount)::VARCHAR, sum(amount)::VARCHAR FROM receipts").Scan(&first, &sum)
+	st.Raw().QueryRow("SELECT min(amount)::VARCHAR, sum(amount)::VARCHAR FROM receipts").Scan(&first, &sum)
 	// sum of 4723.93 + 4723.94 + … over 1000 lines = 1000×4723.93 + 0.01×(0+…+999)
 	if first != "4723.93" || sum != "4728925.00" {
 		t.Errorf("stored min %s sum %s, want 4723.93 and 4728925.00", first, sum)
@@ -113,8 +113,8 @@ func TestSaveLandsWholeOrNotAtAll(t *testing.T) {
 		t.Fatal("a cancelled save reported success")
 	}
 	var subs, rows int
-	st.DB.QueryRow("SELECT count(*) FROM submissions").Scan(&subs)
-	st.DB.QueryRow("SELECT count(*) FROM receipts").Scan(&rows)
+	st.Raw().QueryRow("SELECT count(*) FROM submissions").Scan(&subs)
+	st.Raw().QueryRow("SELECT count(*) FROM receipts").Scan(&rows)
 	if subs != 0 || rows != 0 {
 		t.Errorf("after the failed save: %d submissions, %d receipts; want none", subs, rows)
 	}
@@ -140,7 +140,7 @@ func TestTheDatabaseReachesNoFileButItsOwn(t *testing.T) {
 		"ATTACH '" + filepath.Join(dir, "other.duckdb") + "'",
 		"INSTALL httpfs",
 	} {
-		if _, err := st.DB.ExecContext(ctx, q); err == nil {
+		if _, err := st.Raw().ExecContext(ctx, q); err == nil {
 			t.Errorf("%s: allowed", q)
 		}
 	}
@@ -159,13 +159,13 @@ func TestAnExportWritesOnlyBelowItsFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := st.DB.ExecContext(ctx, "COPY (SELECT 1 AS x) TO '"+filepath.Join(out, "x.csv")+"'"); err != nil {
+	if _, err := st.Raw().ExecContext(ctx, "COPY (SELECT 1 AS x) TO '"+filepath.Join(out, "x.csv")+"'"); err != nil {
 		t.Errorf("inside the export folder: %v", err)
 	}
-	if _, err := st.DB.ExecContext(ctx, "COPY (SELECT 1 AS x) TO '"+filepath.Join(dir, "y.csv")+"'"); err == nil {
+	if _, err := st.Raw().ExecContext(ctx, "COPY (SELECT 1 AS x) TO '"+filepath.Join(dir, "y.csv")+"'"); err == nil {
 		t.Error("outside the export folder: allowed")
 	}
-	if _, err := st.DB.ExecContext(ctx, "SET enable_external_access = true"); err == nil {
+	if _, err := st.Raw().ExecContext(ctx, "SET enable_external_access = true"); err == nil {
 		t.Error("external access could be switched on again")
 	}
 }
@@ -193,7 +193,7 @@ func TestMoneyReadsAndWritesDecimalsExactly(t *testing.T) {
 		if strings.Contains(c.query, "?") {
 			args = append(args, money.Cents(9999999999999999))
 		}
-		if err := st.DB.QueryRowContext(ctx, c.query, args...).Scan(&got); err != nil {
+		if err := st.Raw().QueryRowContext(ctx, c.query, args...).Scan(&got); err != nil {
 			t.Errorf("%s: %v", c.query, err)
 			continue
 		}
@@ -202,15 +202,15 @@ func TestMoneyReadsAndWritesDecimalsExactly(t *testing.T) {
 		}
 	}
 	var third money.Cents
-	if err := st.DB.QueryRowContext(ctx, "SELECT CAST('1.005' AS DECIMAL(18,3))").Scan(&third); err == nil {
+	if err := st.Raw().QueryRowContext(ctx, "SELECT CAST('1.005' AS DECIMAL(18,3))").Scan(&third); err == nil {
 		t.Errorf("a third decimal was read as %v", third)
 	}
 	var n money.NullCents
-	if err := st.DB.QueryRowContext(ctx, "SELECT CAST(NULL AS DECIMAL(18,2))").Scan(&n); err != nil || n.Valid {
+	if err := st.Raw().QueryRowContext(ctx, "SELECT CAST(NULL AS DECIMAL(18,2))").Scan(&n); err != nil || n.Valid {
 		t.Errorf("NULL: %+v, %v", n, err)
 	}
 	var plain money.Cents
-	if err := st.DB.QueryRowContext(ctx, "SELECT CAST(NULL AS DECIMAL(18,2))").Scan(&plain); err == nil {
+	if err := st.Raw().QueryRowContext(ctx, "SELECT CAST(NULL AS DECIMAL(18,2))").Scan(&plain); err == nil {
 		t.Error("NULL read into Cents without an error")
 	}
 }

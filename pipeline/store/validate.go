@@ -55,7 +55,7 @@ func (e *PrepareError) Unwrap() error { return e.Err }
 // before the tree has been vetted.
 func (s *Store) ParseRule(ctx context.Context, query string) ([]byte, error) {
 	var tree string
-	if err := s.DB.QueryRowContext(ctx, s.text(validateParseRule), query).Scan(&tree); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.text(validateParseRule), query).Scan(&tree); err != nil {
 		return nil, err
 	}
 	return []byte(tree), nil
@@ -66,7 +66,7 @@ func (s *Store) ParseRule(ctx context.Context, query string) ([]byte, error) {
 // columns. Nothing of the query runs. The error is ErrNotOneSelect, a
 // *PrepareError, or the database's.
 func (s *Store) RuleColumns(ctx context.Context, query string) (cols []string, err error) {
-	conn, err := s.DB.Conn(ctx)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ type ValidationTx struct {
 
 // BeginValidation starts a validation run.
 func (s *Store) BeginValidation(ctx context.Context) (*ValidationTx, error) {
-	conn, err := s.DB.Conn(ctx)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}

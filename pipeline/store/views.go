@@ -71,7 +71,7 @@ func (s *Store) createViews(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tx, err := s.DB.BeginTx(ctx, nil)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("views: %w", err)
 	}

@@ -104,7 +104,7 @@ func TestAnInstallationFromBeforeTheViewsMovedOpens(t *testing.T) {
 	}
 	defer st.Close()
 
-	rows, err := st.DB.QueryContext(ctx, `SELECT version, sha256 FROM schema_migrations ORDER BY version`)
+	rows, err := st.Raw().QueryContext(ctx, `SELECT version, sha256 FROM schema_migrations ORDER BY version`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestAnInstallationFromBeforeTheViewsMovedOpens(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var got sql.NullString
-			if err := st.DB.QueryRowContext(ctx, c.query).Scan(&got); err != nil {
+			if err := st.Raw().QueryRowContext(ctx, c.query).Scan(&got); err != nil {
 				t.Fatal(err)
 			}
 			if got.String != c.want {
@@ -156,7 +156,7 @@ func TestAnInstallationFromBeforeTheViewsMovedOpens(t *testing.T) {
 			}
 		})
 	}
-	if got, want := viewNames(t, st.DB), viewFileNames(t); !slices.Equal(got, want) {
+	if got, want := viewNames(t, st.Raw()), viewFileNames(t); !slices.Equal(got, want) {
 		t.Errorf("views %v, want those of queries/views: %v", got, want)
 	}
 }
@@ -185,7 +185,7 @@ func TestTheMigrationsHoldNoView(t *testing.T) {
 	}
 	st := open(t, filepath.Join(t.TempDir(), "g.duckdb"))
 	defer st.Close()
-	if got, want := viewNames(t, st.DB), viewFileNames(t); !slices.Equal(got, want) {
+	if got, want := viewNames(t, st.Raw()), viewFileNames(t); !slices.Equal(got, want) {
 		t.Errorf("a new database has the views %v, want %v", got, want)
 	}
 }

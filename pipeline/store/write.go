@@ -54,7 +54,7 @@ func (s *Store) Save(ctx context.Context, meta Meta, sub *submission.Submission,
 	if hook == nil {
 		hook = func(string, int) {}
 	}
-	conn, err := s.DB.Conn(ctx)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("save %s: %w", meta.FileName, err)
 	}

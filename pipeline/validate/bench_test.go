@@ -43,7 +43,7 @@ func BenchmarkValidate(b *testing.B) {
 						"E 11", "E 11", "D2", time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), nil, "E2", nil, nil, nil})
 				}
 			}
-			conn, err := w.st.DB.Conn(ctx)
+			conn, err := w.st.Raw().Conn(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -166,13 +166,13 @@ func TestFiguresReconcileOnTheDemo(t *testing.T) {
 	}
 	var stateEligible, stateFundable string
 	q := `SELECT CAST(sum(amount) AS VARCHAR) FROM eligible_receipts`
-	if err := w.st.DB.QueryRow(q).Scan(&stateEligible); err != nil {
+	if err := w.st.Raw().QueryRow(q).Scan(&stateEligible); err != nil {
 		t.Fatal(err)
 	}
 	if stateEligible != eligible.String() {
 		t.Errorf("state eligible %s, districts add up to %s", stateEligible, eligible)
 	}
-	if err := w.st.DB.QueryRow(`SELECT CAST(sum(fundable) AS VARCHAR) FROM grant_figures WHERE run_id = $1 AND through_quarter = 0`, res.RunID).Scan(&stateFundable); err != nil {
+	if err := w.st.Raw().QueryRow(`SELECT CAST(sum(fundable) AS VARCHAR) FROM grant_figures WHERE run_id = $1 AND through_quarter = 0`, res.RunID).Scan(&stateFundable); err != nil {
 		t.Fatal(err)
 	}
 	if stateFundable != fundable.String() || paid != cents("1540000.00") || balance != paid-fundable {
@@ -202,7 +202,7 @@ func TestSameDataGivesTheSameFindingsInTheSameOrder(t *testing.T) {
 		}
 	}
 	var runs int
-	w.st.DB.QueryRow(`SELECT count(DISTINCT run_id) FROM findings`).Scan(&runs)
+	w.st.Raw().QueryRow(`SELECT count(DISTINCT run_id) FROM findings`).Scan(&runs)
 	if runs != 2 {
 		t.Errorf("%d runs stored, want both", runs)
 	}

@@ -69,11 +69,11 @@ func TestRulesThatReachOutsideAreRefused(t *testing.T) {
 	w.ingest(t)
 	ctx := context.Background()
 	for _, q := range []string{`CREATE TABLE x (a INTEGER)`, `INSERT INTO job_runs (id, job, trigger, started_at, outcome) VALUES (1, 'ingest', 'manual', TIMESTAMP '2026-04-08 10:00:00', 'ok')`} {
-		if _, err := w.st.DB.ExecContext(ctx, q); err != nil {
+		if _, err := w.st.Raw().ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	before := databaseState(t, w.st.DB)
+	before := databaseState(t, w.st.Raw())
 
 	for name, want := range cases {
 		t.Run(strings.TrimSuffix(name, ".sql")+" is refused naming the file", func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestRulesThatReachOutsideAreRefused(t *testing.T) {
 		})
 	}
 
-	if after := databaseState(t, w.st.DB); after != before {
+	if after := databaseState(t, w.st.Raw()); after != before {
 		t.Errorf("the database changed:\nbefore %s\nafter  %s", before, after)
 	}
 	for _, f := range attackFiles {
@@ -110,7 +110,7 @@ func TestRulesThatReachOutsideAreRefused(t *testing.T) {
 		}
 	}
 	var runs int
-	if err := w.st.DB.QueryRowContext(ctx, `SELECT count(*) FROM job_runs`).Scan(&runs); err != nil || runs != 1 {
+	if err := w.st.Raw().QueryRowContext(ctx, `SELECT count(*) FROM job_runs`).Scan(&runs); err != nil || runs != 1 {
 		t.Errorf("job_runs: %d rows, %v; want the one row", runs, err)
 	}
 }
