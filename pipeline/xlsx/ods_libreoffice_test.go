@@ -21,17 +21,7 @@ import (
 // results. It skips the test when soffice is not on PATH.
 func libreOffice(t testing.TB, format, outDir string, files ...string) []string {
 	t.Helper()
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("soffice not on PATH: install LibreOffice (Debian libreoffice-calc-nogui) to run this test")
-	}
-	// A profile of its own, so that tests running at the same time do not
-	// share (and lock) one.
-	profile := "file://" + filepath.ToSlash(t.TempDir())
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	args := append([]string{"--headless", "--norestore", "-env:UserInstallation=" + profile, "--convert-to", format, "--outdir", outDir}, files...)
-	out, err := exec.CommandContext(ctx, soffice, args...).CombinedOutput()
+	out, err := convert(sofficePath(t), format, outDir, 3*time.Minute, files...)
 	if err != nil {
 		t.Fatalf("soffice: %v\n%s", err, out)
 	}
@@ -44,6 +34,30 @@ func libreOffice(t testing.TB, format, outDir string, files ...string) []string 
 		paths = append(paths, p)
 	}
 	return paths
+}
+
+// sofficePath finds LibreOffice, or skips the test.
+func sofficePath(t testing.TB) string {
+	t.Helper()
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("soffice not on PATH: install LibreOffice (Debian libreoffice-calc-nogui) to run this test")
+	}
+	return soffice
+}
+
+// convert runs soffice with a profile of its own, so that tests running at
+// the same time do not share (and lock) one, and a deadline.
+func convert(soffice, format, outDir string, timeout time.Duration, files ...string) ([]byte, error) {
+	profile, err := os.MkdirTemp("", "lo-profile-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(profile)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	args := append([]string{"--headless", "--norestore", "-env:UserInstallation=file://" + filepath.ToSlash(profile), "--convert-to", format, "--outdir", outDir}, files...)
+	return exec.CommandContext(ctx, soffice, args...).CombinedOutput()
 }
 
 // TestODSFromLibreOfficeReadsAsItsXLSX saves one workbook with LibreOffice
