@@ -60,7 +60,7 @@ func TestDemoIngestReportsExactlyThePlantedProblems(t *testing.T) {
 			t.Errorf("%s: %d lines, %d coordinators, %d activities: not a realistic quarter", f.File, f.Lines, f.Coordinators, f.Activities)
 		}
 		for _, fd := range f.Findings {
-			got = append(got, place{f.District, quarter(f.Quarter), fd.Sheet, fd.Cell, fd.Rule, fd.Severity})
+			got = append(got, place{f.District, quarter(f.Quarter), fd.Sheet, fd.Cell, fd.Rule, string(fd.Severity)})
 		}
 	}
 	for _, p := range planted(t) {

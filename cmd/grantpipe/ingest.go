@@ -71,7 +71,7 @@ func (a *app) printIngest(w io.Writer, cat *messages.Catalog, res *ingest.Result
 		fmt.Fprintln(w)
 		for _, fd := range f.Findings {
 			place := strings.Trim(fd.Sheet+"!"+fd.Cell, "!")
-			fmt.Fprintf(w, "    %-7s %-16s %-14s %s\n", t("cli.severity_"+fd.Severity, nil), clean(fd.Rule), clean(place), clean(fd.Message))
+			fmt.Fprintf(w, "    %-7s %-16s %-14s %s\n", t("cli.severity_"+string(fd.Severity), nil), clean(fd.Rule), clean(place), clean(fd.Message))
 		}
 	}
 	if len(res.Skipped) > 0 {

@@ -127,7 +127,7 @@ type jsonValidation struct {
 func (a *app) printValidateJSON(w io.Writer, res *validate.Result) error {
 	out := jsonValidation{AsOf: res.AsOf.Format("2006-01-02"), RunID: res.RunID, RuleSet: res.RuleSet, Findings: []jsonFinding{}, Grants: []jsonGrant{}}
 	for _, f := range res.Findings {
-		out.Findings = append(out.Findings, jsonFinding{f.Rule, f.Severity, f.District, f.Year, f.Quarter, f.File, f.Sheet, f.Cell, f.Message[a.lang]})
+		out.Findings = append(out.Findings, jsonFinding{f.Rule, string(f.Severity), f.District, f.Year, f.Quarter, f.File, f.Sheet, f.Cell, f.Message[a.lang]})
 	}
 	for _, g := range res.Grants {
 		out.Grants = append(out.Grants, jsonGrant{g.District, g.Year, g.Eligible, g.Fundable, g.Paid, g.Balance, g.InterestAtRisk})
@@ -143,7 +143,7 @@ func (a *app) printValidate(w io.Writer, cat *messages.Catalog, res *validate.Re
 	type key struct{ rule, severity string }
 	counts := map[key]int{}
 	for _, f := range res.Findings {
-		counts[key{f.Rule, f.Severity}]++
+		counts[key{f.Rule, string(f.Severity)}]++
 	}
 	var keys []key
 	for k := range counts {

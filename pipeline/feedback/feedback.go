@@ -39,6 +39,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"grantpipe/pipeline/finding"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/xlsx"
 )
@@ -54,7 +55,7 @@ const Author = "grantpipe"
 // Finding is one finding about the file, placed as precisely as it is known.
 type Finding struct {
 	Rule     string
-	Severity string // Error, Warning or Info
+	Severity finding.Severity // Error, Warning or Info
 	// Sheet is the sheet name as in the workbook and Cell an A1 reference
 	// ("$" signs and lower case are accepted). Either may be empty: a finding
 	// about a whole sheet or the whole file.
@@ -326,7 +327,7 @@ type book struct {
 	sheet       string        // the result sheet's name
 	fromScratch bool          // f was made by excelize.NewFile
 	styles      map[xfKey]int // derived cell styles, see highlight.go
-	fills       map[string]int
+	fills       map[finding.Severity]int
 	// marked are the worksheets excelize parsed that can be marked;
 	// linkOnly the worksheets left unread, which findings link to.
 	marked, linkOnly []string
@@ -383,7 +384,7 @@ func (b *book) annotate(reduced []byte, p *plan) error {
 	}
 	b.f = f
 	b.styles = map[xfKey]int{}
-	b.fills = map[string]int{}
+	b.fills = map[finding.Severity]int{}
 	b.linkOnly = p.linkOnly
 	for _, s := range p.marked {
 		// GetPanes parses the sheet: it fails for a sheet whose XML is

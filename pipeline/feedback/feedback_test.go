@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"grantpipe/pipeline/finding"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ import (
 )
 
 // The highlight a district sees, per severity: red, amber, light blue.
-var wantColor = map[string]string{
+var wantColor = map[finding.Severity]string{
 	feedback.Error:   "FF9999",
 	feedback.Warning: "FFCC66",
 	feedback.Info:    "BDD7EE",
@@ -205,13 +206,13 @@ func commentsByCell(t testing.TB, f *excelize.File, sheet string) map[string]exc
 // marked is what fs should do to the cells of the workbook orig: per
 // sheet and cell, the most severe severity and every message.
 type mark struct {
-	severity string
+	severity finding.Severity
 	messages []string
 }
 
 func expectedMarks(t testing.TB, orig *excelize.File, fs []feedback.Finding) map[string]map[string]*mark {
 	t.Helper()
-	rank := map[string]int{"error": 3, "warning": 2, "info": 1}
+	rank := map[finding.Severity]int{"error": 3, "warning": 2, "info": 1}
 	out := map[string]map[string]*mark{}
 	for _, fd := range fs {
 		if idx, _ := orig.GetSheetIndex(fd.Sheet); idx == -1 || fd.Cell == "" {
@@ -390,7 +391,7 @@ func TestTheResultSheetIsFirstAndLinksEveryFindingToItsCell(t *testing.T) {
 		if key := "rule." + fd.Rule + ".title"; cat.Has(key) {
 			title = cat.Text("de", key, nil)
 		}
-		if diff := cmp.Diff([]string{label[fd.Severity], title, place, fd.Message, fd.Rule}, got); diff != "" {
+		if diff := cmp.Diff([]string{label[string(fd.Severity)], title, place, fd.Message, fd.Rule}, got); diff != "" {
 			t.Errorf("row %d (-want +got):\n%s", row, diff)
 		}
 		ok, target, err := out.GetCellHyperLink("Prüfergebnis", fmt.Sprintf("C%d", row))
@@ -698,7 +699,7 @@ func TestFiveThousandFindingsAddFewStyles(t *testing.T) {
 	date, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
 	money, _ := f.NewStyle(&excelize.Style{NumFmt: 4})
 	var fs []feedback.Finding
-	sev := []string{"error", "warning", "info"}
+	sev := finding.Severities
 	for r := 1; r <= 1000; r++ {
 		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", r), &[]any{r, "Reisekosten", 46100, 46101, 12.5}); err != nil {
 			t.Fatal(err)

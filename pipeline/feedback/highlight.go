@@ -2,6 +2,7 @@ package feedback
 
 import (
 	"fmt"
+	"grantpipe/pipeline/finding"
 	"strings"
 	"unicode"
 
@@ -17,7 +18,7 @@ type place struct{ sheet, cell string }
 // of severity, or with no fill when severity is "".
 type xfKey struct {
 	old      int
-	severity string
+	severity finding.Severity
 }
 
 // highlight gives the cell of every finding of the district's the fill of
@@ -133,7 +134,7 @@ func (b *book) commentsOf(sheet string) (map[string]excelize.Comment, error) {
 // and drops the font, borders and alignment of records whose apply flags
 // are "0", which LibreOffice and other writers emit while Excel still shows
 // the font. Copying the record keeps all of it.
-func (b *book) derive(old int, severity string) (int, error) {
+func (b *book) derive(old int, severity finding.Severity) (int, error) {
 	key := xfKey{old, severity}
 	if id, ok := b.styles[key]; ok {
 		return id, nil
@@ -172,7 +173,7 @@ func (b *book) derive(old int, severity string) (int, error) {
 
 // fillID returns the index of the solid fill of severity in the workbook's
 // table of fills, adding it when needed.
-func (b *book) fillID(severity string) (int, error) {
+func (b *book) fillID(severity finding.Severity) (int, error) {
 	if id, ok := b.fills[severity]; ok {
 		return id, nil
 	}

@@ -2,6 +2,7 @@ package feedback
 
 import (
 	"fmt"
+	"grantpipe/pipeline/finding"
 	"math"
 	"strings"
 	"unicode/utf8"
@@ -61,7 +62,7 @@ const paperA4 = 9
 type resultStyles struct {
 	title, label, value, note, heading, header, text, link, message, rule int
 	outcome                                                               int
-	severity                                                              map[string]int
+	severity                                                              map[finding.Severity]int
 }
 
 func (b *book) newResultStyles() (resultStyles, error) {
@@ -108,7 +109,7 @@ func (b *book) newResultStyles() (resultStyles, error) {
 		outcome = "C00000"
 	}
 	rs.outcome = style(&excelize.Style{Font: font(excelize.Font{Bold: true, Color: outcome}), Alignment: top(false)})
-	rs.severity = map[string]int{}
+	rs.severity = map[finding.Severity]int{}
 	for _, sev := range severities {
 		rs.severity[sev] = style(&excelize.Style{Fill: solid(fillColor[sev]), Alignment: top(false)})
 	}
@@ -307,7 +308,7 @@ func (b *book) printSetup(header int) error {
 // the plural form each number takes ("1 Fehler, 2 Warnungen"), the
 // severities without findings left out.
 func (b *book) counts(idx []int) string {
-	n := map[string]int{}
+	n := map[finding.Severity]int{}
 	for _, i := range idx {
 		n[b.findings[i].Severity]++
 	}

@@ -189,7 +189,7 @@ func TestEveryRuleHasATitleForAClerk(t *testing.T) {
 func TestCountsTakeThePluralOfTheirNumber(t *testing.T) {
 	src := original(t, t.TempDir())
 	finding := func(sev string) feedback.Finding {
-		return feedback.Finding{Rule: "X", Severity: sev, Message: "m"}
+		return feedback.Finding{Rule: "X", Severity: fsev(sev), Message: "m"}
 	}
 	cases := []struct {
 		lang     string
@@ -327,3 +327,6 @@ func TestAFeedbackWorkbookSentBackIsNotNamedFeedbackTwice(t *testing.T) {
 		}
 	}
 }
+
+// fsev names a severity in a test table.
+func fsev(s string) feedback.Severity { return feedback.Severity(s) }

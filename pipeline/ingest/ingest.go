@@ -22,6 +22,7 @@ import (
 
 	"grantpipe/pipeline/atomicfile"
 	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/finding"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
@@ -109,11 +110,11 @@ type FileResult struct {
 
 // Finding is a finding as reported to the user.
 type Finding struct {
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"`
-	Sheet    string `json:"sheet"`
-	Cell     string `json:"cell"`
-	Message  string `json:"message"`
+	Rule     string           `json:"rule"`
+	Severity finding.Severity `json:"severity"`
+	Sheet    string           `json:"sheet"`
+	Cell     string           `json:"cell"`
+	Message  string           `json:"message"`
 }
 
 // Run ingests the given files, or every file waiting in the inbox when none

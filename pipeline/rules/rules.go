@@ -32,6 +32,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"grantpipe/pipeline/finding"
 	"io/fs"
 	"path"
 	"regexp"
@@ -51,8 +52,8 @@ const (
 // Rule is one funding rule.
 type Rule struct {
 	ID              string
-	Severity        string
-	SeverityYearEnd string // empty: the same as Severity
+	Severity        finding.Severity
+	SeverityYearEnd finding.Severity // empty: the same as Severity
 	Phase           string
 	Message         map[string]string // by language
 	SQL             string
@@ -62,7 +63,6 @@ type Rule struct {
 var (
 	idPattern   = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 	placeholder = regexp.MustCompile(`\{([a-z0-9_]+)\}`)
-	severities  = map[string]bool{"error": true, "warning": true, "info": true}
 )
 
 // Parse reads one rule file. Errors name the file and the problem. It does
@@ -95,9 +95,9 @@ func Parse(source string, src []byte) (Rule, error) {
 			case "id":
 				r.ID = value
 			case "severity":
-				r.Severity = value
+				r.Severity = finding.Severity(value)
 			case "severity_year_end":
-				r.SeverityYearEnd = value
+				r.SeverityYearEnd = finding.Severity(value)
 			case "phase":
 				r.Phase = value
 			case "message_de":
@@ -126,9 +126,9 @@ func Parse(source string, src []byte) (Rule, error) {
 		return fail("id %q: use upper case letters, digits and _", r.ID)
 	case path.Base(source) != r.ID+".sql":
 		return fail("file name must be the rule's id: %s.sql", r.ID)
-	case !severities[r.Severity]:
+	case !r.Severity.Valid():
 		return fail("severity %q: want error, warning or info", r.Severity)
-	case r.SeverityYearEnd != "" && !severities[r.SeverityYearEnd]:
+	case r.SeverityYearEnd != "" && !r.SeverityYearEnd.Valid():
 		return fail("severity_year_end %q: want error, warning or info", r.SeverityYearEnd)
 	case r.Phase != PhaseLine && r.Phase != PhaseAggregate:
 		return fail("phase %q: want line or aggregate", r.Phase)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"grantpipe/pipeline/finding"
 	"time"
 )
 
@@ -99,7 +100,7 @@ type Note struct{ Key, DE, EN string }
 // reading findings exactly want, by submission id: new ones are added,
 // changed ones replaced, the others of that rule removed, in one
 // transaction; nothing is written when nothing changed.
-func (s *Store) SetFileNotes(ctx context.Context, rule, severity string, want map[int64]Note) error {
+func (s *Store) SetFileNotes(ctx context.Context, rule string, severity finding.Severity, want map[int64]Note) error {
 	have := map[int64]Note{}
 	rows, err := s.db.QueryContext(ctx, s.text(feedbackFailures), rule)
 	if err != nil {

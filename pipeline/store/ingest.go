@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"grantpipe/pipeline/finding"
 	"grantpipe/pipeline/money"
 )
 
@@ -89,8 +90,10 @@ func (s *Store) SubmissionSummary(ctx context.Context, id int64) (*Summary, erro
 
 // FileFinding is a finding about a file as it was read, in both languages.
 type FileFinding struct {
-	Rule, Severity, Sheet, Cell string
-	Message                     map[string]string // by language
+	Rule        string
+	Severity    finding.Severity
+	Sheet, Cell string
+	Message     map[string]string // by language
 }
 
 // FileFindings returns the reading findings of a stored submission, in order.

@@ -224,7 +224,7 @@ func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) 
 			if f.Row > 0 {
 				row = int32(f.Row)
 			}
-			if err := a.AppendRow(w.id, int32(i+1), f.Rule, f.Severity, nullString(f.Sheet), nullString(f.Cell), row,
+			if err := a.AppendRow(w.id, int32(i+1), f.Rule, string(f.Severity), nullString(f.Sheet), nullString(f.Cell), row,
 				f.Key, cat.Text("de", f.Key, f.Args), cat.Text("en", f.Key, f.Args)); err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"grantpipe/pipeline/finding"
 	"grantpipe/pipeline/form"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
@@ -110,7 +111,7 @@ func fileProblemKey(fe *xlsx.FormatError) string {
 	return "file.corrupt"
 }
 
-func (s *Submission) add(rule, severity, sheet, cell, key string, args messages.Args) {
+func (s *Submission) add(rule string, severity finding.Severity, sheet, cell, key string, args messages.Args) {
 	if v, ok := args["value"].(string); ok {
 		args["value"] = clip(v, maxQuoted)
 	}

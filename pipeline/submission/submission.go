@@ -6,15 +6,16 @@ package submission
 import (
 	"time"
 
+	"grantpipe/pipeline/finding"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 )
 
-// Severities of findings.
+// Severities of findings (finding.Severity).
 const (
-	Error   = "error"
-	Warning = "warning"
-	Info    = "info"
+	Error   = finding.Error
+	Warning = finding.Warning
+	Info    = finding.Info
 )
 
 // Rule ids the reader produces; the rule engine adds the others.
@@ -28,7 +29,7 @@ const (
 // and its arguments, so it can be shown in either language.
 type Finding struct {
 	Rule     string
-	Severity string
+	Severity finding.Severity
 	Sheet    string // as named in the workbook; empty for the file as a whole
 	Cell     string // A1 reference; empty when the finding is about a sheet or the file
 	Row      int    // Excel row, 0 when none

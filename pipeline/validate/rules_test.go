@@ -205,7 +205,7 @@ func runCase(t *testing.T, dir, rule string) []goldenFinding {
 	got := []goldenFinding{}
 	for _, f := range res.Findings {
 		if f.Rule == rule && districts[f.District] {
-			got = append(got, goldenFinding{f.Rule, f.Severity, f.District, f.Year, f.Quarter, f.File, f.Sheet, f.Cell, f.Message["de"], f.Message["en"]})
+			got = append(got, goldenFinding{f.Rule, string(f.Severity), f.District, f.Year, f.Quarter, f.File, f.Sheet, f.Cell, f.Message["de"], f.Message["en"]})
 		}
 	}
 	return got

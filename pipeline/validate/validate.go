@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"grantpipe/pipeline/finding"
 	"maps"
 	"slices"
 	"sort"
@@ -84,7 +85,7 @@ type Options struct {
 // Finding is one finding of a run.
 type Finding struct {
 	Rule         string
-	Severity     string
+	Severity     finding.Severity
 	District     string
 	Year         int
 	Quarter      int
@@ -297,7 +298,7 @@ func errorLines(fs []Finding) []store.LineRef {
 	var out []store.LineRef
 	for _, f := range fs {
 		l := store.LineRef{SubmissionID: f.SubmissionID, Row: f.Row}
-		if f.Severity != "error" || f.SubmissionID == 0 || f.Row == 0 || seen[l] {
+		if f.Severity != finding.Error || f.SubmissionID == 0 || f.Row == 0 || seen[l] {
 			continue
 		}
 		seen[l] = true
@@ -315,7 +316,7 @@ func runRule(ctx context.Context, r *run, rule rules.Rule) ([]Finding, error) {
 		cols, colErr = c, checkColumns(rule, c.Names)
 		return colErr
 	}, func(values []any) error {
-		f := finding(rule, cols, values, r.asOf)
+		f := findingOf(rule, cols, values, r.asOf)
 		f.File = r.files[f.SubmissionID]
 		out = append(out, f)
 		return nil
@@ -329,8 +330,8 @@ func runRule(ctx context.Context, r *run, rule rules.Rule) ([]Finding, error) {
 	return out, nil
 }
 
-// finding makes a finding of one row of rule r.
-func finding(r rules.Rule, cols store.RuleColumns, values []any, asOf time.Time) Finding {
+// findingOf makes a finding of one row of rule r.
+func findingOf(r rules.Rule, cols store.RuleColumns, values []any, asOf time.Time) Finding {
 	row := map[string]any{}
 	args := messages.Args{}
 	for i, c := range cols.Names {
@@ -343,7 +344,7 @@ func finding(r rules.Rule, cols store.RuleColumns, values []any, asOf time.Time)
 		SubmissionID: num(row["submission_id"]), Sheet: str(row["sheet"]), Cell: str(row["cell"]), Row: int(num(row["row_no"])),
 		Message: map[string]string{},
 	}
-	if s := str(row["severity"]); s == "error" || s == "warning" || s == "info" {
+	if s, err := finding.Parse(str(row["severity"])); err == nil {
 		f.Severity = s
 	}
 	if r.SeverityYearEnd != "" && f.Year > 0 && (f.Quarter == 4 || asOf.After(time.Date(f.Year, 12, 31, 23, 59, 59, 0, time.UTC))) {
@@ -537,7 +538,7 @@ func (v *Validator) save(ctx context.Context, r *run, res *Result, opt Options, 
 	}
 	findings := make([]store.NewFinding, len(res.Findings))
 	for i, f := range res.Findings {
-		findings[i] = store.NewFinding{Rule: f.Rule, Severity: f.Severity, District: f.District, Year: f.Year, Quarter: f.Quarter,
+		findings[i] = store.NewFinding{Rule: f.Rule, Severity: string(f.Severity), District: f.District, Year: f.Year, Quarter: f.Quarter,
 			SubmissionID: f.SubmissionID, File: f.File, Sheet: f.Sheet, Cell: f.Cell, Row: f.Row,
 			MessageDE: f.Message["de"], MessageEN: f.Message["en"]}
 	}
