@@ -25,7 +25,15 @@
 // cannot be marked in it (beyond the limits, or damaged where only excelize
 // looks); that is a finding of its own (Result.Failure), never an error.
 //
-// Path says where a submission's feedback workbook lives.
+// An OpenDocument spreadsheet (.ods) gets its own file back as an .ods
+// (Result.ODS, see ods.go): each finding's cell carries an annotation whose
+// first line is "grantpipe:" and a cell style of grantpipe's with the same
+// fill, and the result sheet is a plain table in front. An .ods whose
+// findings cannot be marked in it gets the result sheet alone, as an
+// .xlsx, and a Failure.
+//
+// Path says where a submission's feedback workbook lives (ODSPath for an
+// .ods).
 package feedback
 
 import (
@@ -119,6 +127,10 @@ type Result struct {
 	// finding with the file's other findings. A file that is no workbook at
 	// all (a CSV, an .xls) has no Failure: its reading findings say so.
 	Failure *Failure
+	// ODS is true when the output is an OpenDocument spreadsheet (the
+	// district's .ods, marked), to be named with ODSSuffix; otherwise it is
+	// an .xlsx workbook.
+	ODS bool
 }
 
 // Failure is why the findings could not be marked in the file: a message
@@ -145,7 +157,7 @@ func (f *Failure) Finding(cat *messages.Catalog, lang string) Finding {
 const FailedKey = "feedback.failed"
 
 // Write writes the feedback workbook for the original file at src to w. src
-// may be a valid .xlsx or .xlsm, or not a workbook at all (csv, .xls,
+// may be a valid .xlsx, .xlsm or .ods, or not a workbook at all (csv, .xls,
 // damaged): then the output has only the result sheet. Findings about the
 // file are data, not errors, and so is a file whose findings cannot be
 // marked in it (see Result.Failure). Write returns an error only for a bad
@@ -178,6 +190,16 @@ func Write(w io.Writer, src string, findings []Finding, cat *messages.Catalog, o
 		return Result{Failure: f}, b.failed(w, f)
 	}
 	defer wb.Close()
+	if wb.Format() == xlsx.FormatODS {
+		data, f := b.odsAnnotated(wb)
+		if f == nil {
+			if _, err := w.Write(data); err != nil {
+				return Result{}, fmt.Errorf("feedback: %w", err)
+			}
+			return Result{Marked: true, ODS: true}, nil
+		}
+		return Result{Failure: f}, b.failed(w, f)
+	}
 	p, f := makePlan(wb, findings, cat)
 	if f == nil {
 		var data []byte

@@ -14,8 +14,19 @@ import (
 	"grantpipe/pipeline/store"
 )
 
-// Suffix ends the name of every feedback workbook.
+// Suffix ends the name of every feedback workbook that is an .xlsx.
 const Suffix = ".feedback.xlsx"
+
+// ODSSuffix ends the name of a feedback workbook that is an .ods: the
+// district's own .ods with the findings marked (Result.ODS). It lives at
+// Path with Suffix replaced by ODSSuffix (see ODSPath).
+const ODSSuffix = ".feedback.ods"
+
+// ODSPath is where the feedback of a submission lives when it is an .ods,
+// given its Path.
+func ODSPath(path string) string {
+	return strings.TrimSuffix(path, Suffix) + ODSSuffix
+}
 
 // Path returns where the feedback workbook of a submission lives: in the
 // data directory's reports/feedback, at the place of the submission's
@@ -111,7 +122,7 @@ func paths(d datadir.Dir, subs []store.Sent) map[string]string {
 // RemoveUnowned deletes the feedback workbooks under dir (the data
 // directory's reports/feedback) that are not in keep: those of submissions
 // that no longer exist, and those an earlier version named after the file
-// alone. Only files whose names end in Suffix are touched, and folders that
+// alone. Only files whose names end in Suffix or ODSSuffix are touched, and folders that
 // are left empty by it; everything else stays. It returns the paths removed.
 func RemoveUnowned(dir string, keep []string) ([]string, error) {
 	owned := make(map[string]bool, len(keep))
@@ -126,7 +137,7 @@ func RemoveUnowned(dir string, keep []string) ([]string, error) {
 			}
 			return err
 		}
-		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), Suffix) && !owned[filepath.Clean(p)] {
+		if e.Type().IsRegular() && (strings.HasSuffix(e.Name(), Suffix) || strings.HasSuffix(e.Name(), ODSSuffix)) && !owned[filepath.Clean(p)] {
 			stale = append(stale, p)
 		}
 		return nil

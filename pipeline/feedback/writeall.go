@@ -78,8 +78,9 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 			fs[k] = Finding{Rule: f.Rule, Severity: f.Severity, Sheet: f.Sheet, Cell: f.Cell, Message: f.Message[messageLang(lang)]}
 		}
 		todo = append(todo, work{s, path, fs})
-		keep = append(keep, path)
 	}
+	// dest is the path each workbook went to: an .ods went to ODSPath.
+	dest := make([]string, len(todo))
 	failed := make([]*Failure, len(todo))
 	changed := make([]bool, len(todo))
 	err = parallel.Each(len(todo), func(k int) error {
@@ -97,8 +98,12 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 				opt.Timestamp = r.ReceivedAt
 			}
 		}
-		data, fail := workbookOf(src, w.findings, cat, opt, log)
+		data, ods, fail := workbookOf(src, w.findings, cat, opt, log)
 		failed[k] = fail
+		dest[k] = w.path
+		if ods {
+			dest[k] = ODSPath(w.path)
+		}
 		if fail != nil {
 			log.Warn("feedback: findings not marked in the file", "submission", w.sub.ID, "file", w.sub.File,
 				"reason", fail.Reason(cat, "en"))
@@ -107,7 +112,7 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 			return nil
 		}
 		var err error
-		if changed[k], err = atomicfile.WriteIfChanged(w.path, data); err != nil {
+		if changed[k], err = atomicfile.WriteIfChanged(dest[k], data); err != nil {
 			return fmt.Errorf("feedback %s: %w", w.sub.File, err)
 		}
 		return nil
@@ -124,6 +129,11 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 	}
 	if err != nil {
 		return 0, err
+	}
+	for _, p := range dest {
+		if p != "" {
+			keep = append(keep, p)
+		}
 	}
 	if _, err := RemoveUnowned(dir, keep); err != nil {
 		return 0, err
@@ -148,11 +158,13 @@ func messageLang(lang string) string {
 // when Write refuses its input or panics, the file gets the list of its
 // findings alone, and the failure is the file's. data is nil only when not
 // even that list could be written (it is logged).
-func workbookOf(src string, findings []Finding, cat *messages.Catalog, opt Options, log *slog.Logger) (data []byte, fail *Failure) {
+//
+// ods tells that data is an .ods (Result.ODS).
+func workbookOf(src string, findings []Finding, cat *messages.Catalog, opt Options, log *slog.Logger) (data []byte, ods bool, fail *Failure) {
 	var buf bytes.Buffer
 	res, err := recovered(func() (Result, error) { return Write(&buf, src, findings, cat, opt) })
 	if err == nil {
-		return buf.Bytes(), res.Failure
+		return buf.Bytes(), res.ODS, res.Failure
 	}
 	fail = &Failure{Key: "feedback.reason.unreadable", Args: messages.Args{"detail": short(err.Error())}}
 	buf.Reset()
@@ -161,9 +173,9 @@ func workbookOf(src string, findings []Finding, cat *messages.Catalog, opt Optio
 	})
 	if err != nil {
 		log.Error("feedback: no workbook", "file", opt.File, "error", err)
-		return nil, fail
+		return nil, false, fail
 	}
-	return buf.Bytes(), fail
+	return buf.Bytes(), false, fail
 }
 
 // recovered calls f, turning a panic into an error.
