@@ -85,7 +85,7 @@ func (b *book) odsAnnotated(wb *xlsx.Workbook) (data []byte, fail *Failure) {
 	if err != nil || len(src) > maxODSContent {
 		return nil, unreadable(fmt.Errorf("content.xml: %v", err))
 	}
-	r := &odsRewrite{b: b, src: src, marks: map[string]map[[2]int]*odsMark{}, styles: map[string]odsCellStyle{}, derived: map[xfKeyODS]string{}}
+	r := &odsRewrite{b: b, src: src, marks: map[string]*sheetMarks{}, styles: map[string]odsCellStyle{}, derived: map[xfKeyODS]string{}}
 	r.plan(wb.Sheets())
 	out, err := r.run()
 	if err != nil {
@@ -158,7 +158,7 @@ type odsRewrite struct {
 	// prefix maps the namespaces written to the document's prefixes.
 	prefix map[string]string
 	ns     []map[string]string // prefix → URI per open element
-	marks  map[string]map[[2]int]*odsMark
+	marks  map[string]*sheetMarks
 	sheets []string
 	// styles are the automatic cell styles of content.xml by name.
 	styles  map[string]odsCellStyle
@@ -235,11 +235,37 @@ func (r *odsRewrite) plan(sheets []string) {
 			head := b.text("feedback.comment.finding", messages.Args{"severity": b.text(severityKey(fd.Severity), nil), "title": b.title(fd.Rule)})
 			m.lines = append(m.lines, head+" "+fd.Message)
 		}
-		if r.marks[p.sheet] == nil {
-			r.marks[p.sheet] = map[[2]int]*odsMark{}
+		sm := r.marks[p.sheet]
+		if sm == nil {
+			sm = &sheetMarks{at: map[[2]int]*odsMark{}, cols: map[int][]int{}}
+			r.marks[p.sheet] = sm
 		}
-		r.marks[p.sheet][[2]int{row, col}] = m
+		if len(sm.cols[row]) == 0 {
+			sm.rows = append(sm.rows, row)
+		}
+		sm.at[[2]int{row, col}] = m
+		sm.cols[row] = append(sm.cols[row], col)
 	}
+	for _, sm := range r.marks {
+		sort.Ints(sm.rows)
+		for _, c := range sm.cols {
+			sort.Ints(c)
+		}
+	}
+}
+
+// sheetMarks are the marks of one sheet: by cell, and the rows and each
+// row's columns in order, so that a row or a run of cells finds its marks
+// without looking at the others.
+type sheetMarks struct {
+	at   map[[2]int]*odsMark // by {row, column}
+	rows []int
+	cols map[int][]int
+}
+
+// within returns the elements of sorted that lie in [from, to).
+func within(sorted []int, from, to int) []int {
+	return sorted[sort.SearchInts(sorted, from):sort.SearchInts(sorted, to)]
 }
 
 // copyTo copies the source up to off unchanged.
@@ -658,9 +684,37 @@ func (r *odsRewrite) table(t xml.StartElement, start int64) error {
 			r.pop()
 			depth--
 			if depth == 0 {
+				r.rowsPast(s, row, marks)
 				return nil
 			}
 		}
+	}
+}
+
+// rowsPast adds, before the end tag of a sheet (at end), the rows from row
+// on that have marks: a sheet that a program other than LibreOffice wrote
+// may end after its last row with a value.
+func (r *odsRewrite) rowsPast(at int64, row int, marks *sheetMarks) {
+	if marks == nil {
+		return
+	}
+	rows := marks.rows[sort.SearchInts(marks.rows, row):]
+	if len(rows) == 0 {
+		return
+	}
+	r.copyTo(at)
+	tp := r.prefix[nsTable]
+	rowTag := xml.StartElement{Name: xml.Name{Space: tp, Local: "table-row"}}
+	for _, m := range rows {
+		if m > row {
+			r.startTag(rowTag, "number-rows-repeated", m-row, "")
+			fmt.Fprintf(r.out, "<%s:table-cell/>", tp)
+			r.endTag(rowTag)
+		}
+		r.startTag(rowTag, "", 1, "")
+		r.cellsOut(nil, marks, m)
+		r.endTag(rowTag)
+		row = m + 1
 	}
 }
 
@@ -815,7 +869,7 @@ func (r *odsRewrite) repeatOf(se xml.StartElement, local string) int {
 
 // row rewrites a table:table-row that started at start and stands for the
 // rows first… of the sheet; it returns how many rows it stood for.
-func (r *odsRewrite) row(t xml.StartElement, start int64, first int, marks map[[2]int]*odsMark) (int, error) {
+func (r *odsRewrite) row(t xml.StartElement, start int64, first int, marks *sheetMarks) (int, error) {
 	n := r.repeatOf(t, "number-rows-repeated")
 	cells, _, err := r.children(func(se xml.StartElement) (int, bool, bool) {
 		cell := r.is(se.Name, nsTable, "table-cell")
@@ -831,13 +885,9 @@ func (r *odsRewrite) row(t xml.StartElement, start int64, first int, marks map[[
 	}
 	end := r.d.InputOffset()
 	var rows []int
-	for k := range marks {
-		if k[0] >= first && k[0] < first+n {
-			rows = append(rows, k[0])
-		}
+	if marks != nil {
+		rows = within(marks.rows, first, first+n)
 	}
-	sort.Ints(rows)
-	rows = dedup(rows)
 	old := false
 	for _, c := range cells {
 		if len(c.annotations) > 0 {
@@ -870,16 +920,6 @@ func (r *odsRewrite) row(t xml.StartElement, start int64, first int, marks map[[
 		emit(first+n-at, 0)
 	}
 	return n, nil
-}
-
-func dedup(s []int) []int {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // startTag writes se's start tag with the repeat attribute repeatAttr set
@@ -948,7 +988,7 @@ func escAttr(s string) string {
 // cellsOut writes the cells of a row, row rowNo of the sheet (0: a row
 // without marks), splitting a repeated cell around each marked one and
 // removing the annotations of an earlier round.
-func (r *odsRewrite) cellsOut(cells []element, marks map[[2]int]*odsMark, rowNo int) {
+func (r *odsRewrite) cellsOut(cells []element, marks *sheetMarks, rowNo int) {
 	col := 1
 	for _, c := range cells {
 		if !c.cell && !c.covered {
@@ -957,19 +997,14 @@ func (r *odsRewrite) cellsOut(cells []element, marks map[[2]int]*odsMark, rowNo 
 		}
 		var cols []int
 		if rowNo > 0 && c.cell {
-			for k := range marks {
-				if k[0] == rowNo && k[1] >= col && k[1] < col+c.repeat {
-					cols = append(cols, k[1])
-				}
-			}
-			sort.Ints(cols)
+			cols = within(marks.cols[rowNo], col, col+c.repeat)
 		}
 		at := col
 		for _, m := range cols {
 			if m > at {
 				r.cellOut(c, at, m-at, nil)
 			}
-			r.cellOut(c, m, 1, marks[[2]int{rowNo, m}])
+			r.cellOut(c, m, 1, marks.at[[2]int{rowNo, m}])
 			at = m + 1
 		}
 		if at < col+c.repeat {
@@ -982,13 +1017,8 @@ func (r *odsRewrite) cellsOut(cells []element, marks map[[2]int]*odsMark, rowNo 
 	}
 	// A row ends after its last cell that is not empty: a mark past it
 	// gets empty cells up to it.
-	var past []int
-	for k := range marks {
-		if k[0] == rowNo && k[1] >= col {
-			past = append(past, k[1])
-		}
-	}
-	sort.Ints(past)
+	cols := marks.cols[rowNo]
+	past := cols[sort.SearchInts(cols, col):]
 	tp := r.prefix[nsTable]
 	for _, m := range past {
 		if m > col {
@@ -999,7 +1029,7 @@ func (r *odsRewrite) cellsOut(cells []element, marks map[[2]int]*odsMark, rowNo 
 			r.out.WriteString("/>")
 		}
 		empty := element{start: xml.StartElement{Name: xml.Name{Space: tp, Local: "table-cell"}}, cell: true, repeat: 1}
-		r.cellOut(empty, m, 1, marks[[2]int{rowNo, m}])
+		r.cellOut(empty, m, 1, marks.at[[2]int{rowNo, m}])
 		col = m + 1
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -240,15 +241,21 @@ const odsNS = `xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" `
 	`xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" ` +
 	`xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"`
 
-// goODS is an .ods built in Go with one sheet "S" holding rows.
+// goODS is an .ods built in Go with one sheet "S" holding rows and an
+// empty row repeated to the end of the grid, as LibreOffice ends a sheet.
 func goODS(t *testing.T, rows string) string {
+	t.Helper()
+	return goODSOf(t, rows+`<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>`)
+}
+
+// goODSOf is an .ods built in Go with one sheet "S" holding rows.
+func goODSOf(t *testing.T, rows string) string {
 	t.Helper()
 	content := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 		`<office:document-content ` + odsNS + ` office:version="1.3">` +
 		`<office:automatic-styles><style:style style:name="ce1" style:family="table-cell" style:data-style-name="N2"/></office:automatic-styles>` +
 		`<office:body><office:spreadsheet><table:table table:name="S">` +
 		`<table:table-column table:number-columns-repeated="16384"/>` + rows +
-		`<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>` +
 		`</table:table></office:spreadsheet></office:body></office:document-content>`
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -356,5 +363,50 @@ func TestTheFeedbackOfAnODSIsNamedFeedbackODS(t *testing.T) {
 	got := feedback.ODSPath(filepath.Join("reports", "feedback", "15090", "2026-Q1", "3f2a_Meldung"+feedback.Suffix))
 	if want := filepath.Join("reports", "feedback", "15090", "2026-Q1", "3f2a_Meldung.feedback.ods"); got != want {
 		t.Errorf("ODSPath = %q, want %q", got, want)
+	}
+}
+
+func TestAMarkPastTheLastRowGetsRowsUpToIt(t *testing.T) {
+	src := goODSOf(t, `<table:table-row><table:table-cell office:value-type="string"><text:p>Kopf</text:p></table:table-cell></table:table-row>`)
+	fs := []feedback.Finding{
+		{Rule: "RECEIPT", Severity: "warning", Sheet: "S", Cell: "C10", Message: "Belegnummer fehlt."},
+		{Rule: "AMOUNT", Severity: "error", Sheet: "S", Cell: "D1", Message: "Betrag fehlt."},
+	}
+	out, data := writeODS(t, src, fs)
+	c := contentOf(t, data)
+	for _, want := range []string{
+		`<text:p>Kopf</text:p></table:table-cell><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:style-name="grantpipe_error"><office:annotation>`,
+		`<table:table-row table:number-rows-repeated="8"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:style-name="grantpipe_warning"><office:annotation>`,
+	} {
+		if !strings.Contains(c, want) {
+			t.Errorf("content.xml lacks %s", want)
+		}
+	}
+	if got, want := readAll(t, out, "Prüfergebnis"), readAll(t, src, ""); !reflect.DeepEqual(got, want) {
+		t.Error("the feedback .ods reads differently from the original")
+	}
+}
+
+func TestFiveThousandFindingsInAnODSAreMarkedQuickly(t *testing.T) {
+	var rows strings.Builder
+	for i := 0; i < 1000; i++ {
+		rows.WriteString(`<table:table-row><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="20"><text:p>1</text:p></table:table-cell></table:table-row>`)
+	}
+	src := goODS(t, rows.String())
+	var fs []feedback.Finding
+	for i := 0; i < 5000; i++ {
+		fs = append(fs, feedback.Finding{Rule: "AMOUNT", Severity: "error", Sheet: "S", Cell: fmt.Sprintf("%c%d", 'A'+i%20, 1+i/5), Message: "Betrag unklar."})
+	}
+	start := time.Now()
+	_, data := writeODS(t, src, fs)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v", d)
+	}
+	c := contentOf(t, data)
+	if n := strings.Count(c, "<office:annotation>"); n != 5001 { // and the result sheet's
+		t.Errorf("%d annotations, want 5001", n)
+	}
+	if n := strings.Count(c, "<style:style "); n > 5 {
+		t.Errorf("%d styles added, want a few", n)
 	}
 }
