@@ -1053,6 +1053,8 @@ func (r *odsRewrite) cellOut(c element, col, count int, m *odsMark) {
 		style = r.style(old, "")
 	}
 	r.startTag(c.start, "number-columns-repeated", count, style)
+	// A cell holds one annotation: one of the district's is kept, and the
+	// cell is only highlighted (the result sheet lists its findings).
 	if m != nil && !c.foreignAnnotation {
 		op, tp := r.prefix[nsOffice], r.prefix[nsText]
 		fmt.Fprintf(r.out, "<%s:annotation>", op)

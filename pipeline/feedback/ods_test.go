@@ -410,3 +410,25 @@ func TestFiveThousandFindingsInAnODSAreMarkedQuickly(t *testing.T) {
 		t.Errorf("%d styles added, want a few", n)
 	}
 }
+
+// TestTheDistrictsOwnAnnotationIsKept: a cell holds one annotation, so a
+// marked cell that has the district's keeps it and is only highlighted
+// (the result sheet lists the finding); both rounds leave it as it was.
+func TestTheDistrictsOwnAnnotationIsKept(t *testing.T) {
+	own := `<office:annotation><text:p>Rückfrage Kämmerei</text:p></office:annotation>`
+	src := goODS(t, `<table:table-row><table:table-cell office:value-type="string">`+own+`<text:p>Kopf</text:p></table:table-cell>`+
+		`<table:table-cell office:value-type="string">`+own+`<text:p>Wert</text:p></table:table-cell></table:table-row>`)
+	fs := []feedback.Finding{{Rule: "AMOUNT", Severity: "error", Sheet: "S", Cell: "B1", Message: "Betrag unklar."}}
+	out, data := writeODS(t, src, fs)
+	c := contentOf(t, data)
+	if n := strings.Count(c, own); n != 2 {
+		t.Errorf("%d of the district's 2 annotations kept", n)
+	}
+	if !strings.Contains(c, `<table:table-cell office:value-type="string" table:style-name="grantpipe_error">`+own) {
+		t.Error("the marked cell with the district's annotation is not highlighted")
+	}
+	_, data2 := writeODS(t, out, nil)
+	if n := strings.Count(contentOf(t, data2), own); n != 2 {
+		t.Errorf("second round: %d of the district's 2 annotations kept", n)
+	}
+}
