@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"grantpipe/pipeline/finding"
 	"time"
@@ -40,29 +41,18 @@ type Replacement struct {
 // SentFiles returns every file ingested, oldest first (see
 // feedback/submissions.sql).
 func (s *Store) SentFiles(ctx context.Context) ([]Sent, error) {
-	rows, err := s.db.QueryContext(ctx, s.text(feedbackSubmissions))
-	if err != nil {
-		return nil, fmt.Errorf("sent files: %w", err)
-	}
-	defer rows.Close()
-	var out []Sent
-	for rows.Next() {
-		var f Sent
+	return allRows(ctx, s, "sent files", feedbackSubmissions, nil, func(rows *sql.Rows, f *Sent) error {
 		var replaced bool
 		var r Replacement
 		if err := rows.Scan(&f.ID, &f.File, &f.StoredPath, &f.Accepted, &f.Received, &f.ReceivedAt,
 			&f.FindingsRun, &replaced, &r.File, &r.ReceivedAt); err != nil {
-			return nil, fmt.Errorf("sent files: %w", err)
+			return err
 		}
 		if replaced {
 			f.ReplacedBy = &r
 		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sent files: %w", err)
-	}
-	return out, nil
+		return nil
+	})
 }
 
 // FindingsForDistrict returns what a district hears about one file: its
@@ -70,26 +60,15 @@ func (s *Store) SentFiles(ctx context.Context) ([]Sent, error) {
 // Sent.FindingsRun) that point into it, in order (see
 // feedback/findings.sql).
 func (s *Store) FindingsForDistrict(ctx context.Context, id, run int64) ([]FileFinding, error) {
-	rows, err := s.db.QueryContext(ctx, s.text(feedbackFindings), id, run)
-	if err != nil {
-		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []FileFinding
-	for rows.Next() {
-		var f FileFinding
+	return allRows(ctx, s, fmt.Sprintf("findings of submission %d", id), feedbackFindings, []any{id, run}, func(rows *sql.Rows, f *FileFinding) error {
 		var de, en string
 		var ord, seq int
 		if err := rows.Scan(&f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en, &ord, &seq); err != nil {
-			return nil, fmt.Errorf("findings of submission %d: %w", id, err)
+			return err
 		}
 		f.Message = map[string]string{"de": de, "en": en}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
-	}
-	return out, nil
+		return nil
+	})
 }
 
 // Note is a finding about a whole file that a later step adds to its

@@ -30,23 +30,9 @@ type Known struct {
 // KnownBytes returns the records of files with this sha256, an accepted one
 // first, then the latest rejected ones.
 func (s *Store) KnownBytes(ctx context.Context, sha256 string) ([]Known, error) {
-	rows, err := s.db.QueryContext(ctx, s.text(findBySHA256), sha256)
-	if err != nil {
-		return nil, fmt.Errorf("known bytes: %w", err)
-	}
-	defer rows.Close()
-	var out []Known
-	for rows.Next() {
-		var k Known
-		if err := rows.Scan(&k.ID, &k.Outcome, &k.StoredPath, &k.SourcePath); err != nil {
-			return nil, fmt.Errorf("known bytes: %w", err)
-		}
-		out = append(out, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("known bytes: %w", err)
-	}
-	return out, nil
+	return allRows(ctx, s, "known bytes", findBySHA256, []any{sha256}, func(rows *sql.Rows, k *Known) error {
+		return rows.Scan(&k.ID, &k.Outcome, &k.StoredPath, &k.SourcePath)
+	})
 }
 
 // Summary is what one stored submission holds, in counts and sums.
@@ -98,25 +84,14 @@ type FileFinding struct {
 
 // FileFindings returns the reading findings of a stored submission, in order.
 func (s *Store) FileFindings(ctx context.Context, id int64) ([]FileFinding, error) {
-	rows, err := s.db.QueryContext(ctx, s.text(findingsOf), id)
-	if err != nil {
-		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []FileFinding
-	for rows.Next() {
-		var f FileFinding
+	return allRows(ctx, s, fmt.Sprintf("findings of submission %d", id), findingsOf, []any{id}, func(rows *sql.Rows, f *FileFinding) error {
 		var de, en string
 		if err := rows.Scan(&f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en); err != nil {
-			return nil, fmt.Errorf("findings of submission %d: %w", id, err)
+			return err
 		}
 		f.Message = map[string]string{"de": de, "en": en}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("findings of submission %d: %w", id, err)
-	}
-	return out, nil
+		return nil
+	})
 }
 
 // SubmissionFile returns the name a submission arrived under and when it

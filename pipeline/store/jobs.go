@@ -53,23 +53,9 @@ type JobRun struct {
 
 // LastJobRuns returns the latest run of each job, by job name.
 func (s *Store) LastJobRuns(ctx context.Context) ([]JobRun, error) {
-	rows, err := s.db.QueryContext(ctx, s.text(lastJobRuns))
-	if err != nil {
-		return nil, fmt.Errorf("last job runs: %w", err)
-	}
-	defer rows.Close()
-	var out []JobRun
-	for rows.Next() {
-		var r JobRun
-		if err := rows.Scan(&r.Job, &r.Trigger, &r.Started, &r.Ended, &r.Outcome, &r.Counts.Files, &r.Counts.Findings, &r.Counts.Reports, &r.Error); err != nil {
-			return nil, fmt.Errorf("last job runs: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("last job runs: %w", err)
-	}
-	return out, nil
+	return allRows(ctx, s, "last job runs", lastJobRuns, nil, func(rows *sql.Rows, r *JobRun) error {
+		return rows.Scan(&r.Job, &r.Trigger, &r.Started, &r.Ended, &r.Outcome, &r.Counts.Files, &r.Counts.Findings, &r.Counts.Reports, &r.Error)
+	})
 }
 
 // ErrNoValidation means no validation has run yet (see LatestRun).
@@ -87,23 +73,9 @@ type QuarterState struct {
 // SubmissionMatrix returns the state of every district and quarter of year
 // that has anything to show.
 func (s *Store) SubmissionMatrix(ctx context.Context, year int) ([]QuarterState, error) {
-	rows, err := s.db.QueryContext(ctx, s.text(submissionMatrix), year)
-	if err != nil {
-		return nil, fmt.Errorf("submission matrix: %w", err)
-	}
-	defer rows.Close()
-	var out []QuarterState
-	for rows.Next() {
-		var q QuarterState
-		if err := rows.Scan(&q.District, &q.Quarter, &q.Received, &q.Rejected, &q.Errors); err != nil {
-			return nil, fmt.Errorf("submission matrix: %w", err)
-		}
-		out = append(out, q)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("submission matrix: %w", err)
-	}
-	return out, nil
+	return allRows(ctx, s, "submission matrix", submissionMatrix, []any{year}, func(rows *sql.Rows, q *QuarterState) error {
+		return rows.Scan(&q.District, &q.Quarter, &q.Received, &q.Rejected, &q.Errors)
+	})
 }
 
 // DistrictsAccepted returns the districts with an accepted submission for a
@@ -119,23 +91,16 @@ func (s *Store) DistrictsRejected(ctx context.Context, year, quarter int) (map[s
 }
 
 func (s *Store) districtSet(ctx context.Context, st statement, year, quarter int) (map[string]bool, error) {
-	rows, err := s.db.QueryContext(ctx, s.text(st), year, quarter)
-	if err != nil {
-		return nil, fmt.Errorf("districts: %w", err)
-	}
-	defer rows.Close()
 	out := map[string]bool{}
-	for rows.Next() {
+	err := eachRow(ctx, s, "districts", st, []any{year, quarter}, func(rows *sql.Rows) error {
 		var ags sql.NullString
 		if err := rows.Scan(&ags); err != nil {
-			return nil, fmt.Errorf("districts: %w", err)
+			return err
 		}
 		out[ags.String] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("districts: %w", err)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // CountSubmissions returns how many files the database holds.

@@ -285,3 +285,38 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	}
 	return done, nil
 }
+
+// eachRow runs statement st and calls each for every row; errors name op.
+func eachRow(ctx context.Context, s *Store, op string, st statement, args []any, each func(*sql.Rows) error) error {
+	rows, err := s.db.QueryContext(ctx, s.text(st), args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// allRows runs statement st and returns its rows, each read by scan.
+func allRows[T any](ctx context.Context, s *Store, op string, st statement, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+	var out []T
+	err := eachRow(ctx, s, op, st, args, func(r *sql.Rows) error {
+		var v T
+		if err := scan(r, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
