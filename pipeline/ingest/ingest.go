@@ -318,10 +318,10 @@ func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) 
 	}
 	for _, prev := range prevs {
 		if prev.Outcome == Accepted {
-			return in.again(ctx, path, inInbox, fr, prev)
+			return in.again(ctx, path, inInbox, fr, prev, Duplicate)
 		}
 		if prev.SourcePath == source && !in.exists(prev.StoredPath) {
-			return in.finish(ctx, path, inInbox, fr, prev)
+			return in.again(ctx, path, inInbox, fr, prev, Rejected)
 		}
 	}
 	if now, err := os.Lstat(path); err != nil || now.Size() != info.Size() || !now.ModTime().Equal(info.ModTime()) {
@@ -405,33 +405,23 @@ func (in *Ingester) exists(stored string) bool {
 	return err == nil
 }
 
-// finish completes what a run that crashed after committing a rejected file
-// left undone: the note and the file are put in rejected/, as recorded.
-func (in *Ingester) finish(ctx context.Context, path string, inInbox bool, fr *FileResult, prev *previous) (*FileResult, error) {
+// again handles a file whose exact bytes were stored before: nothing is
+// stored twice, the file is put where the record says. As outcome
+// Duplicate, it is a copy of an accepted submission (with no findings of
+// its own); as the record's own outcome, it finishes a run that crashed
+// after its commit (an accepted file not yet moved is both).
+func (in *Ingester) again(ctx context.Context, path string, inInbox bool, fr *FileResult, prev *previous, outcome string) (*FileResult, error) {
 	if err := in.place(ctx, path, inInbox, prev); err != nil {
 		return nil, err
 	}
 	if err := in.describe(ctx, fr, prev.ID); err != nil {
 		return nil, err
 	}
-	in.log().Info("ingested", "file", fr.File, "outcome", Rejected, "submission", prev.ID, "finished", true)
-	fr.Outcome, fr.SubmissionID, fr.StoredPath = Rejected, prev.ID, prev.StoredPath
-	return fr, nil
-}
-
-// again handles a file whose exact bytes were ingested before: nothing is
-// stored twice. It is also how a rerun finishes a run that crashed after its
-// commit: the file is put where its record says it belongs.
-func (in *Ingester) again(ctx context.Context, path string, inInbox bool, fr *FileResult, prev *previous) (*FileResult, error) {
-	if err := in.place(ctx, path, inInbox, prev); err != nil {
-		return nil, err
+	in.log().Info("ingested", "file", fr.File, "outcome", outcome, "submission", prev.ID)
+	fr.Outcome, fr.SubmissionID, fr.StoredPath = outcome, prev.ID, prev.StoredPath
+	if outcome == Duplicate {
+		fr.Findings = []Finding{}
 	}
-	if err := in.describe(ctx, fr, prev.ID); err != nil {
-		return nil, err
-	}
-	in.log().Info("ingested", "file", fr.File, "outcome", Duplicate, "of_submission", prev.ID)
-	fr.Outcome, fr.SubmissionID, fr.StoredPath = Duplicate, prev.ID, prev.StoredPath
-	fr.Findings = []Finding{}
 	return fr, nil
 }
 
