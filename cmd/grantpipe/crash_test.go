@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -185,6 +186,8 @@ func TestKilledAnywhereLosesNothing(t *testing.T) {
 			t.Fatal("ingest never completed")
 		}
 		cmd := child(t, nil, "ingest", "--data", d.Root)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +196,7 @@ func TestKilledAnywhereLosesNothing(t *testing.T) {
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Fatalf("ingest failed: %v", err)
+				t.Fatalf("ingest failed after %d kills: %v\n%s", kills, err, stderr.String())
 			}
 			t.Logf("completed after %d kills", kills)
 			checkFinished(t, d)

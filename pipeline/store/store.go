@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"sort"
@@ -92,6 +93,18 @@ func open(ctx context.Context, file string, fsys fs.FS, readOnly bool, exportDir
 	if fsys == nil {
 		return nil, fmt.Errorf("open database %s: no queries", file)
 	}
+	if !readOnly {
+		if err := create(ctx, file, fsys); err != nil {
+			return nil, err
+		}
+	}
+	return connect(ctx, file, fsys, readOnly, exportDir)
+}
+
+// connect opens the database file (DuckDB creates it if it is missing),
+// loads the queries, and, for writing, migrates the schema and creates the
+// views.
+func connect(ctx context.Context, file string, fsys fs.FS, readOnly bool, exportDir string) (*Store, error) {
 	dsn := file + "?memory_limit=" + MemoryLimit
 	if readOnly {
 		dsn += "&access_mode=read_only"
@@ -140,6 +153,38 @@ func open(ctx context.Context, file string, fsys fs.FS, readOnly bool, exportDir
 // tests and by people inspecting a data directory. Every statement the
 // program itself runs is a method of Store, declared with its SQL file.
 func (s *Store) Raw() *sql.DB { return s.db }
+
+// create makes a new database file whole or not at all: DuckDB writes a
+// new file's header only as it goes, so a process killed while it creates
+// one leaves a file that every later open refuses ("not a valid DuckDB
+// database file"). The new database is made under a temporary name, its
+// schema applied, closed, and only then renamed into place; a temporary
+// left by a killed run is started afresh. An existing file is left alone.
+func create(ctx context.Context, file string, fsys fs.FS) error {
+	if _, err := os.Stat(file); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	tmp := file + ".creating"
+	for _, p := range []string{tmp, tmp + ".wal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("create database %s: %w", file, err)
+		}
+	}
+	st, err := connect(ctx, tmp, fsys, false, "")
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", file, err)
+	}
+	if err := st.Close(); err != nil {
+		return fmt.Errorf("create database %s: %w", file, err)
+	}
+	if _, err := os.Stat(tmp + ".wal"); err == nil {
+		return fmt.Errorf("create database %s: a write-ahead log was left after closing", file)
+	}
+	if err := os.Rename(tmp, file); err != nil {
+		return fmt.Errorf("create database %s: %w", file, err)
+	}
+	return nil
+}
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }

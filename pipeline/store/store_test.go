@@ -229,3 +229,29 @@ func TestOpenRefusesQueriesThatLackADeclaredStatement(t *testing.T) {
 		t.Errorf("err = %v, want one naming the missing file", err)
 	}
 }
+
+// TestADatabaseIsCreatedWholeOrNotAtAll: a process killed while DuckDB
+// created the file left one that every later open refused; now a new
+// database is made under a temporary name, and the half-made temporary of a
+// killed run is started afresh.
+func TestADatabaseIsCreatedWholeOrNotAtAll(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "grantpipe.duckdb")
+	// What a kill during creation leaves: a temporary that is no database.
+	os.WriteFile(file+".creating", []byte("half"), 0o644)
+	st, err := store.Open(context.Background(), file, queries.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, p := range []string{file + ".creating", file + ".creating.wal"} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s is left", filepath.Base(p))
+		}
+	}
+	st, err = store.Open(context.Background(), file, queries.FS)
+	if err != nil {
+		t.Fatalf("reopening: %v", err)
+	}
+	st.Close()
+}
