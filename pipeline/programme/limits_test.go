@@ -144,9 +144,9 @@ func TestEveryConfigurationWeShipLoads(t *testing.T) {
 		t.Errorf("400 districts (%d bytes): %v", buf.Len(), err)
 	}
 
-	inline := `budget_year = [ { year = 2027, state_budget_eur = "100000.00", district_cap_eur = 50000, max_coordinators = 2, ` +
+	inline := `base_rate = [ { valid_from = 2027-01-01, rate_pct = -0.88 } ]` + "\n" + `budget_year = [ { year = 2027, state_budget_eur = "100000.00", district_cap_eur = 50000, max_coordinators = 2, ` +
 		`funding_rate_pct = "90", line_tolerance_pct = 20, spending_window_days = 60, interest_points_above_base = 5, ` +
-		`base_rate_pct = -0.88, underspending_pct = 50, deadlines = { q1 = 2027-04-15 }, ` +
+		`underspending_pct = 50, deadlines = { q1 = 2027-04-15 }, ` +
 		`category = [ { code = "PERS", name_de = "Personalkosten", name_en = "Staff costs", staff = true } ], ` +
 		`activity_type = [ { code = "BERATUNG", name_de = "Beratung", name_en = "Counselling" } ], ` +
 		`district = [ { ags = 15083, name = "Börde", kind = "Landkreis", population = 170_984, file_number = "LVwA 506.2-15083/2027", ` +

@@ -22,26 +22,35 @@ import (
 // aborting the decoder at the first one; the tables are typed so that
 // MetaData.Undecoded finds every key the layout does not know.
 type rawFile struct {
-	Schedule   *rawSchedule `toml:"schedule"`
-	BudgetYear []rawYear    `toml:"budget_year"`
+	Schedule   *rawSchedule  `toml:"schedule"`
+	BaseRate   []rawBaseRate `toml:"base_rate"`
+	BudgetYear []rawYear     `toml:"budget_year"`
+}
+
+type rawBaseRate struct {
+	ValidFrom any `toml:"valid_from"`
+	RatePct   any `toml:"rate_pct"`
 }
 
 type rawYear struct {
-	Year                    any           `toml:"year"`
-	StateBudget             any           `toml:"state_budget_eur"`
-	DistrictCap             any           `toml:"district_cap_eur"`
-	MaxCoordinators         any           `toml:"max_coordinators"`
-	FundingRatePct          any           `toml:"funding_rate_pct"`
-	PostCapPerFTE           any           `toml:"post_cap_per_fte_eur"`
-	LineTolerancePct        any           `toml:"line_tolerance_pct"`
-	SpendingWindowDays      any           `toml:"spending_window_days"`
-	InterestPointsAboveBase any           `toml:"interest_points_above_base"`
-	BaseRatePct             any           `toml:"base_rate_pct"`
-	UnderspendingPct        any           `toml:"underspending_pct"`
-	Deadlines               rawDeadlines  `toml:"deadlines"`
-	Category                []rawCategory `toml:"category"`
-	ActivityType            []rawNamed    `toml:"activity_type"`
-	District                []rawDistrict `toml:"district"`
+	Year                    any `toml:"year"`
+	StateBudget             any `toml:"state_budget_eur"`
+	DistrictCap             any `toml:"district_cap_eur"`
+	MaxCoordinators         any `toml:"max_coordinators"`
+	FundingRatePct          any `toml:"funding_rate_pct"`
+	PostCapPerFTE           any `toml:"post_cap_per_fte_eur"`
+	LineTolerancePct        any `toml:"line_tolerance_pct"`
+	SpendingWindowDays      any `toml:"spending_window_days"`
+	InterestPointsAboveBase any `toml:"interest_points_above_base"`
+	// BaseRatePct is the retired per-year base rate, decoded only to say
+	// what replaced it.
+	BaseRatePct      any           `toml:"base_rate_pct"`
+	UnderspendingPct any           `toml:"underspending_pct"`
+	Deadlines        rawDeadlines  `toml:"deadlines"`
+	Category         []rawCategory `toml:"category"`
+	ActivityType     []rawNamed    `toml:"activity_type"`
+	IncomeType       []rawNamed    `toml:"income_type"`
+	District         []rawDistrict `toml:"district"`
 }
 
 type rawDeadlines struct {
@@ -76,7 +85,9 @@ type rawDistrict struct {
 	Approved   any            `toml:"approved_eur"`
 	PlanTotal  any            `toml:"plan_total_eur"`
 	Plan       map[string]any `toml:"plan_eur"`
-	Payouts    []rawPayout    `toml:"payouts"`
+	// PlannedIncome is optional: 0 when left out.
+	PlannedIncome any         `toml:"planned_income_eur"`
+	Payouts       []rawPayout `toml:"payouts"`
 }
 
 type rawPayout struct {
@@ -191,7 +202,59 @@ func (c *checker) programme(raw *rawFile) *Programme {
 		p.Years = append(p.Years, y)
 	}
 	slices.SortStableFunc(p.Years, func(a, b *Year) int { return cmp.Compare(a.Year, b.Year) })
+	p.BaseRates = c.baseRates(raw.BaseRate, p.Years)
 	return p
+}
+
+// baseRates converts the [[base_rate]] list. It must be ascending, each day
+// once, and begin on or before 1 January of the first budget year: interest
+// is computed per day with the rate of that day, and a day without a rate
+// could not be priced.
+func (c *checker) baseRates(raws []rawBaseRate, years []*Year) []BaseRate {
+	first := 0
+	for _, y := range years {
+		if y.Year != 0 && (first == 0 || y.Year < first) {
+			first = y.Year
+		}
+	}
+	if len(raws) == 0 {
+		c.add("base_rate", "%s: the file needs [[base_rate]] blocks with valid_from and rate_pct, "+
+			"the first on or before 1 January of the first budget year", missingKey)
+		return nil
+	}
+	var out []BaseRate
+	var index []int // of out's entries in the file
+	datesOK := true
+	for i, r := range raws {
+		k := fmt.Sprintf("base_rate[%d]", i)
+		from, fromOK := c.date(k+".valid_from", r.ValidFrom)
+		// The base rate was negative from 2013 to 2022, so it may be.
+		rate, _ := c.rate(k+".rate_pct", r.RatePct, -Percent(100))
+		if !fromOK {
+			datesOK = false
+			continue
+		}
+		if n := len(out); n > 0 {
+			prev := out[n-1].From
+			switch {
+			case from == prev:
+				c.add(k+".valid_from", "a base rate from %s is already given in base_rate[%d]: each day at most once", from, index[n-1])
+				datesOK = false
+			case from.Before(prev):
+				c.add(k+".valid_from", "%s is before %s of base_rate[%d]: list the base rates in ascending order of valid_from", from, prev, index[n-1])
+				datesOK = false
+			}
+		}
+		out = append(out, BaseRate{From: from, RatePct: rate})
+		index = append(index, i)
+	}
+	if datesOK && first != 0 {
+		if start := (Date{first, 1, 1}); out[0].From.After(start) {
+			c.add("base_rate[0].valid_from", "the first base rate applies from %s, after the start of budget year %d (%s): "+
+				"interest for the days before could not be computed; add the rate in force on %s", out[0].From, first, start, start)
+		}
+	}
+	return out
 }
 
 // year converts one [[budget_year]] block; ok reports whether its year
@@ -213,8 +276,12 @@ func (c *checker) year(i int, r *rawYear) (y *Year, ok bool) {
 	y.LineTolerancePct, _ = c.rate(k+".line_tolerance_pct", r.LineTolerancePct, 0)
 	y.SpendingWindowDays, _ = c.integer(k+".spending_window_days", r.SpendingWindowDays, 1, math.MaxInt32)
 	y.InterestPointsAboveBase, _ = c.rate(k+".interest_points_above_base", r.InterestPointsAboveBase, 0)
-	// The base rate was negative from 2013 to 2022, so it alone may be.
-	y.BaseRatePct, _ = c.rate(k+".base_rate_pct", r.BaseRatePct, -Percent(100))
+	if r.BaseRatePct != nil {
+		// Interest for a day uses the rate of that day, and one rate per
+		// year cannot say which applies on each day.
+		c.add(k+".base_rate_pct", "the base rate per budget year was replaced by the list [[base_rate]] at the top of the file: "+
+			"one block per rate with valid_from (e.g. 2025-07-01) and rate_pct (e.g. 1.27); remove base_rate_pct")
+	}
 	y.UnderspendingPct, _ = c.rate(k+".underspending_pct", r.UnderspendingPct, 0)
 
 	if ok {
@@ -222,6 +289,7 @@ func (c *checker) year(i int, r *rawYear) (y *Year, ok bool) {
 	}
 	y.Categories = c.categories(k, r.Category)
 	y.ActivityTypes = c.activityTypes(k, r.ActivityType)
+	y.IncomeTypes = c.incomeTypes(k, r.IncomeType)
 
 	if len(r.District) == 0 {
 		c.add(k+".district", "%s: the year needs at least one [[budget_year.district]] block", missingKey)
@@ -370,6 +438,19 @@ func (c *checker) activityTypes(k string, raws []rawNamed) []ActivityType {
 	return out
 }
 
+// incomeTypes converts the income type blocks; a year without them gets
+// DefaultIncomeTypes, so that files written before income existed load.
+func (c *checker) incomeTypes(k string, raws []rawNamed) []IncomeType {
+	if len(raws) == 0 {
+		return DefaultIncomeTypes()
+	}
+	var out []IncomeType
+	for _, n := range c.namedEntries(k, "income_type", raws) {
+		out = append(out, IncomeType(n))
+	}
+	return out
+}
+
 // district converts one [[budget_year.district]] block and checks its grant
 // against the year's cap and funding rate. capOK and rateOK say whether the
 // year's figures are usable for those checks.
@@ -395,6 +476,9 @@ func (c *checker) district(k string, r *rawDistrict, y *Year, capOK, rateOK bool
 	d.PlanTotal = planTotal
 
 	d.Plan = c.plan(k, label, r.Plan, y.Categories, planTotal, planTotalOK)
+	if r.PlannedIncome != nil {
+		d.PlannedIncome, _ = c.amount(k+".planned_income_eur", r.PlannedIncome)
+	}
 
 	if approvedOK && capOK && approved > y.DistrictCap {
 		c.add(k+".approved_eur", "approved grant of %s is %s, above the district cap of %s", label, approved, y.DistrictCap)

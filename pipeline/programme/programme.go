@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"grantpipe/pipeline/money"
 	"grantpipe/templates"
@@ -34,6 +35,12 @@ const (
 type Programme struct {
 	// Schedule is when the unattended jobs run.
 	Schedule Schedule
+	// BaseRates are the Basiszinssatz (§ 247 BGB) and the day from which
+	// each applies, ascending, each day at most once. Interest for a day
+	// uses the rate in force that day (BaseRateOn); the first entry is on
+	// or before 1 January of the first budget year, so every day of a
+	// budget year has a rate.
+	BaseRates []BaseRate
 	// Years holds one entry per budget year, ascending by year, each year
 	// at most once.
 	Years []*Year
@@ -65,11 +72,9 @@ type Year struct {
 	// before interest is due on the unspent part.
 	SpendingWindowDays int
 	// InterestPointsAboveBase is the interest on late-spent payouts in
-	// percentage points above BaseRatePct (§ 49a VwVfG).
+	// percentage points above the base rate of the day
+	// (Programme.BaseRateOn, § 49a VwVfG).
 	InterestPointsAboveBase Rate
-	// BaseRatePct is the Basiszinssatz (§ 247 BGB). It changes each 1 January
-	// and 1 July and may be negative, as it was from 2013 to 2022.
-	BaseRatePct Rate
 	// UnderspendingPct is the share of the pro-rata plan below which
 	// cumulative spending at a quarter's end draws a warning.
 	UnderspendingPct Rate
@@ -83,6 +88,10 @@ type Year struct {
 	Categories []Category
 	// ActivityTypes are the activity types in the order reports list them.
 	ActivityTypes []ActivityType
+	// IncomeTypes are the kinds of income (Einnahmen: third-party funds,
+	// participants' fees, other) in the order reports list them. A file
+	// without [[budget_year.income_type]] blocks gets DefaultIncomeTypes.
+	IncomeTypes []IncomeType
 	// Districts are the funded districts, ascending by AGS.
 	Districts []District
 }
@@ -113,6 +122,36 @@ type ActivityType struct {
 	NameDE, NameEN string
 }
 
+// IncomeType is a kind of income for the funded purpose that a district
+// reports on the Einnahmen sheet (Drittmittel, Teilnahmebeiträge …).
+type IncomeType struct {
+	// Code is the short, stable key used in the database, e.g. "DRITT".
+	Code string
+	// NameDE and NameEN are the names on forms and in reports; submissions
+	// may give either instead of the code.
+	NameDE, NameEN string
+}
+
+// DefaultIncomeTypes are the income types of SUBMISSION_FORMAT.md, which a
+// year without [[budget_year.income_type]] blocks gets, so that a
+// configuration written before income existed keeps loading.
+func DefaultIncomeTypes() []IncomeType {
+	return []IncomeType{
+		{Code: "DRITT", NameDE: "Drittmittel", NameEN: "Third-party funds"},
+		{Code: "TEILN", NameDE: "Teilnahmebeiträge", NameEN: "Participants' fees"},
+		{Code: "SONST", NameDE: "Sonstige", NameEN: "Other"},
+	}
+}
+
+// BaseRate is the Basiszinssatz from a day on, until the next entry.
+type BaseRate struct {
+	// From is the first day the rate applies (1 January or 1 July).
+	From Date
+	// RatePct is the rate in percent; it may be negative, as it was from
+	// 2013 to 2022.
+	RatePct Rate
+}
+
 // District is a funded Landkreis or kreisfreie Stadt with its grant for the
 // year.
 type District struct {
@@ -135,6 +174,10 @@ type District struct {
 	// PlanTotal is the plan's total as stated in the file; Load checks
 	// that it equals the sum of Plan, which catches a mistyped line.
 	PlanTotal money.Cents
+	// PlannedIncome is the income (Einnahmen) the financing plan expects
+	// for the year, never negative; 0 when the file leaves it out. Reports
+	// set the income received against it.
+	PlannedIncome money.Cents
 	// Payouts are the payments made to the district, ascending by date.
 	Payouts []Payout
 }
@@ -218,6 +261,37 @@ func (y *Year) ActivityType(codeOrName string) (*ActivityType, bool) {
 		}
 	}
 	return nil, false
+}
+
+// IncomeType finds an income type by code, German or English name,
+// ignoring case and surrounding or repeated blanks.
+func (y *Year) IncomeType(codeOrName string) (*IncomeType, bool) {
+	key := fold(codeOrName)
+	for i, t := range y.IncomeTypes {
+		if fold(t.Code) == key || fold(t.NameDE) == key || fold(t.NameEN) == key {
+			return &y.IncomeTypes[i], true
+		}
+	}
+	return nil, false
+}
+
+// BaseRateOn returns the base rate in force on day (its calendar day in its
+// own location): the rate of the last entry of BaseRates from on or before
+// that day. A day before the first entry gets the first entry's rate; Load
+// makes sure that no day of a budget year is one.
+func (p *Programme) BaseRateOn(day time.Time) Rate {
+	d := DateOf(day)
+	if len(p.BaseRates) == 0 {
+		return 0
+	}
+	r := p.BaseRates[0].RatePct
+	for _, b := range p.BaseRates {
+		if b.From.After(d) {
+			break
+		}
+		r = b.RatePct
+	}
+	return r
 }
 
 // fold normalises a code or name for lookups: lower case, blanks trimmed and

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -27,6 +28,8 @@ func mustDefault(t *testing.T) *Programme {
 	}
 	return p
 }
+
+func day(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
 
 func eur(t *testing.T, s string) money.Cents {
 	t.Helper()
@@ -66,6 +69,17 @@ func TestDefaultHoldsTheFiguresOfTheFundingRules(t *testing.T) {
 		staffShareOK = staffShareOK && share > 0.78 && share < 0.82
 		splits[d.Plan["PERS"].String()+"/"+d.Plan["SACH"].String()] = true
 	}
+	var baseRateDays, incomeTypes []string
+	for _, b := range p.BaseRates {
+		baseRateDays = append(baseRateDays, b.From.String())
+	}
+	for _, it := range y.IncomeTypes {
+		incomeTypes = append(incomeTypes, it.Code)
+	}
+	var plannedIncome money.Cents
+	for _, d := range y.Districts {
+		plannedIncome += d.PlannedIncome
+	}
 	borde, _ := y.District("15083")
 	dessau, _ := y.District("15001")
 	var paid money.Cents
@@ -88,7 +102,12 @@ func TestDefaultHoldsTheFiguresOfTheFundingRules(t *testing.T) {
 		{"a cost category may exceed its plan by 20.00 %", y.LineTolerancePct.String(), "20.00"},
 		{"payouts are to be spent within 60 days", y.SpendingWindowDays, 60},
 		{"interest is 5.00 points above the base rate", y.InterestPointsAboveBase.String(), "5.00"},
-		{"the base rate is 1.27 %", y.BaseRatePct.String(), "1.27"},
+		{"the base rate on 1 January 2026 is 1.27 %", p.BaseRateOn(day(2026, 1, 1)).String(), "1.27"},
+		{"the base rate on 30 June 2025 is 2.27 %", p.BaseRateOn(day(2025, 6, 30)).String(), "2.27"},
+		{"the base rate list starts on 1 January 2025 and changes every half year", baseRateDays,
+			[]string{"2025-01-01", "2025-07-01", "2026-01-01", "2026-07-01"}},
+		{"there are three income types", incomeTypes, []string{"DRITT", "TEILN", "SONST"}},
+		{"no district plans income by default", plannedIncome, money.Cents(0)},
 		{"underspending is below 50.00 % of the pro-rata plan", y.UnderspendingPct.String(), "50.00"},
 		{"the quarterly deadlines are the 15th after each quarter", y.QuarterDeadlines,
 			[4]Date{{2026, 4, 15}, {2026, 7, 15}, {2026, 10, 15}, {2027, 1, 15}}},
@@ -147,6 +166,12 @@ func TestLookups(t *testing.T) {
 		return ""
 	}
 	year := func(n int) bool { _, ok := p.Year(n); return ok }
+	income := func(s string) string {
+		if it, ok := y.IncomeType(s); ok {
+			return it.Code
+		}
+		return ""
+	}
 
 	tests := []struct {
 		name      string
@@ -165,6 +190,12 @@ func TestLookups(t *testing.T) {
 		{"a district is found by its AGS", district("15083"), "Börde"},
 		{"a district's AGS may carry blanks", district(" 15087 "), "Mansfeld-Südharz"},
 		{"an unknown AGS is not found", district("15000"), ""},
+		{"an income type is found by its code", income("DRITT"), "DRITT"},
+		{"an income type is found by its German name whatever the case and blanks", income("  teilnahmebeiträge "), "TEILN"},
+		{"an income type is found by its English name", income("third-party  funds"), "DRITT"},
+		{"an income type is found by its code in lower case", income("sonst"), "SONST"},
+		{"an unknown income type is not found", income("Spende"), ""},
+		{"an empty income type is not found", income(""), ""},
 		{"budget year 2026 is configured", year(2026), true},
 		{"budget year 2027 is not configured", year(2027), false},
 	}
@@ -197,7 +228,9 @@ func TestWriteTOMLKeepsUnusualValues(t *testing.T) {
 	y := want.Years[0]
 	y.StateBudget = money.Max // too large for a float64 to hold every cent
 	y.PostCapPerFTE = eur(t, "56340.00")
-	y.BaseRatePct = -88
+	want.BaseRates = append(want.BaseRates, BaseRate{From: Date{2027, 1, 1}, RatePct: -88})
+	y.Districts[0].PlannedIncome = eur(t, "5000.00")
+	y.IncomeTypes = y.IncomeTypes[:2]
 	y.Districts[1].Name = `Halle "Saale" \ Test`
 	y.Districts[1].Payouts = nil
 	y.Districts[2].Payouts[0].Reference = "Überweisung\tQ1 – Magdeburg"
@@ -264,4 +297,37 @@ func TestLoadFileNamesThePathInMessages(t *testing.T) {
 			t.Error("no error")
 		}
 	})
+}
+
+func TestBaseRateOnIsTheRateInForceThatDay(t *testing.T) {
+	p := &Programme{BaseRates: []BaseRate{
+		{From: Date{2025, 1, 1}, RatePct: 227},
+		{From: Date{2025, 7, 1}, RatePct: 127},
+		{From: Date{2026, 7, 1}, RatePct: -88},
+	}}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		day  time.Time
+		want string
+	}{
+		{"the first day of the list has the first rate", day(2025, 1, 1), "2.27"},
+		{"the day before a change has the old rate", day(2025, 6, 30), "2.27"},
+		{"the day of a change has the new rate", day(2025, 7, 1), "1.27"},
+		{"a rate holds until the next entry, across a year's end", day(2026, 6, 30), "1.27"},
+		{"a negative rate applies from its day", day(2026, 7, 1), "-0.88"},
+		{"the last rate holds on", day(2030, 12, 31), "-0.88"},
+		{"a day before the list has the first rate", day(2024, 12, 31), "2.27"},
+		{"the day is the calendar day in its own location, not in UTC", time.Date(2025, 7, 1, 0, 30, 0, 0, berlin), "1.27"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := p.BaseRateOn(tt.day).String(); got != tt.want {
+				t.Errorf("BaseRateOn(%s) = %s, want %s", tt.day, got, tt.want)
+			}
+		})
+	}
 }

@@ -41,7 +41,7 @@ func TestScheduleDefaultsAndChecks(t *testing.T) {
 	}
 	t.Run("a file without a schedule gets the default", func(t *testing.T) {
 		src := string(base)
-		i, j := strings.Index(src, "\n[schedule]"), strings.Index(src, "\n[[budget_year]]")
+		i, j := strings.Index(src, "\n[schedule]"), strings.Index(src, "\n[[base_rate]]")
 		p, err := Load([]byte(src[:i]+src[j:]), "programme.toml")
 		if err != nil {
 			t.Fatal(err)

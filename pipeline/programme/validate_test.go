@@ -101,7 +101,8 @@ func TestLoadRejectsWithAMessageNamingTheKey(t *testing.T) {
 			src: func(*testing.T) string {
 				return strings.Join([]string{"[[budget_year]]", "year = 2026", "state_budget_eur = 0", "district_cap_eur = 0",
 					"max_coordinators = 1", "funding_rate_pct = 90", "line_tolerance_pct = 20", "spending_window_days = 60",
-					"interest_points_above_base = 5", "base_rate_pct = 1.27", "underspending_pct = 50"}, "\n")
+					"interest_points_above_base = 5", "underspending_pct = 50",
+					"[[base_rate]]", "valid_from = 2026-01-01", "rate_pct = 1.27"}, "\n")
 			},
 			want: []string{
 				"budget_year[0].category: missing required key: the year needs at least one [[budget_year.category]] block",
@@ -209,8 +210,8 @@ func TestLoadRejectsWithAMessageNamingTheKey(t *testing.T) {
 		},
 		{
 			name:  "a rate with three decimals is rejected, not rounded",
-			edits: []edit{{"base_rate_pct = 1.27", "base_rate_pct = 1.275"}},
-			want:  []string{"budget_year[0].base_rate_pct: rate 1.275 has more than two decimals"},
+			edits: []edit{{"rate_pct = 2.27", "rate_pct = 2.275"}},
+			want:  []string{"base_rate[0].rate_pct: rate 2.275 has more than two decimals"},
 		},
 		{
 			name:  "a date that does not exist is rejected",
@@ -320,6 +321,61 @@ func TestLoadRejectsWithAMessageNamingTheKey(t *testing.T) {
 			want:  []string{`budget_year[0].district[3].kind: kind "Kreis" must be "Landkreis" or "kreisfreie Stadt"`},
 		},
 		{
+			name:  "a file without the base rate list is refused, saying what to add",
+			edits: []edit{{"[[base_rate]]\nvalid_from = 2025-01-01\nrate_pct = 2.27\n\n[[base_rate]]\nvalid_from = 2025-07-01\nrate_pct = 1.27\n\n[[base_rate]]\nvalid_from = 2026-01-01\nrate_pct = 1.27\n\n[[base_rate]]\nvalid_from = 2026-07-01\nrate_pct = 1.27\n", ""}},
+			want: []string{"base_rate: missing required key: the file needs [[base_rate]] blocks with valid_from and rate_pct, " +
+				"the first on or before 1 January of the first budget year"},
+		},
+		{
+			name:  "base rates out of order are refused at the first entry that goes back",
+			edits: []edit{{"valid_from = 2025-07-01", "valid_from = 2026-03-01"}},
+			want:  []string{"base_rate[2].valid_from: 2026-01-01 is before 2026-03-01 of base_rate[1]: list the base rates in ascending order of valid_from"},
+		},
+		{
+			name:  "two base rates from the same day are refused",
+			edits: []edit{{"valid_from = 2026-07-01", "valid_from = 2026-01-01"}},
+			want:  []string{"base_rate[3].valid_from: a base rate from 2026-01-01 is already given in base_rate[2]: each day at most once"},
+		},
+		{
+			name: "a base rate list that starts after 1 January of the first budget year is refused: some interest days could not be priced",
+			edits: []edit{
+				{"[[base_rate]]\nvalid_from = 2025-01-01\nrate_pct = 2.27\n\n[[base_rate]]\nvalid_from = 2025-07-01\nrate_pct = 1.27\n\n[[base_rate]]\nvalid_from = 2026-01-01\nrate_pct = 1.27\n\n", ""},
+			},
+			want: []string{"base_rate[0].valid_from: the first base rate applies from 2026-07-01, after the start of budget year 2026 (2026-01-01): " +
+				"interest for the days before could not be computed; add the rate in force on 2026-01-01"},
+		},
+		{
+			name:  "a base rate below -100 % is refused",
+			edits: []edit{{"rate_pct = 2.27", "rate_pct = -100.01"}},
+			want:  []string{"base_rate[0].rate_pct: must be between -100 and 100 %, found -100.01 %"},
+		},
+		{
+			name:  "a base rate without its day is refused",
+			edits: []edit{{"valid_from = 2025-07-01\n", ""}},
+			want:  []string{"base_rate[1].valid_from: missing required key"},
+		},
+		{
+			name:  "a file that still has the base rate per budget year is told what replaced it",
+			edits: []edit{{"interest_points_above_base = 5.00\n", "interest_points_above_base = 5.00\nbase_rate_pct = 1.27\n"}},
+			want: []string{"budget_year[0].base_rate_pct: the base rate per budget year was replaced by the list [[base_rate]] at the top of the file: " +
+				"one block per rate with valid_from (e.g. 2025-07-01) and rate_pct (e.g. 1.27); remove base_rate_pct"},
+		},
+		{
+			name:  "negative planned income is refused",
+			edits: []edit{{"planned_income_eur = 0.00", "planned_income_eur = -5000.00"}},
+			want:  []string{"budget_year[0].district[0].planned_income_eur: negative amount -5000.00"},
+		},
+		{
+			name:  "planned income written as a German number is refused",
+			edits: []edit{{"planned_income_eur = 0.00", `planned_income_eur = "5.000,00"`}},
+			want:  []string{`budget_year[0].district[0].planned_income_eur: amount "5.000,00" is not a plain decimal with at most two decimals like "110000.00"`},
+		},
+		{
+			name:  "an income type code given twice is refused",
+			edits: []edit{{`code = "SONST"`, `code = "DRITT"`}},
+			want:  []string{`budget_year[0].income_type[2].code: duplicate code "DRITT", already used by budget_year[0].income_type[0]`},
+		},
+		{
 			name: "all problems of a file are reported together, one per line",
 			edits: []edit{
 				{"district_cap_eur = 110000.00\n", ""},
@@ -376,23 +432,23 @@ func TestLoadReportsSyntaxAndShapeErrorsWithTheirLine(t *testing.T) {
 		{
 			name:       "a date literal that does not exist is a syntax error on its line",
 			edits:      []edit{{"q1 = 2026-04-15", "q1 = 2026-02-30"}},
-			wantPrefix: "programme.toml:91: ",
+			wantPrefix: "programme.toml:112: ",
 		},
 		{
 			name:       "a single category table where a list is expected is named with its line",
 			base:       "minimal.toml",
 			edits:      []edit{{"[[budget_year.category]]", "[budget_year.category]"}},
-			wantPrefix: "programme.toml:15: budget_year.category: expected a list of tables: [[budget_year.category]] blocks or [ { … }, … ]",
+			wantPrefix: "programme.toml:18: budget_year.category: expected a list of tables: [[budget_year.category]] blocks or [ { … }, … ]",
 		},
 		{
 			name:       "a date where the deadlines table is expected is named with its line",
 			edits:      []edit{{"[budget_year.deadlines]", "deadlines = 2026-04-15\n[budget_year.unused]"}},
-			wantPrefix: "programme.toml:90: budget_year.deadlines: expected a table [budget_year.deadlines]",
+			wantPrefix: "programme.toml:111: budget_year.deadlines: expected a table [budget_year.deadlines]",
 		},
 		{
 			name:       "a German decimal comma is a syntax error on its line",
 			edits:      []edit{{"district_cap_eur = 110000.00", "district_cap_eur = 110000,00"}},
-			wantPrefix: "programme.toml:52: ",
+			wantPrefix: "programme.toml:77: ",
 		},
 	}
 	for _, tt := range tests {
@@ -433,13 +489,15 @@ func TestLoadAcceptsWhatStaffMayWriteDifferently(t *testing.T) {
 		{"an AGS may be written as a bare number", []edit{{`ags = "15083"`, "ags = 15083"}}, true, nil},
 		{"a payout without reference is fine", []edit{{`, reference = "AZ-2026-15001-Q1"`, ""}}, false, nil},
 		{"a plan may leave out a category", []edit{{", DOLM = 5500.00", ""}, {"SACH = 10922.23", "SACH = 16422.23"}}, false, nil},
-		{"the base rate may be negative, as it was from 2013 to 2022", []edit{{"base_rate_pct = 1.27", "base_rate_pct = -0.88"}}, false, nil},
+		{"the base rate may be negative, as it was from 2013 to 2022", []edit{{"rate_pct = 2.27", "rate_pct = -0.88"}}, false, nil},
 		{"a plan total whose 90 % rounds up to the approved grant is enough", []edit{
 			{"plan_total_eur = 122222.23", "plan_total_eur = 122222.22"},
 			{"SACH = 10922.23", "SACH = 10922.22"},
 		}, false, nil},
 		{"districts in any order are sorted by AGS", nil, true, reversedDistricts},
 		{"a second budget year may follow", nil, false, withYear2027},
+		{"planned income left out is 0", []edit{{"planned_income_eur = 0.00\n", ""}}, true, nil},
+		{"income types left out are the three of the submission format", []edit{{incomeTypeBlocks, ""}}, true, nil},
 	}
 	want := mustDefault(t)
 	for _, tt := range tests {
@@ -485,9 +543,11 @@ func reversedDistricts(t *testing.T) string {
 
 func TestLoadKeepsTheFiguresItAccepts(t *testing.T) {
 	src := withYear2027(t)
-	src = strings.Replace(src, "base_rate_pct = 1.27", "base_rate_pct = -0.88", 1)
+	src = strings.Replace(src, "rate_pct = 2.27", "rate_pct = -0.88", 1)
 	src = strings.Replace(src, `, reference = "AZ-2026-15001-Q1"`, "", 1)
 	src = strings.Replace(src, ", DOLM = 5500.00", "", 1)
+	src = strings.Replace(src, "planned_income_eur = 0.00", "planned_income_eur = 4999.99", 1)
+	src = strings.Replace(src, incomeTypeBlocks, "[[budget_year.income_type]]\ncode = \"SPENDE\"\nname_de = \"Spenden\"\nname_en = \"Donations\"\n", 1)
 	src = strings.Replace(src, "SACH = 10922.23", "SACH = 16422.23", 1)
 	p, err := Load([]byte(src), "programme.toml")
 	if err != nil {
@@ -505,8 +565,11 @@ func TestLoadKeepsTheFiguresItAccepts(t *testing.T) {
 		got, want any
 	}{
 		{"the years are ascending", years, []int{2026, 2027}},
-		{"a negative base rate is kept", y2026.BaseRatePct.String(), "-0.88"},
+		{"a negative base rate is kept", p.BaseRates[0].RatePct.String(), "-0.88"},
 		{"a payout without reference has an empty one", d.Payouts[0].Reference, ""},
+		{"planned income is kept to the cent", d.PlannedIncome, eur(t, "4999.99")},
+		{"income types of the file replace the defaults", y2026.IncomeTypes, []IncomeType{{Code: "SPENDE", NameDE: "Spenden", NameEN: "Donations"}}},
+		{"the next year without income types gets the defaults", len(p.Years[1].IncomeTypes), 3},
 		{"a plan left without a category has it at zero", dPlan["DOLM"], money.Cents(0)},
 		{"every category has a plan entry", len(d.Plan), len(y2026.Categories)},
 	}
@@ -518,3 +581,20 @@ func TestLoadKeepsTheFiguresItAccepts(t *testing.T) {
 		})
 	}
 }
+
+// incomeTypeBlocks are the default's three [[budget_year.income_type]] blocks.
+const incomeTypeBlocks = `[[budget_year.income_type]]
+code = "DRITT"
+name_de = "Drittmittel"
+name_en = "Third-party funds"
+
+[[budget_year.income_type]]
+code = "TEILN"
+name_de = "Teilnahmebeiträge"
+name_en = "Participants' fees"
+
+[[budget_year.income_type]]
+code = "SONST"
+name_de = "Sonstige"
+name_en = "Other"
+`

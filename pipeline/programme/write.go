@@ -45,6 +45,7 @@ func (p *Programme) WriteTOML(w io.Writer) error {
 	var sb strings.Builder
 	writeSchedule(&sb, p.Schedule)
 	b.WriteString(sb.String())
+	writeBaseRates(&b, p.BaseRates)
 	for _, y := range p.Years {
 		writeYear(&b, y)
 	}
@@ -85,9 +86,6 @@ func writeYear(b *bytes.Buffer, y *Year) {
 	comment("Zinsen auf nicht fristgerecht verwendete Mittel: Prozentpunkte über dem Basiszinssatz (§ 49a VwVfG).",
 		"Interest on late-spent funds: percentage points above the base rate.")
 	fmt.Fprintf(b, "interest_points_above_base = %s\n", rate(y.InterestPointsAboveBase))
-	comment("Basiszinssatz nach § 247 BGB in %, kann negativ sein. Zum 1. Januar und 1. Juli aktualisieren!",
-		"Base rate (§ 247 BGB) in %, may be negative. Update it every 1 January and 1 July!")
-	fmt.Fprintf(b, "base_rate_pct = %s\n", rate(y.BaseRatePct))
 	comment("Warnung, wenn die Ausgaben am Quartalsende unter diesem Anteil des anteiligen Plans liegen.",
 		"Warn when spending at a quarter's end is below this share of the pro-rata plan.")
 	fmt.Fprintf(b, "underspending_pct = %s\n", rate(y.UnderspendingPct))
@@ -127,17 +125,49 @@ func writeYear(b *bytes.Buffer, y *Year) {
 		}
 		writeNamed(b, "activity_type", named(a))
 	}
+	comment("Arten von Einnahmen im Blatt „Einnahmen“ (Drittmittel, Teilnahmebeiträge, Sonstige).",
+		"Income types of the Income sheet (third-party funds, participants' fees, other).")
+	for i, t := range y.IncomeTypes {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		writeNamed(b, "income_type", named(t))
+	}
 
 	comment("Geförderte Kreise: Bewilligung, Finanzierungsplan und Auszahlungen. kind ist",
 		"\"Landkreis\" oder \"kreisfreie Stadt\". plan_total_eur muss die Summe von plan_eur sein,",
-		"approved_eur höchstens funding_rate_pct davon.",
+		"approved_eur höchstens funding_rate_pct davon. planned_income_eur sind die im",
+		"Finanzierungsplan vorgesehenen Einnahmen (nicht negativ, fehlt der Schlüssel: 0.00).",
 		"Funded districts: approved grant, financing plan and payouts. plan_total_eur must",
-		"equal the sum of plan_eur, approved_eur be at most funding_rate_pct of it.")
+		"equal the sum of plan_eur, approved_eur be at most funding_rate_pct of it.",
+		"planned_income_eur is the income the financing plan expects (not negative; 0.00 if left out).")
 	for i := range y.Districts {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		writeDistrict(b, y, &y.Districts[i])
+	}
+}
+
+// writeBaseRates writes the [[base_rate]] list, which holds for every
+// budget year.
+func writeBaseRates(b *bytes.Buffer, rates []BaseRate) {
+	b.WriteString(`
+# Basiszinssatz nach § 247 BGB in %, kann negativ sein, ab valid_from bis zum nächsten
+# Eintrag; Zinsen eines Tages rechnen mit dem Satz dieses Tages. Das Ministerium trägt
+# jeden neuen Satz zum 1. Januar und 1. Juli ein und prüft ihn gegen die Veröffentlichung
+# der Deutschen Bundesbank. Aufsteigend nach valid_from; der erste Eintrag gilt spätestens
+# ab dem 1. Januar des ersten Haushaltsjahres.
+# Base rate (§ 247 BGB) in %, may be negative, from valid_from until the next entry;
+# interest for a day uses that day's rate. The ministry adds each new rate on 1 January
+# and 1 July and checks it against the Deutsche Bundesbank's publication. Ascending by
+# valid_from; the first entry applies on or before 1 January of the first budget year.
+`)
+	for i, r := range rates {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(b, "[[base_rate]]\nvalid_from = %s\nrate_pct = %s\n", r.From, rate(r.RatePct))
 	}
 }
 
@@ -176,6 +206,7 @@ func writeDistrict(b *bytes.Buffer, y *Year, d *District) {
 		parts = append(parts, fmt.Sprintf("%s = %s", toml.Key{code}.String(), amount(d.Plan[code])))
 	}
 	fmt.Fprintf(b, "plan_eur = { %s }\n", strings.Join(parts, ", "))
+	fmt.Fprintf(b, "planned_income_eur = %s\n", amount(d.PlannedIncome))
 
 	if len(d.Payouts) == 0 {
 		b.WriteString("payouts = []\n")
