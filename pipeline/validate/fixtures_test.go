@@ -85,6 +85,12 @@ func ptr(t time.Time) *time.Time { return &t }
 
 func cases() []ruleCase {
 	one := func(edit func(d *form.Data)) []caseFile { return []caseFile{{name: "Boerde_Q1.xlsx", edit: edit}} }
+	receivedOn := func(at string, fs []caseFile) []caseFile {
+		for i := range fs {
+			fs[i].received = at
+		}
+		return fs
+	}
 	return []ruleCase{
 		{rule: "FORMAT", kind: "trigger", asOf: "2026-04-20", files: one(func(d *form.Data) { d.Receipts[2][form.FAmount] = "1.234" })},
 		{rule: "FORMAT", kind: "near_miss", asOf: "2026-04-20", files: one(func(d *form.Data) { d.Receipts[2][form.FAmount] = "1.234,00" })},
@@ -173,8 +179,9 @@ func cases() []ruleCase {
 		{rule: "FUNDING_RATE", kind: "near_miss", asOf: "2027-02-01", files: one(addReceipt(receipt(6, "Veranstaltungen", day(2026, 3, 2), 12222222-825333, "R-2026-0100")))},
 		// The payout of 2 January (27,500.00) is due on 3 March: 90 % of 30,555.56 covers it;
 		// the base has paid 8,240.83 by then.
-		{rule: "UNSPENT_PAYOUT", kind: "trigger", asOf: "2026-03-31", files: one(nil)},
-		{rule: "UNSPENT_PAYOUT", kind: "near_miss", asOf: "2026-03-31", files: one(addReceipt(receipt(6, "Veranstaltungen", day(2026, 3, 3), 3055556-824083, "R-2026-0100")))},
+		// Checked as of 31 March, the file must have arrived by then to count.
+		{rule: "UNSPENT_PAYOUT", kind: "trigger", asOf: "2026-03-31", files: receivedOn("2026-03-31T10:00:00+02:00", one(nil))},
+		{rule: "UNSPENT_PAYOUT", kind: "near_miss", asOf: "2026-03-31", files: receivedOn("2026-03-31T10:00:00+02:00", one(addReceipt(receipt(6, "Veranstaltungen", day(2026, 3, 3), 3055556-824083, "R-2026-0100"))))},
 		// Half of the pro-rata plan of Q1 (30,555.56) is 15,277.78.
 		{rule: "UNDERSPENDING", kind: "trigger", asOf: "2026-04-20", files: one(addReceipt(receipt(6, "Veranstaltungen", day(2026, 3, 2), 1527777-825333, "R-2026-0100")))},
 		{rule: "UNDERSPENDING", kind: "near_miss", asOf: "2026-04-20", files: one(addReceipt(receipt(6, "Veranstaltungen", day(2026, 3, 2), 1527778-825333, "R-2026-0100")))},

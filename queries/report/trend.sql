@@ -1,6 +1,7 @@
 -- Per district and quarter 1..$2: what arrived and what it adds up to.
 -- status: accepted, late (accepted after the deadline), rejected (only
--- rejected files), missing (deadline passed, nothing accepted), open.
+-- rejected files), missing (deadline passed, nothing accepted), open; as of
+-- the run's day (a file received after it is not there yet).
 WITH q AS (SELECT unnest(range(1, $2 + 1)) AS quarter),
 cur AS (
     SELECT district, quarter, max(CAST(received_local AS DATE)) AS received
@@ -17,7 +18,8 @@ SELECT d.ags, q.quarter,
        CASE WHEN cur.district IS NOT NULL AND cur.received > dl.deadline THEN 'late'
             WHEN cur.district IS NOT NULL THEN 'accepted'
             WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.outcome = 'rejected' AND coalesce(s.district, s.inbox_district) = d.ags
-                         AND s.year = $1 AND s.quarter = q.quarter) THEN 'rejected'
+                         AND s.year = $1 AND s.quarter = q.quarter
+                         AND CAST(s.received_local AS DATE) <= (SELECT as_of FROM validation_runs WHERE id = $3)) THEN 'rejected'
             WHEN dl.deadline < (SELECT as_of FROM validation_runs WHERE id = $3) THEN 'missing'
             ELSE 'open' END AS status,
        CAST(coalesce(e.eligible, 0) AS DECIMAL(18,2)),

@@ -8,5 +8,5 @@ SELECT d.ags AS district, d.year, dl.quarter, CAST(NULL AS BIGINT) AS submission
 FROM cfg_districts d
 JOIN cfg_deadlines dl ON dl.year = d.year, run_context c
 WHERE dl.deadline < c.as_of
-  AND NOT EXISTS (SELECT 1 FROM submissions s
-                  WHERE s.outcome = 'accepted' AND s.district = d.ags AND s.year = d.year AND s.quarter = dl.quarter)
+  AND NOT EXISTS (SELECT 1 FROM current_submissions s
+                  WHERE s.district = d.ags AND s.year = d.year AND s.quarter = dl.quarter)
