@@ -68,21 +68,27 @@ func serialDay(t time.Time) int {
 //     "above 0", since a range check includes its bounds;
 //   - a line number is a whole number from 1, a number of participants one
 //     from 0;
-//   - cost category, activity type and the coordinator of a staff cost line
-//     come from their lists (stop). The reader also takes category codes
-//     ("PERS"); they can still be pasted.
+//   - cost category, activity type, income type and the coordinator of a
+//     staff cost line come from their lists (stop). The reader also takes
+//     category codes ("PERS"); they can still be pasted;
+//   - an income is received within the budget year (stop), as
+//     PAYMENT_OUTSIDE_YEAR checks, and its amount is not 0 (a negative one
+//     is a refund of earlier income).
 func checks(y *programme.Year, year int, lang string) ([]check, error) {
 	from := strconv.Itoa(serialDay(time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)))
 	to := strconv.Itoa(serialDay(time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)))
 	stop, warning := excelize.DataValidationErrorStyleStop, excelize.DataValidationErrorStyleWarning
-	var categories, types []string
+	var categories, types, incomeTypes []string
 	for _, c := range y.Categories {
 		categories = append(categories, pick(lang, c.NameDE, c.NameEN))
 	}
 	for _, a := range y.ActivityTypes {
 		types = append(types, pick(lang, a.NameDE, a.NameEN))
 	}
-	for _, n := range slices.Concat(categories, types) {
+	for _, t := range y.IncomeTypes {
+		incomeTypes = append(incomeTypes, pick(lang, t.NameDE, t.NameEN))
+	}
+	for _, n := range slices.Concat(categories, types, incomeTypes) {
 		// An inline list has no way to quote its separator.
 		if strings.Contains(n, ",") {
 			return nil, fmt.Errorf("%q contains a comma, which a drop-down list cannot offer", n)
@@ -100,6 +106,10 @@ func checks(y *programme.Year, year int, lang string) ([]check, error) {
 		{sheet: &Receipts, field: FAmount, typ: "decimal", op: "notEqual", f1: "0", style: stop},
 		{sheet: &Receipts, field: FCoordinator, typ: "list", style: stop,
 			source: fmt.Sprintf("%s!$%s$%d:$%s$%d", quoteSheet(Coordinators.Name(lang)), ids, dataFirstRow, ids, validatedRows)},
+		{sheet: &Income, field: FIncomeLineNo, typ: "whole", op: "greaterThanOrEqual", f1: "1", style: stop},
+		{sheet: &Income, field: FIncomeType, typ: "list", list: incomeTypes, style: stop},
+		{sheet: &Income, field: FReceivedDate, typ: "date", op: "between", f1: from, f2: to, style: stop},
+		{sheet: &Income, field: FIncomeAmount, typ: "decimal", op: "notEqual", f1: "0", style: stop},
 		{sheet: &Activities, field: FDate, typ: "date", op: "between", f1: from, f2: to, style: stop},
 		{sheet: &Activities, field: FType, typ: "list", list: types, style: stop},
 		{sheet: &Activities, field: FParticipants, typ: "whole", op: "greaterThanOrEqual", f1: "0", style: stop},

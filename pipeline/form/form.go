@@ -25,6 +25,7 @@ const (
 	Category
 	ActivityType
 	PayGrade
+	IncomeType
 )
 
 // Field is one labelled value (Meldung) or one column (table sheets).
@@ -84,6 +85,19 @@ const (
 	FParagraph = "paragraph"
 )
 
+// Field keys of the Einnahmen sheet. They differ from the Belegliste's
+// (line_no, purpose, amount) although the headers are alike, because a
+// field key also names the hint and check texts of its column
+// (form.hint_<key>), and an income's amount is not a receipt's.
+const (
+	FIncomeLineNo  = "income_line_no"
+	FIncomeType    = "income_type"
+	FReceivedDate  = "received_date"
+	FSource        = "source"
+	FIncomePurpose = "income_purpose"
+	FIncomeAmount  = "income_amount"
+)
+
 // The sheets of the form. The blank form has them in this order, with the
 // instructions first.
 var (
@@ -115,6 +129,16 @@ var (
 		{Key: FReceiptNo, DE: "Belegnummer", EN: "Receipt no.", Kind: Text, Required: true, Aliases: []string{"Beleg-Nr.", "Receipt number"}, Width: 14},
 		{Key: FCoordinator, DE: "Kennung Koordinator", EN: "Coordinator ID", Kind: Text, Required: true, Width: 14},
 	}}
+	// Income is optional: a workbook without it, or with no rows in it,
+	// reports no income.
+	Income = Sheet{Key: "income", DE: "Einnahmen", EN: "Income", Table: true, Fields: []Field{
+		{Key: FIncomeLineNo, DE: "Lfd. Nr.", EN: "Line", Kind: Integer, Required: true, Aliases: []string{"Nr.", "Laufende Nummer", "No."}, Width: 8},
+		{Key: FIncomeType, DE: "Art", EN: "Type", Kind: IncomeType, Required: true, Aliases: []string{"Art der Einnahme", "Einnahmeart", "Income type"}, Width: 22},
+		{Key: FReceivedDate, DE: "Eingangsdatum", EN: "Date received", Kind: Date, Required: true, Aliases: []string{"Eingegangen am", "Zahlungseingang", "Received on"}, Width: 15},
+		{Key: FSource, DE: "Geber", EN: "Source", Kind: Text, Required: true, Aliases: []string{"Mittelgeber", "Zuwendungsgeber", "Payer"}, Width: 30},
+		{Key: FIncomePurpose, DE: "Zweck", EN: "Purpose", Kind: Text, Required: true, Aliases: []string{"Verwendungszweck"}, Width: 40},
+		{Key: FIncomeAmount, DE: "Betrag", EN: "Amount", Kind: Amount, Required: true, Width: 14},
+	}}
 	Activities = Sheet{Key: "activities", DE: "Aktivitäten", EN: "Activities", Table: true, Fields: []Field{
 		{Key: FDate, DE: "Datum", EN: "Date", Kind: Date, Required: true, Width: 12},
 		{Key: FType, DE: "Art", EN: "Type", Kind: ActivityType, Required: true, Width: 24},
@@ -130,8 +154,13 @@ var (
 	Instructions = Sheet{Key: "instructions", DE: "Hinweise", EN: "Instructions"}
 )
 
-// Sheets lists the sheets the reader looks for, header sheet first.
-var Sheets = []*Sheet{&Header, &Coordinators, &Receipts, &Activities, &Narrative}
+// Sheets lists the sheets the reader looks for, header sheet first, in the
+// order of the blank form.
+var Sheets = []*Sheet{&Header, &Coordinators, &Receipts, &Income, &Activities, &Narrative}
+
+// Required lists the sheets a submission must have; the others (Income,
+// Narrative) may be left out.
+var Required = []*Sheet{&Header, &Coordinators, &Receipts, &Activities}
 
 // Name returns the sheet's name in lang ("de" or "en").
 func (s *Sheet) Name(lang string) string {

@@ -105,7 +105,7 @@ func TestBlankForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("has the sheets of the format, the instructions first and open", func(t *testing.T) {
-		want := []string{"Hinweise", "Meldung", "Koordinatoren", "Belegliste", "Aktivitäten", "Sachbericht"}
+		want := []string{"Hinweise", "Meldung", "Koordinatoren", "Belegliste", "Einnahmen", "Aktivitäten", "Sachbericht"}
 		if diff := cmp.Diff(want, f.GetSheetList()); diff != "" {
 			t.Error(diff)
 		}
@@ -135,6 +135,12 @@ func TestBlankForm(t *testing.T) {
 				"D2:D5000 date between 46023 46387 stop",
 				"G2:G5000 decimal notEqual 0 stop",
 				"I2:I5000 list 'Koordinatoren'!$A$2:$A$5000 stop",
+			},
+			"Einnahmen": {
+				"A2:A5000 whole greaterThanOrEqual 1 stop",
+				`B2:B5000 list "Drittmittel,Teilnahmebeiträge,Sonstige" stop`,
+				"C2:C5000 date between 46023 46387 stop",
+				"F2:F5000 decimal notEqual 0 stop",
 			},
 			"Aktivitäten": {
 				"A2:A5000 date between 46023 46387 stop",
@@ -166,6 +172,38 @@ func TestBlankForm(t *testing.T) {
 			}
 		}
 	})
+	t.Run("says on the income checks what is allowed, in German", func(t *testing.T) {
+		dvs, _ := f.GetDataValidations("Einnahmen")
+		got := map[string][3]string{}
+		for _, dv := range dvs {
+			got[dv.Sqref] = [3]string{*dv.PromptTitle, *dv.Prompt, *dv.Error}
+		}
+		for sqref, want := range map[string][3]string{
+			"B2:B5000": {"Art", "Art der Einnahme aus der Liste wählen (Pfeil rechts neben der Zelle).",
+				"Nur die Arten der Liste sind zulässig: Drittmittel, Teilnahmebeiträge oder Sonstige. Bitte aus der Liste wählen (Pfeil rechts neben der Zelle)."},
+			"C2:C5000": {"Eingangsdatum", "Tag des Geldeingangs (TT.MM.JJJJ) im Haushaltsjahr 2026, in der Regel im Quartal dieser Meldung.",
+				"Das Eingangsdatum ist ein Datum im Haushaltsjahr 2026, vom 01.01.2026 bis zum 31.12.2026."},
+			"F2:F5000": {"Betrag", "Betrag in Euro mit zwei Nachkommastellen, z. B. 2500,00. Eine Rückzahlung früherer Einnahmen als negativer Betrag, z. B. -120,00.",
+				"Der Betrag ist eine Zahl in Euro und nicht 0, z. B. 2500,00. Eine Rückzahlung wird als negativer Betrag eingetragen."},
+		} {
+			if got[sqref] != want {
+				t.Errorf("%s: %q, want %q", sqref, got[sqref], want)
+			}
+		}
+	})
+	t.Run("explains the income sheet in the instructions", func(t *testing.T) {
+		rows, err := f.GetRows("Hinweise")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, r := range rows {
+			found = found || (len(r) > 0 && strings.HasPrefix(r[0], "9. Blatt „Einnahmen“"))
+		}
+		if !found {
+			t.Errorf("no instruction on the Einnahmen sheet in %q", rows)
+		}
+	})
 	t.Run("locks the pre-filled values of the header sheet, without a password", func(t *testing.T) {
 		p := readPackage(t, save(t, f))
 		for _, sheet := range f.GetSheetList() {
@@ -195,7 +233,7 @@ func TestBlankForm(t *testing.T) {
 		}
 	})
 	t.Run("freezes the header row of every table", func(t *testing.T) {
-		for _, s := range []string{"Koordinatoren", "Belegliste", "Aktivitäten"} {
+		for _, s := range []string{"Koordinatoren", "Belegliste", "Einnahmen", "Aktivitäten"} {
 			p, err := f.GetPanes(s)
 			if err != nil || !p.Freeze || p.YSplit != 1 {
 				t.Errorf("%s panes: %+v %v", s, p, err)
@@ -205,6 +243,7 @@ func TestBlankForm(t *testing.T) {
 	t.Run("formats dates and euro amounts", func(t *testing.T) {
 		for _, c := range []struct{ sheet, col, want string }{
 			{"Belegliste", "C", "dd.mm.yyyy"}, {"Belegliste", "G", `#,##0.00 "€"`}, {"Koordinatoren", "E", "dd.mm.yyyy"},
+			{"Einnahmen", "C", "dd.mm.yyyy"}, {"Einnahmen", "F", `#,##0.00 "€"`},
 		} {
 			id, err := f.GetColStyle(c.sheet, c.col)
 			if err != nil {
@@ -243,7 +282,7 @@ func TestBlankFormInEnglish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"Instructions", "Submission", "Coordinators", "Expenditures", "Activities", "Narrative"}, f.GetSheetList()); diff != "" {
+	if diff := cmp.Diff([]string{"Instructions", "Submission", "Coordinators", "Expenditures", "Income", "Activities", "Narrative"}, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}
 	dvs, _ := f.GetDataValidations("Expenditures")
@@ -295,6 +334,7 @@ func TestBlankRefusesWhatExcelCannotShow(t *testing.T) {
 type record struct {
 	Coordinators [][]string
 	Receipts     [][]string
+	Income       [][]string
 	Activities   [][]string
 	Narrative    []string
 }
@@ -357,6 +397,17 @@ func TestFilledFormReadsBackExactly(t *testing.T) {
 				want.Receipts = append(want.Receipts, []string{fmt.Sprint(i + 1), cat.Code, inv.Format("2006-01-02"), paid.Format("2006-01-02"),
 					payee, purpose, amount.String(), receipt, ""})
 			}
+			for i, it := range y.IncomeTypes {
+				name := pick(lang, it.NameDE, it.NameEN)
+				received := time.Date(2026, 4, 20+i, 0, 0, 0, 0, time.UTC)
+				amount := money.Cents(123456 * (i + 1))
+				if i == 2 {
+					amount = -4500 // a refund
+				}
+				data.Income = append(data.Income, form.Row{form.FIncomeLineNo: i + 1, form.FIncomeType: name, form.FReceivedDate: received,
+					form.FSource: payees[i], form.FIncomePurpose: "Einnahme " + it.NameDE, form.FIncomeAmount: amount})
+				want.Income = append(want.Income, []string{fmt.Sprint(i + 1), it.Code, received.Format("2006-01-02"), payees[i], "Einnahme " + it.NameDE, amount.String()})
+			}
 			for i, at := range y.ActivityTypes {
 				name := at.NameDE
 				if lang == "en" {
@@ -398,6 +449,9 @@ func TestFilledFormReadsBackExactly(t *testing.T) {
 				got.Receipts = append(got.Receipts, []string{fmt.Sprint(*r.Line), r.CategoryCod, ds(r.InvoiceAt), ds(r.PaymentAt),
 					r.Payee.Raw, r.Purpose.Raw, amount, r.ReceiptNo.Raw, r.Coordinator.Raw})
 			}
+			for _, in := range sub.Income {
+				got.Income = append(got.Income, []string{fmt.Sprint(*in.LineNo), in.Type, ds(in.Date), in.Source, in.Purpose, in.Amount.String()})
+			}
 			for _, a := range sub.Activities {
 				got.Activities = append(got.Activities, []string{ds(a.At), a.TypeCode, a.Title.Raw, fmt.Sprint(*a.Count), a.Partners.Raw})
 			}
@@ -409,4 +463,11 @@ func TestFilledFormReadsBackExactly(t *testing.T) {
 			}
 		})
 	}
+}
+
+func pick(lang, de, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return de
 }

@@ -203,7 +203,7 @@ func TestTheBlankFormSurvivesLibreOffice(t *testing.T) {
 					t.Errorf("check %s (%s) lost its hint or message: %+v", v.Name, v.Condition, v)
 				}
 			}
-			if want := map[string]int{"stop": 11, "warning": 1}; !cmp.Equal(want, styles) {
+			if want := map[string]int{"stop": 15, "warning": 1}; !cmp.Equal(want, styles) {
 				t.Errorf("checks by error style %v, want %v", styles, want)
 			}
 			for _, tb := range doc.Tables {

@@ -55,6 +55,7 @@ func Blank(y *programme.Year, cat *messages.Catalog, lang string, p Prefill) (*e
 	w.headerSheet(p)
 	w.tableSheet(&Coordinators)
 	w.tableSheet(&Receipts)
+	w.tableSheet(&Income)
 	w.tableSheet(&Activities)
 	w.narrativeSheet()
 	w.instructionsSheet(y)
@@ -289,6 +290,7 @@ type Data struct {
 	Email        string
 	Coordinators []Row
 	Receipts     []Row
+	Income       []Row
 	Activities   []Row
 	Narrative    []string
 }
@@ -308,6 +310,7 @@ func Fill(f *excelize.File, lang string, d Data) error {
 	}
 	w.rows(&Coordinators, d.Coordinators)
 	w.rows(&Receipts, d.Receipts)
+	w.rows(&Income, d.Income)
 	w.rows(&Activities, d.Activities)
 	for i, p := range d.Narrative {
 		w.do(f.SetCellStr(Narrative.Name(lang), "A"+strconv.Itoa(i+2), p))

@@ -57,6 +57,12 @@ func baseData() form.Data {
 	}
 }
 
+// incomeRow is one line of the Einnahmen sheet.
+func incomeRow(line int, typ string, received any, source, purpose string, amount any) form.Row {
+	return form.Row{form.FIncomeLineNo: line, form.FIncomeType: typ, form.FReceivedDate: received,
+		form.FSource: source, form.FIncomePurpose: purpose, form.FIncomeAmount: amount}
+}
+
 type fixture struct {
 	name  string
 	file  string
@@ -187,6 +193,58 @@ func fixtures() []fixture {
 			d.Activities[1][form.FParticipants] = "12,5"
 		}, after: func(f *excelize.File) {
 			f.SetCellStr("Meldung", "B5", "Landkreis Harz")
+		}},
+		// The optional Einnahmen sheet (issue 13).
+		{name: "income_no_sheet", file: "ohne_einnahmen.xlsx", inbox: "15083", after: func(f *excelize.File) {
+			f.DeleteSheet("Einnahmen")
+		}},
+		{name: "income_empty_sheet", file: "einnahmen_leer.xlsx", inbox: "15083", after: func(f *excelize.File) {
+			// The district cleared the whole sheet, headers and all.
+			f.DeleteSheet("Einnahmen")
+			f.NewSheet("Einnahmen")
+		}},
+		{name: "income_with_refund", file: "einnahmen.xlsx", inbox: "15083", edit: func(_ *excelize.File, d *form.Data) {
+			d.Income = []form.Row{
+				incomeRow(1, "Drittmittel", day(2026, 2, 16), "Bundesamt für Migration und Flüchtlinge", "Bundesprogramm Integrationskurse – Zuschuss", money.Cents(300000)),
+				incomeRow(2, "Teilnahmebeiträge", day(2026, 3, 5), "Teilnehmende Fachtag", "Beiträge Fachtag Interkulturelle Öffnung", money.Cents(24000)),
+				incomeRow(3, "DRITT", day(2026, 3, 20), "Bundesamt für Migration und Flüchtlinge", "Rückzahlung: zu viel erhaltener Zuschuss", money.Cents(-50000)),
+			}
+		}},
+		{name: "income_german_number_text", file: "einnahmen_als_text.xlsx", inbox: "15083", edit: func(_ *excelize.File, d *form.Data) {
+			d.Income = []form.Row{
+				incomeRow(1, "drittmittel", "16.2.2026", "Landkreis-Stiftung Börde", "Zuschuss Sprachmittlerpool", "2.500,00 €"),
+				incomeRow(2, "Teilnahmebeiträge", "05.03.2026", "Teilnehmende Fachtag", "Beiträge Fachtag", "120,5"),
+				incomeRow(3, "Sonstige", "2026-03-20", "Caritas", "Rückerstattung Kaution Tagungsraum", "-45,00"),
+			}
+		}},
+		{name: "income_english", file: "Boerde_Q2_income.xlsx", inbox: "15083", lang: "en", q: 2, edit: func(_ *excelize.File, d *form.Data) {
+			for _, r := range d.Receipts {
+				r[form.FInvoiceDate], r[form.FPaymentDate] = day(2026, 5, 4), day(2026, 5, 4)
+			}
+			d.Income = []form.Row{
+				incomeRow(1, "Third-party funds", "2026-05-04", "European Social Fund Plus", "ESF+ project grant", "1,234.56"),
+				incomeRow(2, "Participants' fees", day(2026, 5, 12), "Participants", "Fees for the summer school", "EUR 250.00"),
+			}
+		}, after: func(f *excelize.File) {
+			f.SetCellStr("Submission", "B7", "Q2")
+		}},
+		{name: "income_unknown_type", file: "einnahmen_spende.xlsx", inbox: "15083", edit: func(_ *excelize.File, d *form.Data) {
+			// Not a reading problem: the rule CATEGORY reports it at B2.
+			d.Income = []form.Row{incomeRow(1, "Spende", day(2026, 2, 16), "Rotary Club Haldensleben", "Spende für das Elterncafé", money.Cents(50000))}
+		}},
+		{name: "income_unreadable_amount", file: "einnahmen_unklar.xlsx", inbox: "15083", edit: func(_ *excelize.File, d *form.Data) {
+			d.Income = []form.Row{
+				incomeRow(1, "Drittmittel", day(2026, 2, 16), "Bundesamt für Migration und Flüchtlinge", "Zuschuss", "ca. 100"),
+				incomeRow(2, "Teilnahmebeiträge", day(2026, 3, 5), "Teilnehmende", "Beiträge", "1.234"),
+				incomeRow(3, "Sonstige", "5.3.26", "Caritas", "Erstattung", money.Cents(4500)),
+			}
+		}},
+		{name: "income_reject_header_not_found", file: "einnahmen_ohne_geber.xlsx", inbox: "15083", edit: func(_ *excelize.File, d *form.Data) {
+			d.Income = []form.Row{incomeRow(1, "Drittmittel", day(2026, 2, 16), "Bundesamt für Migration und Flüchtlinge", "Zuschuss", money.Cents(300000))}
+		}, after: func(f *excelize.File) {
+			// Rows below a header without its Geber column cannot be read
+			// with certainty, even on an optional sheet.
+			f.SetCellStr("Einnahmen", "D1", "Bemerkung")
 		}},
 		{name: "reject_wrong_inbox", file: "Boerde_Q1.xlsx", inbox: "15085"},
 		{name: "reject_unknown_district", file: "Q1.xlsx", inbox: "", ags: "15099"},

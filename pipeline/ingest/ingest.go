@@ -103,9 +103,14 @@ type FileResult struct {
 	Coordinators     int               `json:"coordinators"`
 	Activities       int               `json:"activities"`
 	AmountByCategory map[string]string `json:"amount_by_category"`
-	Findings         []Finding         `json:"findings"`
-	SubmissionID     int64             `json:"-"`
-	StoredPath       string            `json:"-"`
+	// Income is the number of lines on the Einnahmen sheet; IncomeByType
+	// sums those of a known type with a readable amount. Both are left out
+	// of the JSON for a workbook without income.
+	Income       int               `json:"income,omitempty"`
+	IncomeByType map[string]string `json:"income_by_type,omitempty"`
+	Findings     []Finding         `json:"findings"`
+	SubmissionID int64             `json:"-"`
+	StoredPath   string            `json:"-"`
 }
 
 // Finding is a finding as reported to the user.
@@ -473,6 +478,13 @@ func (in *Ingester) describe(ctx context.Context, fr *FileResult, id int64) erro
 	for cat, amount := range sum.AmountByCategory {
 		fr.AmountByCategory[cat] = amount.String()
 	}
+	fr.Income = sum.Income
+	for code, amount := range sum.IncomeByType {
+		if fr.IncomeByType == nil {
+			fr.IncomeByType = map[string]string{}
+		}
+		fr.IncomeByType[code] = amount.String()
+	}
 	findings, err := in.Store.FileFindings(ctx, id)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
@@ -504,6 +516,19 @@ func (in *Ingester) summarise(fr *FileResult, sub *submission.Submission) {
 	}
 	for c, v := range sums {
 		fr.AmountByCategory[c] = v.String()
+	}
+	fr.Income = len(sub.Income)
+	income := map[string]money.Cents{}
+	for _, in := range sub.Income {
+		if in.Type != "" && in.Amount != nil {
+			income[in.Type] += *in.Amount
+		}
+	}
+	for code, v := range income {
+		if fr.IncomeByType == nil {
+			fr.IncomeByType = map[string]string{}
+		}
+		fr.IncomeByType[code] = v.String()
 	}
 	for _, f := range sub.Findings {
 		fr.Findings = append(fr.Findings, Finding{Rule: f.Rule, Severity: f.Severity, Sheet: f.Sheet, Cell: f.Cell, Message: in.Catalog.Text(in.Lang, f.Key, f.Args)})

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
 	"grantpipe/pipeline/finding"
 	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/submission"
 )
 
 var (
@@ -15,6 +18,7 @@ var (
 	submissionPeriod = declare("ingest/submission_period.sql")
 	submissionCounts = declare("ingest/summary.sql")
 	amountByCategory = declare("ingest/amount_by_category.sql")
+	incomeByType     = declare("ingest/income_by_type.sql")
 	findingsOf       = declare("ingest/findings_of.sql")
 	submissionFile   = declare("ingest/submission_file.sql")
 )
@@ -41,6 +45,10 @@ type Summary struct {
 	Year, Quarter                   int
 	Lines, Coordinators, Activities int
 	AmountByCategory                map[string]money.Cents
+	// Income is the number of income lines; IncomeByType sums those of a
+	// known type with a readable amount, by income type code.
+	Income       int
+	IncomeByType map[string]money.Cents
 }
 
 // SubmissionSummary returns the period, counts and amounts per category of
@@ -51,9 +59,21 @@ func (s *Store) SubmissionSummary(ctx context.Context, id int64) (*Summary, erro
 	if err := s.db.QueryRowContext(ctx, s.text(submissionPeriod), id).Scan(&district, &year, &quarter); err != nil {
 		return nil, fmt.Errorf("submission %d: %w", id, err)
 	}
-	sum := &Summary{District: district.String, Year: int(year.Int64), Quarter: int(quarter.Int64), AmountByCategory: map[string]money.Cents{}}
-	if err := s.db.QueryRowContext(ctx, s.text(submissionCounts), id).Scan(&sum.Lines, &sum.Coordinators, &sum.Activities); err != nil {
+	sum := &Summary{District: district.String, Year: int(year.Int64), Quarter: int(quarter.Int64),
+		AmountByCategory: map[string]money.Cents{}, IncomeByType: map[string]money.Cents{}}
+	if err := s.db.QueryRowContext(ctx, s.text(submissionCounts), id).Scan(&sum.Lines, &sum.Coordinators, &sum.Activities, &sum.Income); err != nil {
 		return nil, fmt.Errorf("submission %d: %w", id, err)
+	}
+	if err := eachRow(ctx, s, fmt.Sprintf("income of submission %d", id), incomeByType, []any{id}, func(rows *sql.Rows) error {
+		var code string
+		var amount money.Cents
+		if err := rows.Scan(&code, &amount); err != nil {
+			return err
+		}
+		sum.IncomeByType[code] = amount
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, s.text(amountByCategory), id)
 	if err != nil {
@@ -101,4 +121,32 @@ func (s *Store) SubmissionFile(ctx context.Context, id int64) (name string, rece
 		return "", time.Time{}, fmt.Errorf("submission %d: %w", id, err)
 	}
 	return name, received, nil
+}
+
+// income appends a submission's income lines (the Einnahmen sheet), in the
+// transaction of the rest of the submission.
+func (w *appendWriter) income(lines []submission.IncomeLine) error {
+	return w.table("income", len(lines), func(a *duckdb.Appender) error {
+		for _, in := range lines {
+			var line, amount any
+			if in.LineNo != nil {
+				line = *in.LineNo
+			}
+			if in.Amount != nil {
+				amount = cents(*in.Amount)
+			}
+			if err := a.AppendRow(w.id, in.Sheet, int32(in.Row),
+				line, nullString(in.LineNoRaw), nullString(in.LineNoCell),
+				nullString(in.Type), nullString(in.TypeRaw), nullString(in.TypeCell),
+				nullDate(in.Date), nullString(in.DateRaw), nullString(in.DateCell),
+				nullString(in.Source), nullString(in.SourceCell),
+				nullString(in.Purpose), nullString(in.PurposeCell),
+				amount, nullString(in.AmountRaw), nullString(in.AmountCell)); err != nil {
+				return err
+			}
+			w.rows++
+			w.hook("row", w.rows)
+		}
+		return nil
+	})
 }

@@ -16,6 +16,7 @@ var dumps = []struct {
 }{
 	{"coordinators", declare("inspect/coordinators.sql")},
 	{"receipts", declare("inspect/receipts.sql")},
+	{"income", declare("inspect/income.sql")},
 	{"activities", declare("inspect/activities.sql")},
 	{"narrative", declare("inspect/narrative.sql")},
 }

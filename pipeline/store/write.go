@@ -189,6 +189,9 @@ func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) 
 	}); err != nil {
 		return err
 	}
+	if err := w.income(sub.Income); err != nil {
+		return err
+	}
 	if err := w.table("activities", len(sub.Activities), func(a *duckdb.Appender) error {
 		for _, act := range sub.Activities {
 			var count any

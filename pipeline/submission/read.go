@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -196,6 +197,9 @@ func (r *reader) read() {
 	coordinatorRows := map[string]int{}
 	r.table(&form.Coordinators, func(cr cellReader, t tableRow) { r.coordinator(cr, t, coordinatorRows) })
 	r.table(&form.Receipts, r.receipt)
+	if _, ok := r.sheets[form.Income.Key]; ok {
+		r.table(&form.Income, r.income)
+	}
 	r.table(&form.Activities, r.activity)
 	if name, ok := r.sheets[form.Narrative.Key]; ok && !r.sub.Rejected {
 		r.narrative(name)
@@ -204,7 +208,7 @@ func (r *reader) read() {
 
 func (r *reader) missingSheet(s *form.Sheet) {
 	var names []string
-	for _, fs := range form.Sheets[:4] {
+	for _, fs := range form.Required {
 		names = append(names, "„"+fs.DE+"“")
 	}
 	r.sub.reject(RuleFormat, "", "", "sheet.missing", messages.Args{"sheet": s.DE, "sheets": strings.Join(names, ", ")})
@@ -504,7 +508,10 @@ func (t tableRow) value(field string) Value {
 }
 
 // table finds the header row of a table sheet and calls row for each data row
-// with a lookup of the row's cell by field key.
+// with a lookup of the row's cell by field key. A sheet without a header row
+// rejects the file, unless the sheet is optional (not in form.Required) and
+// holds nothing below its best guess at a header: an Einnahmen sheet left
+// empty, or with only its headers, reports no income.
 func (r *reader) table(s *form.Sheet, row func(cellReader, tableRow)) {
 	if r.sub.Rejected {
 		return
@@ -518,6 +525,9 @@ func (r *reader) table(s *form.Sheet, row func(cellReader, tableRow)) {
 	defer rows.Close()
 	var cols map[string]int
 	var best map[string]int
+	bestRow := 0
+	var filled []int // rows with a value, while looking for the header
+	optional := !slices.Contains(form.Required, s)
 	maxCol := 0
 	var byCol []*xlsx.Cell
 	lines := 0
@@ -526,11 +536,17 @@ func (r *reader) table(s *form.Sheet, row func(cellReader, tableRow)) {
 		cells := rows.Cells()
 		if cols == nil {
 			if rows.Row() > headerRows {
+				if hasValue(cells) {
+					filled = append(filled, rows.Row())
+				}
 				break
 			}
 			found := matchHeader(s, cells)
 			if len(found) > len(best) {
-				best = found
+				best, bestRow = found, rows.Row()
+			}
+			if hasValue(cells) {
+				filled = append(filled, rows.Row())
 			}
 			if hasRequired(s, found) {
 				cols = found
@@ -579,6 +595,12 @@ func (r *reader) table(s *form.Sheet, row func(cellReader, tableRow)) {
 		r.unreadableSheet(sheet, err)
 		return
 	}
+	// Below a partial header, or anywhere when nothing looks like one, a
+	// value is a row the file means to report: without the header it
+	// cannot be read with certainty.
+	if cols == nil && optional && !slices.ContainsFunc(filled, func(n int) bool { return n > bestRow }) {
+		return
+	}
 	if cols == nil {
 		var missing []string
 		for _, f := range s.Fields {
@@ -588,6 +610,16 @@ func (r *reader) table(s *form.Sheet, row func(cellReader, tableRow)) {
 		}
 		r.sub.reject(RuleFormat, sheet, "", "sheet.no_header", messages.Args{"sheet": sheet, "columns": strings.Join(missing, ", ")})
 	}
+}
+
+// hasValue reports whether any of cells holds something.
+func hasValue(cells []xlsx.Cell) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c.Value) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func matchHeader(s *form.Sheet, cells []xlsx.Cell) map[string]int {

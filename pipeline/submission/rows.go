@@ -100,6 +100,39 @@ func (r *reader) receipt(cr cellReader, t tableRow) {
 	r.sub.Receipts = append(r.sub.Receipts, rc)
 }
 
+func (r *reader) income(cr cellReader, t tableRow) {
+	in := IncomeLine{Place: Place{Sheet: cr.sheet, Row: t.no}}
+	v := t.value(form.FIncomeLineNo)
+	in.LineNoRaw, in.LineNoCell = v.Raw, v.Cell
+	if cr.require(t, form.FIncomeLineNo) {
+		in.LineNo = cr.integer(t.cell(form.FIncomeLineNo), v.Cell)
+	}
+	v = cr.textField(t, form.FIncomeType, true)
+	in.TypeRaw, in.TypeCell = v.Raw, v.Cell
+	if v.Raw != "" {
+		// An unknown type is the CATEGORY rule's finding, not a reading
+		// problem, as for a receipt's cost category.
+		if it, ok := r.year.IncomeType(v.Raw); ok {
+			in.Type = it.Code
+		}
+	}
+	v = t.value(form.FReceivedDate)
+	in.DateRaw, in.DateCell = v.Raw, v.Cell
+	if cr.require(t, form.FReceivedDate) {
+		in.Date = cr.date(t.cell(form.FReceivedDate), v.Cell)
+	}
+	v = cr.textField(t, form.FSource, true)
+	in.Source, in.SourceCell = v.Raw, v.Cell
+	v = cr.textField(t, form.FIncomePurpose, true)
+	in.Purpose, in.PurposeCell = v.Raw, v.Cell
+	v = t.value(form.FIncomeAmount)
+	in.AmountRaw, in.AmountCell = v.Raw, v.Cell
+	if cr.require(t, form.FIncomeAmount) {
+		in.Amount = cr.amount(t.cell(form.FIncomeAmount), v.Cell)
+	}
+	r.sub.Income = append(r.sub.Income, in)
+}
+
 func (r *reader) activity(cr cellReader, t tableRow) {
 	a := Activity{Place: Place{Sheet: cr.sheet, Row: t.no}}
 	a.Date = t.value(form.FDate)

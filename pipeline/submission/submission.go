@@ -71,6 +71,7 @@ type Submission struct {
 
 	Coordinators []Coordinator
 	Receipts     []Receipt
+	Income       []IncomeLine
 	Activities   []Activity
 	Narrative    []Paragraph
 	Findings     []Finding
@@ -116,6 +117,36 @@ type Receipt struct {
 	Cents       *money.Cents
 	ReceiptNo   Value
 	Coordinator Value
+}
+
+// IncomeLine is one row of the optional Einnahmen sheet: income received
+// for the funded purpose, which lowers the grant. Each value keeps its cell
+// so that a rule's finding can point at it.
+type IncomeLine struct {
+	Place
+	// LineNo is the Lfd. Nr.; nil when missing or unreadable.
+	LineNo     *int64
+	LineNoRaw  string
+	LineNoCell string
+	// Type is the programme's income type code (DRITT …); empty when the
+	// text TypeRaw names no income type of the year, which the rule
+	// CATEGORY reports.
+	Type     string
+	TypeRaw  string
+	TypeCell string
+	// Date is the day the income was received; nil when missing or
+	// unreadable (a FORMAT finding at DateCell says why).
+	Date     *time.Time
+	DateRaw  string
+	DateCell string
+	// Source is who paid, Purpose what for.
+	Source, SourceCell   string
+	Purpose, PurposeCell string
+	// Amount is the income in cents, negative for a refund of earlier
+	// income; nil when missing or unreadable.
+	Amount     *money.Cents
+	AmountRaw  string
+	AmountCell string
 }
 
 // Activity is one row of the Aktivitäten sheet.
