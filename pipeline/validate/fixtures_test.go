@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,10 @@ import (
 // documents how each was made; rewrite them with
 //
 //	go test ./pipeline/validate -run TestWriteRuleFixtures -write-fixtures
-var writeFixtures = flag.Bool("write-fixtures", false, "rewrite the workbooks under testdata/rules")
+var (
+	writeFixtures = flag.Bool("write-fixtures", false, "rewrite the workbooks under testdata/rules")
+	onlyFixtures  = flag.String("fixtures", "", "with -write-fixtures: only the cases whose RULE/kind starts with this")
+)
 
 const rulesDir = "../../testdata/rules"
 
@@ -220,7 +224,10 @@ func TestWriteRuleFixtures(t *testing.T) {
 	}
 	_, y, cat := defaults(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	for _, c := range cases() {
+	for _, c := range append(cases(), incomeCases()...) {
+		if !strings.HasPrefix(c.rule+"/"+c.kind, *onlyFixtures) {
+			continue
+		}
 		dir := filepath.Join(rulesDir, c.rule, c.kind)
 		os.RemoveAll(dir)
 		if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -3,7 +3,7 @@
 -- phase: line
 -- message_de: Das Datum {date} liegt nach dem Eingang der Meldung am {received}.
 -- message_en: The date {date} is after the submission was received on {received}.
--- Receipts and activities cannot have happened after the file arrived.
+-- Receipts, income and activities cannot have happened after the file arrived.
 -- Coordinators' dates may (a contract's planned end), so they are not checked.
 SELECT r.district, r.year, r.quarter, r.submission_id, r.sheet, r.invoice_date_cell AS cell, r.row_no,
        r.invoice_date AS date, CAST(s.received_local AS DATE) AS received
@@ -19,3 +19,8 @@ SELECT s.district, s.year, s.quarter, a.submission_id, a.sheet, a.date_cell, a.r
        a.activity_date, CAST(s.received_local AS DATE)
 FROM activities a JOIN current_submissions s ON s.id = a.submission_id
 WHERE a.activity_date > CAST(s.received_local AS DATE)
+UNION ALL
+SELECT i.district, i.year, i.quarter, i.submission_id, i.sheet, i.date_cell, i.row_no,
+       i.received_date, CAST(s.received_local AS DATE)
+FROM current_income i JOIN submissions s ON s.id = i.submission_id
+WHERE i.received_date > CAST(s.received_local AS DATE)
