@@ -52,10 +52,10 @@ func pdfText(t *testing.T, path string) string {
 type grantJSON struct {
 	District string `json:"district"`
 	Eligible string `json:"eligible_eur"`
-	Fundable string `json:"fundable_eur"`
+	Grant    string `json:"grant_eur"`
 	Paid     string `json:"paid_eur"`
 	Balance  string `json:"balance_eur"`
-	Interest string `json:"interest_at_risk_eur"`
+	Interest string `json:"interest_eur"`
 }
 
 func demoGrants(t *testing.T, dir string) []grantJSON {
@@ -129,7 +129,7 @@ func TestReportsShowTheFiguresOfTheGrantComputation(t *testing.T) {
 			t.Fatalf("%s: annual PDF %v", g.District, pdfs)
 		}
 		text := pdfText(t, pdfs[0])
-		for _, v := range []string{g.Eligible, g.Fundable, g.Paid, g.Interest} {
+		for _, v := range []string{g.Eligible, g.Grant, g.Paid, g.Interest} {
 			if want := cents(t, v).Format("de"); !strings.Contains(text, want) {
 				t.Errorf("%s: the PDF does not show %s", filepath.Base(pdfs[0]), want)
 			}
@@ -138,24 +138,24 @@ func TestReportsShowTheFiguresOfTheGrantComputation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for key, v := range map[string]string{"eligible": g.Eligible, "fundable": g.Fundable, "paid": g.Paid, "balance": g.Balance, "interest": g.Interest} {
+		for key, v := range map[string]string{"eligible": g.Eligible, "grant": g.Grant, "paid": g.Paid, "balance": g.Balance, "interest": g.Interest} {
 			if got := rawCents(t, overviewValue(t, f, label(key))); got != cents(t, v) {
 				t.Errorf("%s: workbook %s = %s, the grant computation says %s", g.District, key, got, v)
 			}
 		}
 		f.Close()
-		state += cents(t, g.Fundable)
+		state += cents(t, g.Grant)
 	}
 	f, err := excelize.OpenFile(filepath.Join(reports, "Sachsen-Anhalt_2026.xlsx"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := rawCents(t, overviewValue(t, f, label("fundable"))); got != state {
-		t.Errorf("state workbook fundable %s, districts add up to %s", got, state)
+	if got := rawCents(t, overviewValue(t, f, label("grant"))); got != state {
+		t.Errorf("state workbook grant %s, districts add up to %s", got, state)
 	}
 	if text := pdfText(t, filepath.Join(reports, "Sachsen-Anhalt_2026.pdf")); !strings.Contains(text, state.Format("de")) {
-		t.Errorf("the state PDF does not show the state's fundable amount %s", state.Format("de"))
+		t.Errorf("the state PDF does not show the state's grant amount %s", state.Format("de"))
 	}
 }
 

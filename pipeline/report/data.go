@@ -65,24 +65,42 @@ func (a ActivityType) Name(lang string) string {
 }
 
 // Figures is the grant computation of one district (or the state) up to the
-// end of the period: cumulative from 1 January.
+// end of the period: cumulative from 1 January. Grant = min(funding rate ×
+// (Eligible − Income), approved, cap), never below 0 (FUNDING_RULES.md).
 type Figures struct {
 	Approved       money.Cents
-	Eligible       money.Cents
-	Fundable       money.Cents
+	Eligible       money.Cents // eligible expenditure (zuwendungsfähige Ausgaben)
+	Income         money.Cents // income received for the purpose (Einnahmen)
+	PlannedIncome  money.Cents // income in the financing plan
+	Grant          money.Cents // the grant (Zuwendung)
 	Paid           money.Cents
-	Balance        money.Cents // Paid − Fundable: positive means to be repaid
+	Balance        money.Cents // Paid − Grant: positive means more paid out than the grant
 	InterestAtRisk money.Cents
-	ByCategory     map[string]money.Cents // eligible, by category code
+	// Settled: the year is settled as of the run's day (its fourth quarter
+	// is in, or the final report's deadline passed): the grant is fixed, a
+	// positive balance is a repayment claim (Rückforderung), a negative one
+	// an additional payment (Nachzahlung). Until then every figure is
+	// provisional. The state's Figures are settled when every district's
+	// are.
+	Settled    bool
+	ByCategory map[string]money.Cents // eligible, by category code
 }
 
-// UtilisationPct is the fundable amount as a share of the approved grant,
+// Net is the net expenditure the grant is computed from: eligible
+// expenditure less income.
+func (f Figures) Net() money.Cents { return f.Eligible - f.Income }
+
+// OwnShare is what the district pays itself (Eigenanteil): the net
+// expenditure the grant does not cover, not below 0.
+func (f Figures) OwnShare() money.Cents { return max(0, f.Net()-f.Grant) }
+
+// UtilisationPct is the grant amount as a share of the approved grant,
 // in hundredths of a percent (basis points), 0 when nothing was approved.
 func (f Figures) UtilisationPct() int64 {
 	if f.Approved <= 0 {
 		return 0
 	}
-	return (int64(f.Fundable)*10000 + int64(f.Approved)/2) / int64(f.Approved)
+	return (int64(f.Grant)*10000 + int64(f.Approved)/2) / int64(f.Approved)
 }
 
 // QuarterFigures is one quarter of the trend.
@@ -168,8 +186,52 @@ type District struct {
 	Findings        []Finding
 	Activities      []Activity
 	Narrative       []string
-	Receipts        []Receipt // date order within category (annual report's Belegliste; every report's Excel)
+	Receipts        []Receipt    // date order within category (annual report's Belegliste; every report's Excel)
+	Income          []IncomeLine // the period's income lines, in order of date (loaded with the receipts)
+	Payouts         []Payout     // the payout ledger: payouts made by the period's end (or the as-of day), by date
 	Sources         []Source
+}
+
+// IncomeLine is one line of a submission's Einnahmen sheet, with its
+// provenance.
+type IncomeLine struct {
+	Quarter int
+	Type    string // code; empty when unknown
+	TypeRaw string
+	Date    *time.Time
+	Source  string // who paid (Geber)
+	Purpose string
+	Amount  *money.Cents
+	Counted bool // lowers the grant: readable and without an error finding
+	File    string
+	Sheet   string
+	Cell    string // the amount's cell
+}
+
+// Payout is one line of the payout ledger: a payout and how it was used.
+// Its interest is the sum of its periods' and can be multiplied out from
+// them.
+type Payout struct {
+	Date         time.Time
+	Amount       money.Cents
+	Reference    string
+	Due          time.Time   // the last day of its spending window
+	UnspentAtDue money.Cents // not covered by the grant's share of eligible payments by Due
+	CoveredOn    *time.Time  // covered in full on this day; nil: not by the run's day
+	OpenNow      money.Cents // still uncovered on the run's day
+	Interest     money.Cents
+	Periods      []InterestPeriod
+}
+
+// InterestPeriod is a stretch of days in which a payout's uncovered amount
+// and the interest rate stayed the same: Interest = Open × rate × Days /
+// 365, rounded to the cent.
+type InterestPeriod struct {
+	From, To time.Time // both included
+	Open     money.Cents
+	RatePPM  int64 // per year, in millionths: 62700 is 6.27 %
+	Days     int
+	Interest money.Cents
 }
 
 // Errors counts the district's error findings.
@@ -188,8 +250,8 @@ func (d *District) count(sev string) int {
 	return n
 }
 
-// PerThousand is the fundable amount per 1,000 inhabitants.
-func (d *District) PerThousand() money.Cents { return perThousand(d.Figures.Fundable, d.Population) }
+// PerThousand is the grant per 1,000 inhabitants.
+func (d *District) PerThousand() money.Cents { return perThousand(d.Figures.Grant, d.Population) }
 
 // perThousand is an amount per 1,000 inhabitants, rounded to the cent.
 func perThousand(c money.Cents, population int) money.Cents {
@@ -203,7 +265,7 @@ func perThousand(c money.Cents, population int) money.Cents {
 // of spending so far (for reallocation decisions).
 type Projection struct {
 	AGS       string
-	Projected money.Cents // fundable at year end at the current pace, capped at the grant
+	Projected money.Cents // grant at year end at the current pace, capped at the grant
 	Unspent   money.Cents // approved − projected, not below 0
 }
 

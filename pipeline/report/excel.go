@@ -119,12 +119,19 @@ func (b *excelBook) runFigures(s *sheetWriter) {
 	s.figure("rule_set", xlText(b.d.RuleSet), "")
 }
 
-func (b *excelBook) balanceNote(balance money.Cents) string {
+// balanceNote words a balance (paid out − grant). Until the year is
+// settled it is provisional: more or less paid out than the grant so far,
+// not a claim; once settled, a repayment claim or an additional payment.
+func (b *excelBook) balanceNote(balance money.Cents, settled bool) string {
 	switch {
-	case balance > 0:
+	case balance > 0 && settled:
 		return b.text("excel.note.repay", nil)
-	case balance < 0:
+	case balance > 0:
+		return b.text("excel.note.paid_more", nil)
+	case balance < 0 && settled:
 		return b.text("excel.note.to_pay", nil)
+	case balance < 0:
+		return b.text("excel.note.paid_less", nil)
 	default:
 		return b.text("excel.note.settled", nil)
 	}

@@ -47,15 +47,15 @@ func (b *excelBook) stateOverview() {
 	s.figure("approved", xlMoney(st.Approved), "")
 	s.figure("eligible", xlMoney(st.Eligible), "")
 	s.figure("funding_rate", xlBasisPoints(d.FundingRatePct), "")
-	s.figure("fundable", xlMoney(st.Fundable), "")
-	s.figure("budget_share", xlRatio(int64(st.Fundable), int64(d.StateBudget)), "")
-	s.figure("budget_remaining", xlMoney(d.StateBudget-st.Fundable), "")
+	s.figure("grant", xlMoney(st.Grant), "")
+	s.figure("budget_share", xlRatio(int64(st.Grant), int64(d.StateBudget)), "")
+	s.figure("budget_remaining", xlMoney(d.StateBudget-st.Grant), "")
 	s.figure("paid", xlMoney(st.Paid), "")
-	s.figure("balance", xlMoney(st.Balance), b.balanceNote(st.Balance))
+	s.figure("balance", xlMoney(st.Balance), b.balanceNote(st.Balance, st.Settled))
 	s.figure("utilisation", xlBasisPoints(st.UtilisationPct()), "")
 	s.figure("interest", xlMoney(st.InterestAtRisk), "")
 	s.figure("population", xlCount(int64(d.Population)), "")
-	s.figure("per_thousand", xlMoney(b.statePerThousand(st.Fundable)), "")
+	s.figure("per_thousand", xlMoney(b.statePerThousand(st.Grant)), "")
 	s.figure("district_count", xlCount(int64(len(d.Districts))), "")
 	s.figure("district_cap", xlMoney(d.DistrictCap), "")
 	s.figure("line_tolerance", xlBasisPoints(d.LineTolerance), "")
@@ -70,16 +70,16 @@ func (b *excelBook) stateOverview() {
 	s.finish()
 }
 
-// statePerThousand is the state's fundable amount per 1,000 inhabitants,
+// statePerThousand is the state's grant amount per 1,000 inhabitants,
 // computed as a district's is.
-func (b *excelBook) statePerThousand(fundable money.Cents) money.Cents {
+func (b *excelBook) statePerThousand(grant money.Cents) money.Cents {
 	pop := b.d.Population
 	if pop <= 0 {
 		for i := range b.d.Districts {
 			pop += b.d.Districts[i].Population
 		}
 	}
-	return perThousand(fundable, pop)
+	return perThousand(grant, pop)
 }
 
 // districtsSheet is one row per district with a totals row summed from the
@@ -91,7 +91,7 @@ func (b *excelBook) districtsSheet() {
 		b.col("district", 24, true),
 		b.col("approved", 16, false),
 		b.col("eligible_costs", 16, false),
-		b.col("fundable", 16, false),
+		b.col("grant", 16, false),
 		b.col("paid", 16, false),
 		b.col("balance", 18, false),
 		b.col("utilisation", 13, false),
@@ -113,7 +113,7 @@ func (b *excelBook) districtsSheet() {
 		f := dist.Figures
 		sum.Approved += f.Approved
 		sum.Eligible += f.Eligible
-		sum.Fundable += f.Fundable
+		sum.Grant += f.Grant
 		sum.Paid += f.Paid
 		sum.Balance += f.Balance
 		coordinators += int64(dist.Coordinators)
@@ -123,7 +123,7 @@ func (b *excelBook) districtsSheet() {
 			fte += v
 		}
 		row := []xlValue{xlText(dist.AGS), xlText(dist.Name), xlMoney(f.Approved), xlMoney(f.Eligible),
-			xlMoney(f.Fundable), xlMoney(f.Paid), xlMoney(f.Balance), xlBasisPoints(f.UtilisationPct()),
+			xlMoney(f.Grant), xlMoney(f.Paid), xlMoney(f.Balance), xlBasisPoints(f.UtilisationPct()),
 			xlMoney(dist.PerThousand()), xlCount(int64(dist.Coordinators)), xlFTE(dist.FTE),
 			xlCount(int64(dist.Errors())), xlCount(int64(dist.Warnings()))}
 		status := map[int]string{}
@@ -136,8 +136,8 @@ func (b *excelBook) districtsSheet() {
 		s.add(row...)
 	}
 	s.total(xlText(b.text("excel.total", nil)), xlBlank(), xlMoney(sum.Approved), xlMoney(sum.Eligible),
-		xlMoney(sum.Fundable), xlMoney(sum.Paid), xlMoney(sum.Balance), xlBasisPoints(sum.UtilisationPct()),
-		xlMoney(b.statePerThousand(sum.Fundable)), xlCount(coordinators),
+		xlMoney(sum.Grant), xlMoney(sum.Paid), xlMoney(sum.Balance), xlBasisPoints(sum.UtilisationPct()),
+		xlMoney(b.statePerThousand(sum.Grant)), xlCount(coordinators),
 		xlValue{kind: cellDecimal, num: math.Round(fte*1e6) / 1e6, prec: -1}, xlCount(errs), xlCount(warns))
 	s.finish()
 	height := uint(120 + 24*len(d.Districts))

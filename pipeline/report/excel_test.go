@@ -22,7 +22,7 @@ import (
 // 2026, written out by hand so that every figure a test asserts can be
 // checked with a pencil. State = sum of the districts:
 //
-//	                approved     eligible      fundable        paid      balance
+//	                approved     eligible      grant        paid      balance
 //	Börde         180,000.00    61,234.56     55,111.10   60,000.00     4,888.90
 //	Mansfeld-S.   150,000.00    40,000.00     36,000.00   30,000.00    −6,000.00
 //	Dessau-R.      90,000.00    12,345.67     11,111.10   11,111.10         0.00
@@ -46,7 +46,7 @@ func excelTestData(lang string) *Data {
 		PlanTotal: 16_000_000,
 		Plan:      map[string]money.Cents{"PERS": 14_000_000, "SACH": 800_000, "FORT": 1_200_000},
 		Figures: Figures{
-			Approved: 18_000_000, Eligible: 6_123_456, Fundable: 5_511_110, Paid: 6_000_000,
+			Approved: 18_000_000, Eligible: 6_123_456, Grant: 5_511_110, Paid: 6_000_000,
 			Balance: 488_890, InterestAtRisk: 1_234,
 			ByCategory: map[string]money.Cents{"PERS": 5_000_000, "SACH": 1_000_000, "FORT": 123_456},
 		},
@@ -100,7 +100,7 @@ func excelTestData(lang string) *Data {
 		PlanTotal: 15_000_000,
 		Plan:      map[string]money.Cents{"PERS": 13_000_000, "SACH": 1_000_000, "FORT": 1_000_000},
 		Figures: Figures{
-			Approved: 15_000_000, Eligible: 4_000_000, Fundable: 3_600_000, Paid: 3_000_000, Balance: -600_000,
+			Approved: 15_000_000, Eligible: 4_000_000, Grant: 3_600_000, Paid: 3_000_000, Balance: -600_000,
 			ByCategory: map[string]money.Cents{"PERS": 3_500_000, "SACH": 500_000},
 		},
 		Trend: []QuarterFigures{
@@ -116,7 +116,7 @@ func excelTestData(lang string) *Data {
 		PlanTotal: 9_000_000,
 		Plan:      map[string]money.Cents{"PERS": 9_000_000},
 		Figures: Figures{
-			Approved: 9_000_000, Eligible: 1_234_567, Fundable: 1_111_110, Paid: 1_111_110,
+			Approved: 9_000_000, Eligible: 1_234_567, Grant: 1_111_110, Paid: 1_111_110,
 			ByCategory: map[string]money.Cents{"PERS": 1_234_567},
 		},
 		Trend: []QuarterFigures{
@@ -145,7 +145,7 @@ func excelTestData(lang string) *Data {
 		ActivityTypes: types,
 		Districts:     []District{boerde, msh, dessau},
 		State: Figures{
-			Approved: 42_000_000, Eligible: 11_358_023, Fundable: 10_222_220, Paid: 10_111_110,
+			Approved: 42_000_000, Eligible: 11_358_023, Grant: 10_222_220, Paid: 10_111_110,
 			Balance: -111_110, InterestAtRisk: 1_234,
 		},
 		ByRule: map[string][3]int{
@@ -324,7 +324,7 @@ func TestDistrictWorkbookOverviewShowsTheGrantFiguresToTheCent(t *testing.T) {
 	value := x.col("value")
 	fig := d.Districts[0].Figures
 	for key, want := range map[string]money.Cents{
-		"approved": fig.Approved, "eligible": fig.Eligible, "fundable": fig.Fundable, "paid": fig.Paid,
+		"approved": fig.Approved, "eligible": fig.Eligible, "grant": fig.Grant, "paid": fig.Paid,
 		"balance": fig.Balance, "interest": fig.InterestAtRisk, "per_thousand": d.Districts[0].PerThousand(),
 		"plan_total": d.Districts[0].PlanTotal,
 	} {
@@ -334,7 +334,9 @@ func TestDistrictWorkbookOverviewShowsTheGrantFiguresToTheCent(t *testing.T) {
 		}
 	}
 	i := tb.row(t, x.label("balance"))
-	if got, want := tb.text(t, x.col("note"), i), "zurückzufordern"; got != want {
+	// The fixture's year is open: the balance is provisional, not a claim
+	// (never "zurückzufordern" while districts' fourth quarters are out).
+	if got, want := tb.text(t, x.col("note"), i), "bisher mehr ausgezahlt als die Zuwendung (vorläufig)"; got != want {
 		t.Errorf("balance note %q, want %q", got, want)
 	}
 	i = tb.row(t, x.label("utilisation"))
@@ -519,8 +521,8 @@ func TestStateWorkbookTotalsEqualTheStateFigures(t *testing.T) {
 		if got := tb.text(t, col("district"), i); got != dist.Name {
 			t.Errorf("row %d is %q, want %q", i+1, got, dist.Name)
 		}
-		if got := tb.amount(t, col("fundable"), i); got != dist.Figures.Fundable {
-			t.Errorf("%s fundable %s, want %s", dist.Name, got, dist.Figures.Fundable)
+		if got := tb.amount(t, col("grant"), i); got != dist.Figures.Grant {
+			t.Errorf("%s grant %s, want %s", dist.Name, got, dist.Figures.Grant)
 		}
 		if got := tb.amount(t, col("per_thousand"), i); got != dist.PerThousand() {
 			t.Errorf("%s per 1,000 inhabitants %s, want %s", dist.Name, got, dist.PerThousand())
@@ -528,7 +530,7 @@ func TestStateWorkbookTotalsEqualTheStateFigures(t *testing.T) {
 	}
 	total := tb.row(t, "Summe")
 	for header, want := range map[string]money.Cents{
-		"approved": d.State.Approved, "eligible_costs": d.State.Eligible, "fundable": d.State.Fundable,
+		"approved": d.State.Approved, "eligible_costs": d.State.Eligible, "grant": d.State.Grant,
 		"paid": d.State.Paid, "balance": d.State.Balance,
 	} {
 		if got := tb.amount(t, col(header), total); got != want {
@@ -548,8 +550,8 @@ func TestStateWorkbookTotalsEqualTheStateFigures(t *testing.T) {
 
 	ov := excelReadTable(t, f, "Übersicht", col("label"))
 	for key, want := range map[string]money.Cents{
-		"fundable": d.State.Fundable, "state_budget": d.StateBudget, "paid": d.State.Paid,
-		"budget_remaining": d.StateBudget - d.State.Fundable,
+		"grant": d.State.Grant, "state_budget": d.StateBudget, "paid": d.State.Paid,
+		"budget_remaining": d.StateBudget - d.State.Grant,
 	} {
 		if got := ov.amount(t, col("value"), ov.row(t, x.label(key))); got != want {
 			t.Errorf("overview %s %s, want %s", key, got, want)
@@ -689,8 +691,8 @@ func TestEnglishWorkbooksUseEnglishNamesAndFormats(t *testing.T) {
 		t.Errorf("state sheets %q, want %q", got, want)
 	}
 	ov := excelReadTable(t, s, "Overview", "Figure")
-	if got := ov.amount(t, "Value", ov.row(t, x.label("fundable"))); got != d.State.Fundable {
-		t.Errorf("state fundable %s, want %s", got, d.State.Fundable)
+	if got := ov.amount(t, "Value", ov.row(t, x.label("grant"))); got != d.State.Grant {
+		t.Errorf("state grant %s, want %s", got, d.State.Grant)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
@@ -56,7 +57,7 @@ func load(ctx context.Context, st *store.Store, prog *programme.Programme, perio
 	}
 	l := newLoader(ctx, st, newData(y, period, lang, run))
 	for _, step := range []func() error{
-		l.figures, l.trend, l.findings, l.activities, l.narrative, l.sources, l.coordinators, l.dataTime,
+		l.figures, l.trend, l.findings, l.activities, l.narrative, l.sources, l.coordinators, l.dataTime, l.payouts,
 	} {
 		if err := step(); err != nil {
 			return nil, err
@@ -127,7 +128,8 @@ func (l *loader) figures() error {
 	for _, f := range fs {
 		if dist := l.index[f.District]; dist != nil {
 			g := &dist.Figures
-			g.Approved, g.Eligible, g.Fundable, g.Paid, g.Balance, g.InterestAtRisk = f.Approved, f.Eligible, f.Fundable, f.Paid, f.Balance, f.InterestAtRisk
+			g.Approved, g.Eligible, g.Income, g.PlannedIncome = f.Approved, f.Eligible, f.Income, f.PlannedIncome
+			g.Grant, g.Paid, g.Balance, g.InterestAtRisk, g.Settled = f.Grant, f.Paid, f.Balance, f.InterestAtRisk, f.Settled
 		}
 	}
 	cs, err := l.st.CategoryFigures(l.ctx, l.d.RunID, l.d.Period.Year, l.through)
@@ -283,15 +285,79 @@ func (l *loader) dataTime() error {
 	return nil
 }
 
+// payouts reads the payout ledger: every payout made by the end of the
+// period's last quarter (or the run's day, if earlier), with its interest
+// periods.
+func (l *loader) payouts() error {
+	until := time.Date(l.d.Period.Year, time.Month(3*l.d.Period.Last()+1), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+	if l.d.AsOf.Before(until) {
+		until = l.d.AsOf
+	}
+	ps, err := l.st.Payouts(l.ctx, l.d.Period.Year, until)
+	if err != nil {
+		return err
+	}
+	periods, err := l.st.InterestPeriods(l.ctx, l.d.Period.Year, until)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		ags  string
+		date time.Time
+		ref  string
+	}
+	byPayout := map[key][]InterestPeriod{}
+	for _, p := range periods {
+		k := key{p.District, p.PayoutDate, p.Reference}
+		byPayout[k] = append(byPayout[k], InterestPeriod{From: p.From, To: p.To, Open: p.Open, RatePPM: p.RatePPM, Days: p.Days, Interest: p.Interest})
+	}
+	for _, p := range ps {
+		if dist := l.index[p.District]; dist != nil {
+			dist.Payouts = append(dist.Payouts, Payout{Date: p.Date, Amount: p.Amount, Reference: p.Reference, Due: p.Due,
+				UnspentAtDue: p.UnspentAtDue, CoveredOn: p.CoveredOn, OpenNow: p.OpenNow, Interest: p.Interest,
+				Periods: byPayout[key{p.District, p.Date, p.Reference}]})
+		}
+	}
+	return nil
+}
+
+// loadIncome fills dist.Income for d's period (LoadReceipts calls it).
+func loadIncome(ctx context.Context, st *store.Store, d *Data, dist *District) error {
+	first, last := d.Period.span()
+	lines, err := st.DistrictIncome(ctx, dist.AGS, d.Period.Year, first, last)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", d.Period.Slug(), err)
+	}
+	dist.Income = make([]IncomeLine, 0, len(lines))
+	for _, x := range lines {
+		in := IncomeLine{Quarter: x.Quarter, Type: x.Type, TypeRaw: x.TypeRaw, Source: x.Source, Purpose: x.Purpose,
+			Counted: x.Counted, File: x.File, Sheet: x.Sheet, Cell: x.Cell}
+		if x.Date.Valid {
+			t := x.Date.Time
+			in.Date = &t
+		}
+		if x.Amount.Valid {
+			c := x.Amount.Cents
+			in.Amount = &c
+		}
+		dist.Income = append(dist.Income, in)
+	}
+	return nil
+}
+
 // sumState adds the districts' figures up to the state's and projects
 // each district's year.
 func (d *Data) sumState(y *programme.Year) {
 	d.State.ByCategory = map[string]money.Cents{}
+	d.State.Settled = len(d.Districts) > 0
 	for i := range d.Districts {
 		f := d.Districts[i].Figures
 		d.State.Approved += f.Approved
 		d.State.Eligible += f.Eligible
-		d.State.Fundable += f.Fundable
+		d.State.Income += f.Income
+		d.State.PlannedIncome += f.PlannedIncome
+		d.State.Settled = d.State.Settled && f.Settled
+		d.State.Grant += f.Grant
 		d.State.Paid += f.Paid
 		d.State.Balance += f.Balance
 		d.State.InterestAtRisk += f.InterestAtRisk
@@ -302,7 +368,7 @@ func (d *Data) sumState(y *programme.Year) {
 	}
 }
 
-// LoadReceipts fills dist.Receipts for d's period. The reports load them one
+// LoadReceipts fills dist.Receipts and dist.Income for d's period. The reports load them one
 // district at a time, right before rendering it, and drop them after, so
 // memory does not grow with the number of districts.
 func LoadReceipts(ctx context.Context, st *store.Store, d *Data, dist *District) error {
@@ -334,10 +400,10 @@ func LoadReceipts(ctx context.Context, st *store.Store, d *Data, dist *District)
 		}
 		dist.Receipts = append(dist.Receipts, r)
 	}
-	return nil
+	return loadIncome(ctx, st, d, dist)
 }
 
-// project extrapolates a district's fundable amount to the year's end at the
+// project extrapolates a district's grant amount to the year's end at the
 // pace of the quarters reported so far.
 func project(d *District, y *programme.Year) Projection {
 	quarters := 0
@@ -351,8 +417,8 @@ func project(d *District, y *programme.Year) Projection {
 		p.Unspent = d.Figures.Approved
 		return p
 	}
-	eligible := money.Cents(int64(d.Figures.Eligible) * 4 / int64(quarters))
-	projected := y.FundingRatePct.Of(eligible)
+	net := money.Cents(int64(d.Figures.Net()) * 4 / int64(quarters))
+	projected := max(0, y.FundingRatePct.Of(net))
 	limit := min(d.Figures.Approved, y.DistrictCap)
 	p.Projected = min(projected, limit)
 	p.Unspent = max(0, d.Figures.Approved-p.Projected)

@@ -93,7 +93,7 @@ func (w *doc) districtFigures(d *Data, dist *District) {
 		{w.t("report.approved", nil), w.money(f.Approved)},
 		{w.t("report.plan_total", nil), w.money(dist.PlanTotal)},
 		{w.t("report.eligible", nil), w.money(f.Eligible)},
-		{w.t("report.fundable", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(f.Fundable)},
+		{w.t("report.grant", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(f.Grant)},
 		{w.t("report.paid", nil), w.money(f.Paid)},
 		{w.t(balanceLabel, nil), w.money(abs(f.Balance))},
 		{w.t("report.utilisation", nil), w.pct(f.UtilisationPct())},

@@ -65,18 +65,18 @@ func (w *doc) stateFigures(d *Data) {
 	s := d.State
 	budgetShare := int64(0)
 	if d.StateBudget > 0 {
-		budgetShare = (int64(s.Fundable)*10000 + int64(d.StateBudget)/2) / int64(d.StateBudget)
+		budgetShare = (int64(s.Grant)*10000 + int64(d.StateBudget)/2) / int64(d.StateBudget)
 	}
 	w.keyFigures([][2]string{
 		{w.t("report.state_budget", nil), w.money(d.StateBudget)},
 		{w.t("report.approved_total", nil), w.money(s.Approved)},
 		{w.t("report.eligible", nil), w.money(s.Eligible)},
-		{w.t("report.fundable", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(s.Fundable)},
+		{w.t("report.grant", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(s.Grant)},
 		{w.t("report.budget_used", nil), w.pct(budgetShare)},
 		{w.t("report.paid", nil), w.money(s.Paid)},
 		{w.t("report.balance_net", nil), w.money(s.Balance)},
 		{w.t("report.interest", nil), w.money(s.InterestAtRisk)},
-		{w.t("report.per_thousand_state", nil), w.money(perThousand(s.Fundable, d.Population))},
+		{w.t("report.per_thousand_state", nil), w.money(perThousand(s.Grant, d.Population))},
 	})
 }
 
@@ -86,7 +86,7 @@ func (w *doc) districtsTable(d *Data) {
 	s := d.State
 	cols := []column{
 		{w.t("report.col_district", nil), 0.14, "L"}, {w.t("report.col_approved", nil), 0.088, "R"}, {w.t("report.col_eligible", nil), 0.088, "R"},
-		{w.t("report.col_fundable", nil), 0.088, "R"}, {w.t("report.col_paid", nil), 0.088, "R"}, {w.t("report.col_balance", nil), 0.088, "R"},
+		{w.t("report.col_grant", nil), 0.088, "R"}, {w.t("report.col_paid", nil), 0.088, "R"}, {w.t("report.col_balance", nil), 0.088, "R"},
 		{w.t("report.col_utilisation", nil), 0.07, "R"}, {w.t("report.col_per_thousand", nil), 0.065, "R"}, {w.t("report.col_coordinators", nil), 0.06, "R"},
 		{w.t("report.col_errors", nil), 0.05, "R"}, {w.t("report.col_warnings", nil), 0.072, "R"}, {w.t("report.col_quarters", nil), 0.103, "L"},
 	}
@@ -102,7 +102,7 @@ func (w *doc) districtsTable(d *Data) {
 		if w.lang != "en" {
 			fte = localDecimal(fte)
 		}
-		r := row{cells: []string{dist.AGS + " " + dist.Name, w.money(f.Approved), w.money(f.Eligible), w.money(f.Fundable), w.money(f.Paid),
+		r := row{cells: []string{dist.AGS + " " + dist.Name, w.money(f.Approved), w.money(f.Eligible), w.money(f.Grant), w.money(f.Paid),
 			w.money(f.Balance), w.pct(f.UtilisationPct()), w.money(dist.PerThousand()), strconv.Itoa(dist.Coordinators) + " / " + fte,
 			strconv.Itoa(dist.Errors()), strconv.Itoa(dist.Warnings()), strings.Join(qs, "  ")}}
 		if dist.Errors() > 0 {
@@ -110,8 +110,8 @@ func (w *doc) districtsTable(d *Data) {
 		}
 		rows = append(rows, r)
 	}
-	rows = append(rows, row{bold: true, cells: []string{w.t("report.total", nil), w.money(s.Approved), w.money(s.Eligible), w.money(s.Fundable),
-		w.money(s.Paid), w.money(s.Balance), w.pct(s.UtilisationPct()), w.money(perThousand(s.Fundable, d.Population)), "", "", "", ""}})
+	rows = append(rows, row{bold: true, cells: []string{w.t("report.total", nil), w.money(s.Approved), w.money(s.Eligible), w.money(s.Grant),
+		w.money(s.Paid), w.money(s.Balance), w.pct(s.UtilisationPct()), w.money(perThousand(s.Grant, d.Population)), "", "", "", ""}})
 	w.styledTable(tableStyle{size: 7}, cols, rows)
 }
 
@@ -145,7 +145,7 @@ func (w *doc) projections(d *Data) {
 		{w.t("report.col_unspent", nil), 0.2, "R"}}, rows)
 }
 
-// utilisationChart draws one horizontal bar per district: fundable as a
+// utilisationChart draws one horizontal bar per district: grant as a
 // share of the approved grant, with the 100 % line. A chart taller than a
 // page starts on a page of its own and goes on over the next.
 func (w *doc) utilisationChart(d *Data) {

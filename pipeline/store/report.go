@@ -70,17 +70,20 @@ type Figure struct {
 	District       string
 	Approved       money.Cents
 	Eligible       money.Cents
-	Fundable       money.Cents
+	Income         money.Cents
+	PlannedIncome  money.Cents
+	Grant          money.Cents
 	Paid           money.Cents
-	Balance        money.Cents // Paid − Fundable: positive means to be repaid
+	Balance        money.Cents // Paid − Grant: positive means more paid out than the grant
 	InterestAtRisk money.Cents
+	Settled        bool
 }
 
 // DistrictFigures returns every district's grant figures of run runID for
 // year, up to the end of quarter through (0: the year as of the run's day).
 func (s *Store) DistrictFigures(ctx context.Context, runID int64, year, through int) ([]Figure, error) {
 	return allRows(ctx, s, "grant figures", reportFigures, []any{runID, year, through}, func(r *sql.Rows, f *Figure) error {
-		return r.Scan(&f.District, &f.Approved, &f.Eligible, &f.Fundable, &f.Paid, &f.Balance, &f.InterestAtRisk)
+		return r.Scan(&f.District, &f.Approved, &f.Eligible, &f.Income, &f.PlannedIncome, &f.Grant, &f.Paid, &f.Balance, &f.InterestAtRisk, &f.Settled)
 	})
 }
 

@@ -183,12 +183,15 @@ func (t *ValidationTx) WriteProgramme(ctx context.Context, p *programme.Programm
 	if err := t.exec(ctx, "clear configuration", validateClearConfig); err != nil {
 		return err
 	}
-	var districts, plan, payouts [][]any
+	var districts, plan, payouts, baseRates [][]any
+	for _, b := range p.BaseRates {
+		baseRates = append(baseRates, []any{b.From.Time(), decimal(int64(b.RatePct), 4, 9, 6)})
+	}
 	for _, y := range p.Years {
 		if err := t.exec(ctx, fmt.Sprintf("configuration %d", y.Year), validateInsertYear,
 			y.Year, y.StateBudget, y.DistrictCap, y.MaxCoordinators, fraction(y.FundingRatePct), y.PostCapPerFTE,
-			fraction(y.LineTolerancePct), y.SpendingWindowDays, fraction(y.BaseRatePct+y.InterestPointsAboveBase),
-			fraction(y.UnderspendingPct), y.FinalReportDeadline.String()); err != nil {
+			fraction(y.LineTolerancePct), y.SpendingWindowDays, fraction(p.BaseRateOn(time.Date(y.Year, 1, 1, 0, 0, 0, 0, time.UTC))+y.InterestPointsAboveBase),
+			fraction(y.UnderspendingPct), y.FinalReportDeadline.String(), fraction(y.InterestPointsAboveBase)); err != nil {
 			return err
 		}
 		for i, d := range y.QuarterDeadlines {
@@ -204,7 +207,7 @@ func (t *ValidationTx) WriteProgramme(ctx context.Context, p *programme.Programm
 		}
 		year := int32(y.Year)
 		for _, d := range y.Districts {
-			districts = append(districts, []any{year, d.AGS, d.Name, d.Kind, int32(d.Population), Money(d.Approved), Money(d.PlanTotal), d.FileNumber})
+			districts = append(districts, []any{year, d.AGS, d.Name, d.Kind, int32(d.Population), Money(d.Approved), Money(d.PlanTotal), d.FileNumber, Money(d.PlannedIncome)})
 			for _, c := range y.Categories {
 				plan = append(plan, []any{year, d.AGS, c.Code, Money(d.Plan[c.Code])})
 			}
@@ -216,7 +219,7 @@ func (t *ValidationTx) WriteProgramme(ctx context.Context, p *programme.Programm
 	for _, a := range []struct {
 		table string
 		rows  [][]any
-	}{{"cfg_districts", districts}, {"cfg_plan", plan}, {"cfg_payouts", payouts}} {
+	}{{"cfg_districts", districts}, {"cfg_plan", plan}, {"cfg_payouts", payouts}, {"cfg_base_rates", baseRates}} {
 		if err := Append(ctx, t.conn, a.table, a.rows); err != nil {
 			return err
 		}
@@ -349,9 +352,11 @@ func decimalText(d duckdb.Decimal) string {
 	return s
 }
 
-// LineRef names one line (receipt) of a submission.
+// LineRef names one line of a submission: its sheet (as the file names
+// it) and row.
 type LineRef struct {
 	SubmissionID int64
+	Sheet        string
 	Row          int
 }
 
@@ -362,7 +367,7 @@ type LineRef struct {
 func (t *ValidationTx) MarkIneligible(ctx context.Context, lines []LineRef) error {
 	rows := make([][]any, len(lines))
 	for i, l := range lines {
-		rows[i] = []any{l.SubmissionID, int32(l.Row)}
+		rows[i] = []any{l.SubmissionID, int32(l.Row), nullString(l.Sheet)}
 	}
 	if err := Append(ctx, t.conn, "run_line_errors", rows); err != nil {
 		return err
@@ -379,10 +384,13 @@ type GrantFigure struct {
 	ThroughQuarter int
 	Approved       money.Cents
 	Eligible       money.Cents
-	Fundable       money.Cents
+	Income         money.Cents // income received for the purpose: lowers the grant
+	PlannedIncome  money.Cents // income in the financing plan
+	Grant          money.Cents
 	Paid           money.Cents
-	Balance        money.Cents // Paid − Fundable: positive means to be repaid
+	Balance        money.Cents // Paid − Grant: positive means more paid out than the grant
 	InterestAtRisk money.Cents
+	Settled        bool // the year is settled as of the run's day: the grant is fixed
 }
 
 // GrantCategory is a district's eligible costs of one cost category in a
@@ -403,7 +411,7 @@ func (t *ValidationTx) GrantFigures(ctx context.Context, through int, paidUntil 
 	var out []GrantFigure
 	err := t.each(ctx, "grant figures", validateGrants, []any{through, paidUntil}, func(r *sql.Rows) error {
 		g := GrantFigure{ThroughQuarter: through}
-		if err := r.Scan(&g.District, &g.Year, &g.Approved, &g.Eligible, &g.Fundable, &g.Paid, &g.Balance, &g.InterestAtRisk); err != nil {
+		if err := r.Scan(&g.District, &g.Year, &g.Approved, &g.Eligible, &g.Income, &g.PlannedIncome, &g.Grant, &g.Paid, &g.Balance, &g.InterestAtRisk, &g.Settled); err != nil {
 			return err
 		}
 		out = append(out, g)
@@ -476,7 +484,7 @@ func (t *ValidationTx) SaveRun(ctx context.Context, run RunRecord, findings []Ne
 	gs := make([][]any, len(figures))
 	for i, g := range figures {
 		gs[i] = []any{id, g.District, int32(g.Year), int32(g.ThroughQuarter), Money(g.Approved), Money(g.Eligible),
-			Money(g.Fundable), Money(g.Paid), Money(g.Balance), Money(g.InterestAtRisk)}
+			Money(g.Grant), Money(g.Paid), Money(g.Balance), Money(g.InterestAtRisk), Money(g.Income), Money(g.PlannedIncome), g.Settled}
 	}
 	cs := make([][]any, len(categories))
 	for i, c := range categories {

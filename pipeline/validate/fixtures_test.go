@@ -181,6 +181,22 @@ func cases() []ruleCase {
 		// At year end, 110,000.00 was paid out: 90 % of 122,222.21 is 109,999.99.
 		{rule: "FUNDING_RATE", kind: "trigger", asOf: "2027-02-01", files: one(addReceipt(receipt(6, "Veranstaltungen", day(2026, 3, 2), 12222221-825333, "R-2026-0100")))},
 		{rule: "FUNDING_RATE", kind: "near_miss", asOf: "2027-02-01", files: one(addReceipt(receipt(6, "Veranstaltungen", day(2026, 3, 2), 12222222-825333, "R-2026-0100")))},
+		// The same as the trigger, once the year is settled (the final
+		// report's deadline, 30 June 2027, has passed): an error, a claim.
+		{rule: "FUNDING_RATE", kind: "settled", asOf: "2027-07-01", files: one(addReceipt(receipt(6, "Veranstaltungen", day(2026, 3, 2), 12222221-825333, "R-2026-0100")))},
+		// 1,200.00 of third-party funds lower the grant; the near miss has
+		// 1,200.00 received and refunded in the same quarter: no income.
+		{rule: "INCOME_REDUCES_GRANT", kind: "trigger", asOf: "2026-04-20", files: one(func(d *form.Data) {
+			d.Income = append(d.Income, form.Row{form.FIncomeLineNo: 1, form.FIncomeType: "Drittmittel", form.FReceivedDate: day(2026, 2, 10),
+				form.FSource: "Bundesamt für Migration und Flüchtlinge", form.FIncomePurpose: "Kofinanzierung Netzwerk", form.FIncomeAmount: money.Cents(120000)})
+		})},
+		{rule: "INCOME_REDUCES_GRANT", kind: "near_miss", asOf: "2026-04-20", files: one(func(d *form.Data) {
+			d.Income = append(d.Income,
+				form.Row{form.FIncomeLineNo: 1, form.FIncomeType: "Drittmittel", form.FReceivedDate: day(2026, 2, 10),
+					form.FSource: "Bundesamt für Migration und Flüchtlinge", form.FIncomePurpose: "Kofinanzierung Netzwerk", form.FIncomeAmount: money.Cents(120000)},
+				form.Row{form.FIncomeLineNo: 2, form.FIncomeType: "Drittmittel", form.FReceivedDate: day(2026, 3, 10),
+					form.FSource: "Bundesamt für Migration und Flüchtlinge", form.FIncomePurpose: "Rückzahlung", form.FIncomeAmount: money.Cents(-120000)})
+		})},
 		// The payout of 2 January (27,500.00) is due on 3 March: 90 % of 30,555.56 covers it;
 		// the base has paid 8,240.83 by then.
 		// Checked as of 31 March, the file must have arrived by then to count.

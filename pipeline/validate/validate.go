@@ -97,17 +97,26 @@ type Finding struct {
 	Message      map[string]string // by language
 }
 
-// Grant is the grant computation of one district and year.
+// Grant is the grant computation of one district and year
+// (FUNDING_RULES.md): Grant = min(rate × (Eligible − Income), approved,
+// cap), never below 0.
 type Grant struct {
 	District       string
 	Year           int
 	Approved       money.Cents
-	Eligible       money.Cents
-	Fundable       money.Cents
+	Eligible       money.Cents // eligible expenditure (zuwendungsfähige Ausgaben)
+	Income         money.Cents // income received for the purpose (Einnahmen)
+	PlannedIncome  money.Cents // income in the financing plan
+	Grant          money.Cents // the grant (Zuwendung)
 	Paid           money.Cents
-	Balance        money.Cents // paid − fundable: positive means to be repaid
+	Balance        money.Cents // paid − grant: positive means more paid out than the grant
 	InterestAtRisk money.Cents
-	ByCategory     map[string]money.Cents
+	// Settled: the year is over and its fourth quarter in (or the final
+	// report's deadline passed) as of the run's day. Until then every
+	// figure is provisional: payouts are advances and a positive balance is
+	// not yet a claim.
+	Settled    bool
+	ByCategory map[string]money.Cents
 }
 
 // Result is what a run found and computed.
@@ -297,7 +306,7 @@ func errorLines(fs []Finding) []store.LineRef {
 	seen := map[store.LineRef]bool{}
 	var out []store.LineRef
 	for _, f := range fs {
-		l := store.LineRef{SubmissionID: f.SubmissionID, Row: f.Row}
+		l := store.LineRef{SubmissionID: f.SubmissionID, Sheet: f.Sheet, Row: f.Row}
 		if f.Severity != finding.Error || f.SubmissionID == 0 || f.Row == 0 || seen[l] {
 			continue
 		}
@@ -518,8 +527,9 @@ func grantsThrough(ctx context.Context, tx *store.ValidationTx, through int, pai
 	index := map[key]int{}
 	for i, f := range figures {
 		index[key{f.District, f.Year}] = i
-		out[i] = Grant{District: f.District, Year: f.Year, Approved: f.Approved, Eligible: f.Eligible,
-			Fundable: f.Fundable, Paid: f.Paid, Balance: f.Balance, InterestAtRisk: f.InterestAtRisk, ByCategory: map[string]money.Cents{}}
+		out[i] = Grant{District: f.District, Year: f.Year, Approved: f.Approved, Eligible: f.Eligible, Income: f.Income,
+			PlannedIncome: f.PlannedIncome, Grant: f.Grant, Paid: f.Paid, Balance: f.Balance, InterestAtRisk: f.InterestAtRisk,
+			Settled: f.Settled, ByCategory: map[string]money.Cents{}}
 	}
 	for _, c := range categories {
 		if i, ok := index[key{c.District, c.Year}]; ok {
@@ -551,7 +561,8 @@ func (v *Validator) save(ctx context.Context, r *run, res *Result, opt Options, 
 		}
 		for _, g := range gs {
 			figures = append(figures, store.GrantFigure{District: g.District, Year: g.Year, ThroughQuarter: quarter,
-				Approved: g.Approved, Eligible: g.Eligible, Fundable: g.Fundable, Paid: g.Paid, Balance: g.Balance, InterestAtRisk: g.InterestAtRisk})
+				Approved: g.Approved, Eligible: g.Eligible, Income: g.Income, PlannedIncome: g.PlannedIncome, Grant: g.Grant,
+				Paid: g.Paid, Balance: g.Balance, InterestAtRisk: g.InterestAtRisk, Settled: g.Settled})
 			for _, c := range slices.Sorted(maps.Keys(g.ByCategory)) {
 				categories = append(categories, store.GrantCategory{District: g.District, Year: g.Year, ThroughQuarter: quarter,
 					Category: c, Eligible: g.ByCategory[c]})

@@ -1,8 +1,11 @@
--- For each payout made by the as-of day: how much of it was not yet spent on
--- eligible costs when it was due (spending window after the payout), and
--- the interest at risk on that part, day by day until it was spent or until
--- the as-of day. Payouts are covered in date order by the grant's share
--- (funding rate) of eligible payments, cumulated over the year.
+-- How the payouts made by the as-of day were used. Payouts are covered in
+-- date order by the grant's share (funding rate) of eligible payments,
+-- cumulated over the year.
+--
+-- payout_coverage: per payout its due day, what of it was unspent then,
+-- the day it was covered in full (NULL: not by the as-of day), what was
+-- still open on the as-of day, and its interest: the sum of its periods in
+-- run_interest_periods (filled from payout_interest_periods first).
 CREATE OR REPLACE VIEW payout_coverage AS
 WITH ctx AS (SELECT as_of FROM run_context),
 p AS (
@@ -10,7 +13,7 @@ p AS (
            sum(ap.amount) OVER (PARTITION BY ap.year, ap.ags ORDER BY ap.payout_date, ap.reference
                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_paid,
            ap.payout_date + y.spending_window_days AS due,
-           y.funding_rate, y.interest_rate
+           y.funding_rate, ctx.as_of
     FROM all_payouts ap JOIN cfg_years y ON y.year = ap.year, ctx
     WHERE ap.payout_date <= ctx.as_of
 ),
@@ -24,29 +27,33 @@ at_due AS (
     SELECT p.*, coalesce(s.cum_spent, 0) AS spent_by_due
     FROM p ASOF LEFT JOIN spend s ON s.ags = p.ags AND s.year = p.year AND s.payment_date <= p.due
 ),
-days AS (
-    SELECT a.year, a.ags, a.payout_date, a.reference, a.amount, a.cum_paid, a.funding_rate, a.interest_rate,
-           CAST(unnest(range(CAST(a.due + 1 AS TIMESTAMP), CAST(ctx.as_of + 1 AS TIMESTAMP), INTERVAL 1 DAY)) AS DATE) AS day
-    FROM at_due a, ctx
-    WHERE a.due < ctx.as_of
+at_as_of AS (
+    SELECT p.year, p.ags, p.payout_date, p.reference, coalesce(s.cum_spent, 0) AS spent_by_as_of
+    FROM p ASOF LEFT JOIN spend s ON s.ags = p.ags AND s.year = p.year AND s.payment_date <= p.as_of
 ),
-uncovered AS (
-    SELECT d.year, d.ags, d.payout_date, d.reference,
-           greatest(0, least(d.amount, d.cum_paid - round(d.funding_rate * coalesce(s.cum_spent, 0), 2))) AS open_amount,
-           d.interest_rate
-    FROM days d ASOF LEFT JOIN spend s ON s.ags = d.ags AND s.year = d.year AND s.payment_date <= d.day
+covered AS (
+    -- The first day of payment on which the grant's share of everything
+    -- paid since 1 January covers this payout and all before it; never
+    -- before the payout itself.
+    SELECT p.year, p.ags, p.payout_date, p.reference,
+           greatest(p.payout_date, min(s.payment_date)) AS covered_on
+    FROM p JOIN spend s ON s.ags = p.ags AND s.year = p.year
+    WHERE round(p.funding_rate * s.cum_spent, 2) >= p.cum_paid
+    GROUP BY p.year, p.ags, p.payout_date, p.reference
 ),
 interest AS (
-    SELECT year, ags, payout_date, reference,
-           CAST(round(sum(open_amount * interest_rate) / 365, 2) AS DECIMAL(18,2)) AS interest,
-           count(*) FILTER (open_amount > 0) AS days_open
-    FROM uncovered
+    SELECT year, ags, payout_date, reference, sum(interest) AS interest, sum(days) AS days_open
+    FROM run_interest_periods
     GROUP BY year, ags, payout_date, reference
 )
 SELECT a.year, a.ags, a.payout_date, a.reference, a.amount, a.due,
        CAST(greatest(0, least(a.amount, a.cum_paid - round(a.funding_rate * a.spent_by_due, 2))) AS DECIMAL(18,2)) AS unspent_at_due,
-       coalesce(i.interest, 0) AS interest,
+       CAST(coalesce(i.interest, 0) AS DECIMAL(18,2)) AS interest,
        coalesce(i.days_open, 0) AS days_open,
-       (SELECT as_of FROM ctx) >= a.due AS is_due
+       a.as_of >= a.due AS is_due,
+       c.covered_on,
+       CAST(greatest(0, least(a.amount, a.cum_paid - round(a.funding_rate * n.spent_by_as_of, 2))) AS DECIMAL(18,2)) AS open_now
 FROM at_due a
+JOIN at_as_of n ON n.year = a.year AND n.ags = a.ags AND n.payout_date = a.payout_date AND n.reference = a.reference
+LEFT JOIN covered c ON c.year = a.year AND c.ags = a.ags AND c.payout_date = a.payout_date AND c.reference = a.reference
 LEFT JOIN interest i ON i.year = a.year AND i.ags = a.ags AND i.payout_date = a.payout_date AND i.reference = a.reference;

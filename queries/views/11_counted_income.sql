@@ -1,0 +1,15 @@
+-- The income that lowers the grant: the income lines of the current
+-- submissions (current_income) that could be read (amount, type and date)
+-- and have no error finding on their row, from a line rule of the current
+-- run or from reading the file — the same test as eligible_receipts, so an
+-- income line in error is left out until the district corrects it (and the
+-- error is shown at its cell).
+CREATE OR REPLACE VIEW counted_income AS
+SELECT i.submission_id, i.sheet, i.row_no, i.district, i.year, i.quarter, i.income_type, i.received_date, i.amount
+FROM current_income i
+WHERE i.amount IS NOT NULL AND i.income_type IS NOT NULL AND i.received_date IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM run_line_errors e WHERE e.submission_id = i.submission_id AND e.row_no = i.row_no
+                  AND (e.sheet IS NULL OR e.sheet = i.sheet))
+  AND NOT EXISTS (SELECT 1 FROM submission_findings f
+                  WHERE f.submission_id = i.submission_id AND f.row_no = i.row_no
+                    AND f.sheet = i.sheet AND f.severity = 'error');
