@@ -310,6 +310,7 @@ func (g *gen) data() form.Data {
 			add(cat, invoice, paid, pick(g.rnd, payees[cat]), pick(g.rnd, purposes[cat]), amount, receiptNo, "")
 		}
 	}
+	d.Income = g.income()
 	// Activities.
 	for range 8 + g.rnd.IntN(13) {
 		at := pick(g.rnd, g.y.ActivityTypes)
@@ -328,6 +329,44 @@ func (g *gen) data() form.Data {
 		"Für das kommende Quartal sind ein Fachtag zur interkulturellen Öffnung der Verwaltung und ein Treffen der ehrenamtlichen Sprachpat:innen geplant.",
 	}
 	return d
+}
+
+// demoIncome is the income (Einnahmen) of the demo: three districts, which
+// plan 5,000.00 EUR of income in the embedded configuration, receive money
+// for the purpose besides the state grant in some quarters, and one of them
+// refunds part of a grant it did not use. Fixed rather than random, so that
+// the reports' income figures can be checked by hand.
+var demoIncome = map[string][]struct {
+	code            string
+	month, day      int
+	source, purpose string
+	amount          money.Cents
+}{
+	"15002-Q1": {{"TEILN", 3, 12, "Teilnehmende Sprachcafé", "Teilnahmebeiträge Kurs „Deutsch im Alltag“", 36000}},
+	"15002-Q2": {{"DRITT", 5, 18, "Bundesamt für Migration und Flüchtlinge", "Bundesprogramm „Zusammenhalt stärken“: Zuschuss Netzwerkarbeit", 350000}},
+	"15002-Q3": {{"TEILN", 9, 10, "Teilnehmende Fachtag", "Teilnahmebeiträge Fachtag Anerkennung", 24000}},
+	"15085-Q1": {{"DRITT", 2, 20, "Europäischer Sozialfonds Plus (ESF Plus)", "ESF-Plus-Projekt „Ankommen im Harz“: erste Rate", 200000}},
+	"15085-Q2": {{"TEILN", 6, 11, "Teilnehmende Sommerschule", "Teilnahmebeiträge Sommerschule", 18500}},
+	"15085-Q3": {{"DRITT", 8, 14, "Europäischer Sozialfonds Plus (ESF Plus)", "Rückzahlung nicht verbrauchter ESF-Plus-Mittel", -25000}},
+	"15091-Q2": {{"SONST", 4, 23, "Diakonie Mitteldeutschland", "Erstattung Raummiete Willkommensfest durch den Kooperationspartner", 15000}},
+	"15091-Q3": {{"DRITT", 7, 22, "Bundesamt für Migration und Flüchtlinge", "Bundesprogramm „Zusammenhalt stärken“: Zuschuss Ehrenamtsarbeit", 180000}},
+}
+
+// income returns the Einnahmen sheet's rows of this district and quarter,
+// with the types' German names as a district writes them.
+func (g *gen) income() []form.Row {
+	var rows []form.Row
+	for i, in := range demoIncome[fmt.Sprintf("%s-Q%d", g.d.AGS, g.q)] {
+		name := in.code
+		if t, ok := g.y.IncomeType(in.code); ok {
+			name = t.NameDE
+		}
+		rows = append(rows, form.Row{
+			form.FIncomeLineNo: i + 1, form.FIncomeType: name, form.FReceivedDate: date(Year, in.month, in.day),
+			form.FSource: in.source, form.FIncomePurpose: in.purpose, form.FIncomeAmount: in.amount,
+		})
+	}
+	return rows
 }
 
 func indexOf(s []string, v string) int {
