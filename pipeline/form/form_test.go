@@ -301,6 +301,10 @@ func TestBlankFormInEnglish(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
+	income := describeChecks(t, f, "Income")
+	if want := `B2:B5000 list "Third-party funds,Participants' fees,Other" stop`; len(income) != 4 || income[1] != want {
+		t.Errorf("Income checks %q, want 4 with the English income types %s", income, want)
+	}
 }
 
 // TestBlankRefusesWhatExcelCannotShow: a drop-down list item with a comma
