@@ -47,12 +47,7 @@ func (a *app) ingest(ctx context.Context, files []string) (*ingest.Result, error
 	if err != nil {
 		return nil, err
 	}
-	st, err := pl.Open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	return pl.Ingest(ctx, st, files)
+	return pl.ManualIngest(ctx, files)
 }
 
 // printIngest prints one line per file and its findings, for people.

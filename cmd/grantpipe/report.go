@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"grantpipe/pipeline/jobs"
+	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/report"
 )
 
@@ -33,19 +35,27 @@ func runReport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := pl.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	// Reports show a fresh check of the data: validate first, then render
-	// from that run.
-	if _, err := pl.Validate(ctx, st, check); err != nil {
-		return err
-	}
-	written, err := pl.Reports(ctx, st, *out, []report.Period{{Year: vf.year, Quarter: vf.quarter}})
+	period := report.Period{Year: vf.year, Quarter: vf.quarter}
+	written, err := pl.ManualReport(ctx, check, *out, []report.Period{period})
+	n := 0
 	for _, w := range written {
 		fmt.Fprintln(a.stdout, w.Path)
+		if w.Changed {
+			n++
+		}
+	}
+	if err != nil || check.AsOf.IsZero() {
+		return err
+	}
+	// A statement says whether it was written now or found as it was.
+	dir := *out
+	if dir == "" {
+		dir = a.dir().Reports()
+	}
+	cat, err := a.catalog()
+	if err == nil {
+		fmt.Fprintln(a.stdout, cat.Text(a.lang, "cli.reports_written", messages.Args{"n": fmt.Sprint(n),
+			"dir": absPath(filepath.Join(jobs.StatementDir(dir, check.AsOf), period.Slug()))}))
 	}
 	return err
 }

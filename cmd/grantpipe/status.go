@@ -89,20 +89,18 @@ func (a *app) printStatus(w io.Writer, out *jobs.Status, cat *messages.Catalog) 
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, t("cli.status_jobs", nil))
-	last := map[string]jobs.JobRun{}
-	for _, r := range out.LastRuns {
-		last[r.Job] = r
-	}
-	for _, n := range out.Next {
-		r, ok := last[n.Job]
-		lastText := t("cli.status_never", nil)
-		if ok {
+	for _, j := range out.Jobs() {
+		lastText, next := t("cli.status_never", nil), "–"
+		if r := j.Last; r != nil {
 			lastText = fmt.Sprintf("%s %s (%s) – %d/%d/%d", localTime(r.Started), r.Outcome, r.Trigger, r.Files, r.Findings, r.Reports)
 			if r.Error != "" {
 				lastText += " – " + clean(strings.SplitN(r.Error, "\n", 2)[0])
 			}
 		}
-		fmt.Fprintf(w, "  %-10s %-17s %s\n", n.Job, localTime(n.Next), lastText)
+		if j.Next != "" {
+			next = localTime(j.Next)
+		}
+		fmt.Fprintf(w, "  %-10s %-17s %s\n", j.Job, next, lastText)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, t("cli.status_matrix", messages.Args{"year": fmt.Sprint(out.Year)}))

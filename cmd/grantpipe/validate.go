@@ -86,12 +86,7 @@ func (a *app) validate(ctx context.Context, vf validateFlags) (*validate.Result,
 	if err != nil {
 		return nil, err
 	}
-	st, err := pl.Open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	return pl.Validate(ctx, st, check)
+	return pl.ManualValidate(ctx, check)
 }
 
 type jsonFinding struct {

@@ -22,6 +22,7 @@ import (
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/report"
 	"grantpipe/pipeline/rules"
+	"grantpipe/pipeline/schedule"
 	"grantpipe/pipeline/store"
 	"grantpipe/pipeline/validate"
 )
@@ -131,6 +132,23 @@ func (p *Pipeline) Ingest(ctx context.Context, st *store.Store, files []string) 
 	return in.Run(ctx, files)
 }
 
+// ManualIngest is the ingest command: Ingest on its own database, recorded
+// as a run of ingest started by hand.
+func (p *Pipeline) ManualIngest(ctx context.Context, files []string) (res *ingest.Result, err error) {
+	err = p.Manual(ctx, "ingest", func(ctx context.Context) (c schedule.Counts, err error) {
+		st, err := p.Open(ctx)
+		if err != nil {
+			return c, err
+		}
+		defer st.Close()
+		if res, err = p.Ingest(ctx, st, files); res != nil {
+			c.Files = len(res.Files)
+		}
+		return c, err
+	})
+	return res, err
+}
+
 // Check says what a validation covers.
 type Check struct {
 	Year, Quarter int       // 0: all
@@ -148,6 +166,23 @@ func (p *Pipeline) Validate(ctx context.Context, st *store.Store, c Check) (*val
 		return nil, err
 	}
 	return v.Run(ctx, validate.Options{Year: c.Year, Quarter: c.Quarter, AsOf: c.AsOf})
+}
+
+// ManualValidate is the validate command: Validate on its own database,
+// recorded as a run of validate started by hand.
+func (p *Pipeline) ManualValidate(ctx context.Context, c Check) (res *validate.Result, err error) {
+	err = p.Manual(ctx, "validate", func(ctx context.Context) (n schedule.Counts, err error) {
+		st, err := p.Open(ctx)
+		if err != nil {
+			return n, err
+		}
+		defer st.Close()
+		if res, err = p.Validate(ctx, st, c); res != nil {
+			n.Findings = len(res.Findings)
+		}
+		return n, err
+	})
+	return res, err
 }
 
 // RuleSet is the fingerprint of the rules the pipeline checks with.
@@ -226,35 +261,80 @@ type RunResult struct {
 // Run is the main job, on one open database: ingest what waits in the
 // inbox, check everything, write the reports of every period with data and
 // the feedback of every file. What was done before an error is in the
-// result.
+// result. It is started by hand (the run command), and recorded so.
 func (p *Pipeline) Run(ctx context.Context, opt RunOptions) (*RunResult, error) {
 	res := &RunResult{}
+	err := p.Manual(ctx, "run", func(ctx context.Context) (c schedule.Counts, err error) {
+		err = p.run(ctx, opt, res)
+		if res.Ingest != nil {
+			c.Files = len(res.Ingest.Files)
+		}
+		if res.Check != nil {
+			c.Findings = len(res.Check.Findings)
+		}
+		c.Reports = res.Changed
+		return c, err
+	})
+	return res, err
+}
+
+func (p *Pipeline) run(ctx context.Context, opt RunOptions, res *RunResult) error {
 	st, err := p.Open(ctx)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer st.Close()
 	if opt.Fill != nil {
 		inbox, err := p.cfg.Dir.ScanInbox(p.cfg.Now(), 0)
 		if err != nil {
-			return res, err
+			return err
 		}
 		n, err := st.CountSubmissions(ctx)
 		if err != nil {
-			return res, err
+			return err
 		}
 		if len(inbox.Files) == 0 && n == 0 {
 			if res.Filled, err = opt.Fill(); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
 	if res.Ingest, err = p.Ingest(ctx, st, nil); err != nil {
-		return res, err
+		return err
 	}
 	if res.Check, err = p.Validate(ctx, st, opt.Check); err != nil {
-		return res, err
+		return err
 	}
 	res.Changed, err = p.ReportAll(ctx, st)
-	return res, err
+	return err
+}
+
+// ManualReport is the report command: check as c says, then write the reports of
+// periods into dir (the data directory's reports folder when empty). As of
+// a day given (c.AsOf), they are a statement of that day, frozen (see
+// Statements); else the rolling reports as of today (see Reports). It is
+// recorded as a run of report started by hand.
+func (p *Pipeline) ManualReport(ctx context.Context, c Check, dir string, periods []report.Period) (written []report.Written, err error) {
+	err = p.Manual(ctx, "report", func(ctx context.Context) (n schedule.Counts, err error) {
+		st, err := p.Open(ctx)
+		if err != nil {
+			return n, err
+		}
+		defer st.Close()
+		// Reports show a fresh check of the data: validate first, then
+		// render from that run.
+		res, err := p.Validate(ctx, st, c)
+		if err != nil {
+			return n, err
+		}
+		n.Findings = len(res.Findings)
+		if c.AsOf.IsZero() {
+			written, err = p.Reports(ctx, st, dir, periods)
+		} else {
+			written, err = p.Statements(ctx, st, dir, periods)
+		}
+		n.Reports = changed(written)
+		return n, err
+	})
+	return written, err
 }

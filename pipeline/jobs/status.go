@@ -148,3 +148,41 @@ func (p *Pipeline) matrix(ctx context.Context, st *store.Store, out *Status) err
 	}
 	return nil
 }
+
+// JobLine is one job as status lists it: when it runs next (empty for a
+// command started by hand that is no scheduled job), and its latest run
+// whoever started it (nil: never run).
+type JobLine struct {
+	Job, Next string
+	Last      *JobRun
+}
+
+// Jobs lists the scheduled jobs, then the commands started by hand that are
+// none (run, validate, report), each with its latest run of either trigger.
+func (s *Status) Jobs() []JobLine {
+	var lines []JobLine
+	at := map[string]int{}
+	for _, n := range s.Next {
+		at[n.Job] = len(lines)
+		lines = append(lines, JobLine{Job: n.Job, Next: n.Next})
+	}
+	for i := range s.LastRuns {
+		r := &s.LastRuns[i]
+		k, ok := at[r.Job]
+		if !ok {
+			k, at[r.Job] = len(lines), len(lines)
+			lines = append(lines, JobLine{Job: r.Job})
+		}
+		if last := lines[k].Last; last == nil || started(r).After(started(last)) {
+			lines[k].Last = r
+		}
+	}
+	return lines
+}
+
+// started is when a run started (RFC 3339 with summer and winter offsets
+// does not sort as text).
+func started(r *JobRun) time.Time {
+	t, _ := time.Parse(time.RFC3339, r.Started)
+	return t
+}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"grantpipe/pipeline/money"
 )
 
 var (
@@ -16,6 +18,7 @@ var (
 	acceptedDistricts = declare("jobs/accepted_districts.sql")
 	rejectedDistricts = declare("jobs/rejected_districts.sql")
 	countSubmissions  = declare("ingest/count_submissions.sql")
+	statementPayouts  = declare("jobs/statement_payouts.sql")
 )
 
 // StartJobRun records that a job started and returns the run's id.
@@ -51,7 +54,8 @@ type JobRun struct {
 	Error                 string
 }
 
-// LastJobRuns returns the latest run of each job, by job name.
+// LastJobRuns returns the latest run of each job and trigger, by job name
+// and trigger.
 func (s *Store) LastJobRuns(ctx context.Context) ([]JobRun, error) {
 	return allRows(ctx, s, "last job runs", lastJobRuns, nil, func(rows *sql.Rows, r *JobRun) error {
 		return rows.Scan(&r.Job, &r.Trigger, &r.Started, &r.Ended, &r.Outcome, &r.Counts.Files, &r.Counts.Findings, &r.Counts.Reports, &r.Error)
@@ -110,4 +114,21 @@ func (s *Store) CountSubmissions(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count submissions: %w", err)
 	}
 	return n, nil
+}
+
+// Payout is a payout as a statement records it.
+type Payout struct {
+	District  string
+	Date      time.Time
+	Amount    money.Cents
+	Reference string
+}
+
+// StatementPayouts returns the payouts dated by the latest validation run's
+// as-of day, from the configuration and imported: what a statement as of
+// that day draws on.
+func (s *Store) StatementPayouts(ctx context.Context) ([]Payout, error) {
+	return allRows(ctx, s, "statement payouts", statementPayouts, nil, func(rows *sql.Rows, p *Payout) error {
+		return rows.Scan(&p.District, &p.Date, &p.Amount, &p.Reference)
+	})
 }
