@@ -10,7 +10,7 @@ import (
 func runDemo(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("demo", true)
 	districts := fs.Int("districts", 0, "scaled data for benchmarks: this many `districts` (more than 14 are synthetic; their configuration is written to DIR/programme.toml)")
-	quarters := fs.Int("quarters", 4, "with --districts: `quarters` 1 to n of 2026")
+	quarters := fs.Int("quarters", 0, "`quarters` 1 to n of 2026: with --districts 1 to 4 (default 4); without, 3 (the year so far, default) or 4 (the whole year, to settle as of "+demo.SettledAsOf.Format("2006-01-02")+")")
 	lines := fs.Int("lines", 0, "with --districts: receipts per submission (default: 40–150)")
 	if err := a.parse(fs, args); err != nil {
 		return err
@@ -19,12 +19,23 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return usageError{"unexpected arguments"}
 	}
 	if *districts > 0 {
+		if *quarters == 0 {
+			*quarters = 4
+		}
 		if *quarters < 1 || *quarters > 4 || *lines < 0 {
 			return usageError{"--quarters 1 to 4, --lines 0 or more"}
 		}
 		return a.writeScaledDemo(*districts, *quarters, *lines)
 	}
-	files, err := a.writeDemo()
+	write := a.writeDemo
+	switch *quarters {
+	case 0, 3:
+	case 4:
+		write = a.writeDemoYear
+	default:
+		return usageError{"without --districts: --quarters 3 (the year so far) or 4 (the whole year)"}
+	}
+	files, err := write()
 	if err != nil {
 		return err
 	}
@@ -62,4 +73,17 @@ func (a *app) writeDemo() (int, error) {
 		return 0, err
 	}
 	return demo.WriteInto(a.dir(), p, cat)
+}
+
+// writeDemoYear writes the whole year's demo: all four quarters.
+func (a *app) writeDemoYear() (int, error) {
+	p, err := a.programme()
+	if err != nil {
+		return 0, err
+	}
+	cat, err := a.catalog()
+	if err != nil {
+		return 0, err
+	}
+	return demo.WriteYearInto(a.dir(), p, cat)
 }

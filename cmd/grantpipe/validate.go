@@ -101,14 +101,20 @@ type jsonFinding struct {
 	Message  string `json:"message"`
 }
 
+// jsonGrant is one district's year in validate --json (the contract of
+// issue 13).
 type jsonGrant struct {
-	District       string      `json:"district"`
-	Year           int         `json:"year"`
-	Eligible       money.Cents `json:"eligible_eur"`
-	Fundable       money.Cents `json:"fundable_eur"`
-	Paid           money.Cents `json:"paid_eur"`
-	Balance        money.Cents `json:"balance_eur"`
-	InterestAtRisk money.Cents `json:"interest_at_risk_eur"`
+	District      string      `json:"district"`
+	Year          int         `json:"year"`
+	Approved      money.Cents `json:"approved_eur"`
+	Eligible      money.Cents `json:"eligible_eur"`
+	Income        money.Cents `json:"income_eur"`
+	PlannedIncome money.Cents `json:"planned_income_eur"`
+	Grant         money.Cents `json:"grant_eur"`
+	Paid          money.Cents `json:"paid_eur"`
+	Balance       money.Cents `json:"balance_eur"`
+	Interest      money.Cents `json:"interest_eur"`
+	Settled       bool        `json:"settled"`
 }
 
 type jsonValidation struct {
@@ -125,7 +131,7 @@ func (a *app) printValidateJSON(w io.Writer, res *validate.Result) error {
 		out.Findings = append(out.Findings, jsonFinding{f.Rule, string(f.Severity), f.District, f.Year, f.Quarter, f.File, f.Sheet, f.Cell, f.Message[a.lang]})
 	}
 	for _, g := range res.Grants {
-		out.Grants = append(out.Grants, jsonGrant{g.District, g.Year, g.Eligible, g.Fundable, g.Paid, g.Balance, g.InterestAtRisk})
+		out.Grants = append(out.Grants, jsonGrant{g.District, g.Year, g.Approved, g.Eligible, g.Income, g.PlannedIncome, g.Grant, g.Paid, g.Balance, g.InterestAtRisk, g.Settled})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -159,15 +165,24 @@ func (a *app) printValidate(w io.Writer, cat *messages.Catalog, res *validate.Re
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, t("cli.grants_header", nil))
-	var total [5]money.Cents
+	var total [6]money.Cents
 	for _, g := range res.Grants {
-		fmt.Fprintf(w, "  %s %d %16s %16s %16s %16s %12s\n", g.District, g.Year, g.Eligible.Format(a.lang), g.Fundable.Format(a.lang),
-			g.Paid.Format(a.lang), g.Balance.Format(a.lang), g.InterestAtRisk.Format(a.lang))
-		for i, c := range []money.Cents{g.Eligible, g.Fundable, g.Paid, g.Balance, g.InterestAtRisk} {
+		figures := []money.Cents{g.Eligible, g.Income, g.Grant, g.Paid, g.Balance, g.InterestAtRisk}
+		state := t("cli.provisional", nil)
+		if g.Settled {
+			state = t("cli.settled", nil)
+		}
+		fmt.Fprintf(w, "  %s %d", g.District, g.Year)
+		for i, c := range figures {
+			fmt.Fprintf(w, " %17s", c.Format(a.lang))
 			total[i] += c
 		}
+		fmt.Fprintf(w, "  %s\n", state)
 	}
-	fmt.Fprintln(w, "  "+strings.Repeat("-", 98))
-	fmt.Fprintf(w, "  %-10s %16s %16s %16s %16s %12s\n", t("cli.total", nil), total[0].Format(a.lang), total[1].Format(a.lang),
-		total[2].Format(a.lang), total[3].Format(a.lang), total[4].Format(a.lang))
+	fmt.Fprintln(w, "  "+strings.Repeat("-", 130))
+	fmt.Fprintf(w, "  %-10s", t("cli.total", nil))
+	for _, c := range total {
+		fmt.Fprintf(w, " %17s", c.Format(a.lang))
+	}
+	fmt.Fprintln(w)
 }

@@ -13,6 +13,18 @@ import (
 // WriteInto writes the demo submissions of programme p's demo year into
 // the inbox of data directory d, and returns how many it wrote.
 func WriteInto(d datadir.Dir, p *programme.Programme, cat *messages.Catalog) (int, error) {
+	return writeInto(d, p, cat, Write)
+}
+
+// WriteYearInto writes the whole year's demo submissions (WriteYear) into
+// the inbox of d, and returns how many it wrote.
+func WriteYearInto(d datadir.Dir, p *programme.Programme, cat *messages.Catalog) (int, error) {
+	return writeInto(d, p, cat, WriteYear)
+}
+
+type writer func(*programme.Year, *messages.Catalog, func(string) string) ([]File, []Problem, error)
+
+func writeInto(d datadir.Dir, p *programme.Programme, cat *messages.Catalog, write writer) (int, error) {
 	y, ok := p.Year(Year)
 	if !ok {
 		return 0, fmt.Errorf("demo: the configuration has no budget year %d", Year)
@@ -20,7 +32,7 @@ func WriteInto(d datadir.Dir, p *programme.Programme, cat *messages.Catalog) (in
 	if err := d.Ensure(p.AllDistricts()); err != nil {
 		return 0, err
 	}
-	files, _, err := Write(y, cat, d.InboxOf)
+	files, _, err := write(y, cat, d.InboxOf)
 	return len(files), err
 }
 

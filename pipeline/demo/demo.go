@@ -31,6 +31,13 @@ var AsOf = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 // Quarters of the demo: the budget year so far.
 var Quarters = []int{1, 2, 3}
 
+// SettledAsOf is the day the whole year's story (WriteYear: all four
+// quarters) is told from: the next spring, after the fourth quarter's
+// deadline, with every district's fourth quarter in, so the year is settled
+// (FUNDING_RULES.md) and the final reports (Verwendungsnachweis,
+// Prüfvermerk) are due.
+var SettledAsOf = time.Date(2027, 3, 15, 0, 0, 0, 0, time.UTC)
+
 // Problem is one planted problem: where it is and which rule must find it.
 type Problem struct {
 	District string
@@ -54,6 +61,13 @@ type File struct {
 // inboxOf(AGS) and returns the files and the planted problems.
 func Write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) string) ([]File, []Problem, error) {
 	return write(y, cat, inboxOf, Scale{Quarters: len(Quarters)}, true)
+}
+
+// WriteYear writes the whole budget year: the demo's quarters with their
+// planted problems, and the fourth quarter as well, sent in January (its
+// deadline is 15 January), planted with nothing new.
+func WriteYear(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) string) ([]File, []Problem, error) {
+	return write(y, cat, inboxOf, Scale{Quarters: 4}, true)
 }
 
 // Scale sizes synthetic data for benchmarks: every district of the
@@ -91,7 +105,7 @@ func write(y *programme.Year, cat *messages.Catalog, inboxOf func(ags string) st
 		d := &y.Districts[t.di]
 		g := &gen{y: y, d: d, q: t.q, lines: s.Lines, staff: coordinators(d, t.di), rnd: rand.New(rand.NewPCG(uint64(Year), uint64(t.di*10+t.q)))}
 		data := g.data()
-		if plant {
+		if plant && t.q <= len(Quarters) {
 			problems[i] = g.plant(&data)
 		}
 		var err error

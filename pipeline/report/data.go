@@ -51,6 +51,20 @@ func (c Category) Name(lang string) string {
 	return c.NameDE
 }
 
+// IncomeType is a kind of income (Drittmittel, Teilnahmebeiträge …) in
+// report order.
+type IncomeType struct {
+	Code, NameDE, NameEN string
+}
+
+// Name is the type's name in lang.
+func (t IncomeType) Name(lang string) string {
+	if lang == "en" {
+		return t.NameEN
+	}
+	return t.NameDE
+}
+
 // ActivityType is an activity type in report order.
 type ActivityType struct {
 	Code, NameDE, NameEN string
@@ -190,6 +204,7 @@ type District struct {
 	Income          []IncomeLine // the period's income lines, in order of date (loaded with the receipts)
 	Payouts         []Payout     // the payout ledger: payouts made by the period's end (or the as-of day), by date
 	Sources         []Source
+	Sachbericht     [4][]string // the narrative per quarter (index 0: Q1) for the final report; loaded with the receipts of a settled year
 }
 
 // IncomeLine is one line of a submission's Einnahmen sheet, with its
@@ -261,6 +276,12 @@ func perThousand(c money.Cents, population int) money.Cents {
 	return money.Cents((int64(c)*1000 + int64(population)/2) / int64(population))
 }
 
+// YearOver tells whether the period's budget year was over on the as-of
+// day. Then nothing is left to reallocate: the annual reports no longer
+// project unspent money, and the year is settled district by district
+// (Figures.Settled).
+func (d *Data) YearOver() bool { return d.AsOf.Year() > d.Period.Year }
+
 // Projection is a district's expected unspent grant at year end, at the pace
 // of spending so far (for reallocation decisions).
 type Projection struct {
@@ -285,6 +306,7 @@ type Data struct {
 	Population     int   // the state's
 	Categories     []Category
 	ActivityTypes  []ActivityType
+	IncomeTypes    []IncomeType
 
 	Districts   []District
 	State       Figures           // sum over districts

@@ -137,6 +137,14 @@ func (b *excelBook) balanceNote(balance money.Cents, settled bool) string {
 	}
 }
 
+// settledNote says whether a grant is fixed or still provisional.
+func (b *excelBook) settledNote(settled bool) string {
+	if settled {
+		return b.text("excel.note.fixed", nil)
+	}
+	return b.text("excel.note.provisional", nil)
+}
+
 func (b *excelBook) periodText() string {
 	p := b.d.Period
 	if p.Annual() {
@@ -402,7 +410,13 @@ type sheetWriter struct {
 }
 
 func (b *excelBook) newSheet(key string, cols ...excelColumn) *sheetWriter {
-	name := b.text("excel.sheet."+key, nil)
+	return b.namedSheet(b.text("excel.sheet."+key, nil), cols...)
+}
+
+// namedSheet is newSheet for a sheet whose name is given rather than looked
+// up under excel.sheet (the settlement's workbooks name theirs from their
+// own texts).
+func (b *excelBook) namedSheet(name string, cols ...excelColumn) *sheetWriter {
 	if b.sheets == 0 {
 		b.fail(b.f.SetSheetName(b.f.GetSheetName(0), name))
 	} else {

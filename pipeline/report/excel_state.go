@@ -29,7 +29,9 @@ func writeStateExcel(w io.Writer, d *Data, cat *messages.Catalog) error {
 	b.districtsSheet()
 	b.rulesSheet()
 	b.activitiesSheet(d.Activities)
-	b.projectionSheet()
+	if !d.YearOver() {
+		b.projectionSheet()
+	}
 	all := make([]*District, len(d.Districts))
 	for i := range d.Districts {
 		all[i] = &d.Districts[i]
@@ -46,6 +48,7 @@ func (b *excelBook) stateOverview() {
 	s.figure("state_budget", xlMoney(d.StateBudget), "")
 	s.figure("approved", xlMoney(st.Approved), "")
 	s.figure("eligible", xlMoney(st.Eligible), "")
+	s.figure("income", xlMoney(st.Income), "")
 	s.figure("funding_rate", xlBasisPoints(d.FundingRatePct), "")
 	s.figure("grant", xlMoney(st.Grant), "")
 	s.figure("budget_share", xlRatio(int64(st.Grant), int64(d.StateBudget)), "")
@@ -91,6 +94,7 @@ func (b *excelBook) districtsSheet() {
 		b.col("district", 24, true),
 		b.col("approved", 16, false),
 		b.col("eligible_costs", 16, false),
+		b.col("income", 14, false),
 		b.col("grant", 16, false),
 		b.col("paid", 16, false),
 		b.col("balance", 18, false),
@@ -113,6 +117,7 @@ func (b *excelBook) districtsSheet() {
 		f := dist.Figures
 		sum.Approved += f.Approved
 		sum.Eligible += f.Eligible
+		sum.Income += f.Income
 		sum.Grant += f.Grant
 		sum.Paid += f.Paid
 		sum.Balance += f.Balance
@@ -122,7 +127,7 @@ func (b *excelBook) districtsSheet() {
 		if v, ok := parseFTE(dist.FTE); ok {
 			fte += v
 		}
-		row := []xlValue{xlText(dist.AGS), xlText(dist.Name), xlMoney(f.Approved), xlMoney(f.Eligible),
+		row := []xlValue{xlText(dist.AGS), xlText(dist.Name), xlMoney(f.Approved), xlMoney(f.Eligible), xlMoney(f.Income),
 			xlMoney(f.Grant), xlMoney(f.Paid), xlMoney(f.Balance), xlBasisPoints(f.UtilisationPct()),
 			xlMoney(dist.PerThousand()), xlCount(int64(dist.Coordinators)), xlFTE(dist.FTE),
 			xlCount(int64(dist.Errors())), xlCount(int64(dist.Warnings()))}
@@ -135,7 +140,7 @@ func (b *excelBook) districtsSheet() {
 		}
 		s.add(row...)
 	}
-	s.total(xlText(b.text("excel.total", nil)), xlBlank(), xlMoney(sum.Approved), xlMoney(sum.Eligible),
+	s.total(xlText(b.text("excel.total", nil)), xlBlank(), xlMoney(sum.Approved), xlMoney(sum.Eligible), xlMoney(sum.Income),
 		xlMoney(sum.Grant), xlMoney(sum.Paid), xlMoney(sum.Balance), xlBasisPoints(sum.UtilisationPct()),
 		xlMoney(b.statePerThousand(sum.Grant)), xlCount(coordinators),
 		xlValue{kind: cellDecimal, num: math.Round(fte*1e6) / 1e6, prec: -1}, xlCount(errs), xlCount(warns))
@@ -144,7 +149,7 @@ func (b *excelBook) districtsSheet() {
 	cell, err := excelize.CoordinatesToCellName(1, s.row+3)
 	s.chartAt(cell, err, &excelize.Chart{
 		Type:      excelize.Bar,
-		Series:    []excelize.ChartSeries{s.series(2, 8)},
+		Series:    []excelize.ChartSeries{s.series(2, 9)},
 		Title:     b.chartTitle("excel.chart.utilisation"),
 		Dimension: excelize.ChartDimension{Width: 720, Height: max(height, 300)},
 		XAxis:     excelize.ChartAxis{ReverseOrder: true},

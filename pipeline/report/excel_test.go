@@ -672,7 +672,7 @@ func TestTheSameDataGivesTheSameBytes(t *testing.T) {
 func TestEnglishWorkbooksUseEnglishNamesAndFormats(t *testing.T) {
 	x := newExcelFixture(t, "en")
 	d, f, s := x.d, x.district, x.state
-	want := []string{"Overview", "Plan vs actual", "Quarters", "Findings", "Activities", "Receipts", "Sources", "Narrative"}
+	want := []string{"Overview", "Plan vs actual", "Financing", "Quarters", "Payouts", "Interest", "Findings", "Activities", "Receipts", "Income", "Sources", "Narrative"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Errorf("district sheets %q, want %q", got, want)
 	}
@@ -726,8 +726,8 @@ func TestUmlautsSurviveTheRoundTrip(t *testing.T) {
 			t.Errorf("row %d: %q, want %q", i+1, got, want)
 		}
 	}
-	if got := x.district.GetSheetList()[4]; got != "Aktivitäten" {
-		t.Errorf("sheet 5 is %q, want Aktivitäten", got)
+	if !slices.Contains(x.district.GetSheetList(), "Aktivitäten") {
+		t.Errorf("sheets %q, want one named Aktivitäten", x.district.GetSheetList())
 	}
 }
 

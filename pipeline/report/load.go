@@ -79,6 +79,9 @@ func newData(y *programme.Year, period Period, lang string, run store.Validation
 	for _, a := range y.ActivityTypes {
 		d.ActivityTypes = append(d.ActivityTypes, ActivityType{a.Code, a.NameDE, a.NameEN})
 	}
+	for _, t := range y.IncomeTypes {
+		d.IncomeTypes = append(d.IncomeTypes, IncomeType{t.Code, t.NameDE, t.NameEN})
+	}
 	for _, pd := range y.Districts {
 		d.Districts = append(d.Districts, District{AGS: pd.AGS, Name: pd.Name, Kind: pd.Kind, Population: pd.Population,
 			FileNumber: pd.FileNumber, PlanTotal: pd.PlanTotal, Plan: pd.Plan,

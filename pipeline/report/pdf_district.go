@@ -41,8 +41,14 @@ func writeDistrictPDF(ctx context.Context, out io.Writer, d *Data, dist *Distric
 	w.heading(w.t("report.h_plan_actual", nil))
 	w.planActual(d, dist)
 
+	w.heading(w.t("report.h_financing", nil))
+	w.financing(d, dist)
+
 	w.heading(w.t("report.h_trend", nil))
 	w.trend(dist.Trend)
+
+	w.heading(w.t("report.h_payouts", nil))
+	w.payouts(dist)
 
 	w.heading(w.t("report.h_findings", nil))
 	if len(dist.Findings) == 0 {
@@ -69,6 +75,8 @@ func writeDistrictPDF(ctx context.Context, out io.Writer, d *Data, dist *Distric
 		w.heading(w.t("report.h_receipts", nil))
 		w.paragraph(w.t("report.receipts_intro", nil))
 		w.receipts(d, dist)
+		w.heading(w.t("report.h_income", nil))
+		w.incomeLines(d, dist)
 	}
 
 	w.heading(w.t("report.h_provenance", nil))
@@ -78,11 +86,19 @@ func writeDistrictPDF(ctx context.Context, out io.Writer, d *Data, dist *Distric
 	return w.finish(out)
 }
 
-// districtFigures draws the district's key figures.
+// districtFigures draws the district's key figures. Until the year is
+// settled the balance is provisional (more or less paid out than the grant
+// so far); once settled, the grant is fixed and the balance a repayment
+// claim or an additional payment, and the interest is due.
 func (w *doc) districtFigures(d *Data, dist *District) {
 	f := dist.Figures
-	balanceLabel := "report.balance_repay"
-	if f.Balance < 0 {
+	grantLabel, balanceLabel, interestLabel := "report.grant", "report.balance_repay", "report.interest"
+	switch {
+	case f.Settled && f.Balance < 0:
+		grantLabel, balanceLabel, interestLabel = "report.grant_fixed", "report.balance_additional", "report.interest_due"
+	case f.Settled:
+		grantLabel, balanceLabel, interestLabel = "report.grant_fixed", "report.balance_claim", "report.interest_due"
+	case f.Balance < 0:
 		balanceLabel = "report.balance_due"
 	}
 	fte := dist.FTE
@@ -93,11 +109,12 @@ func (w *doc) districtFigures(d *Data, dist *District) {
 		{w.t("report.approved", nil), w.money(f.Approved)},
 		{w.t("report.plan_total", nil), w.money(dist.PlanTotal)},
 		{w.t("report.eligible", nil), w.money(f.Eligible)},
-		{w.t("report.grant", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(f.Grant)},
+		{w.t("report.income", messages.Args{"planned": w.money(f.PlannedIncome)}), w.money(f.Income)},
+		{w.t(grantLabel, messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(f.Grant)},
 		{w.t("report.paid", nil), w.money(f.Paid)},
 		{w.t(balanceLabel, nil), w.money(abs(f.Balance))},
 		{w.t("report.utilisation", nil), w.pct(f.UtilisationPct())},
-		{w.t("report.interest", nil), w.money(f.InterestAtRisk)},
+		{w.t(interestLabel, nil), w.money(f.InterestAtRisk)},
 		{w.t("report.coordinators", nil), strconv.Itoa(dist.Coordinators) + " (" + fte + " " + w.t("report.fte", nil) + ")"},
 		{w.t("report.findings_count", nil), w.t("report.findings_counts", messages.Args{"errors": strconv.Itoa(dist.Errors()), "warnings": strconv.Itoa(dist.Warnings())})},
 	})

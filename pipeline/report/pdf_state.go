@@ -51,9 +51,11 @@ func writeStatePDF(ctx context.Context, out io.Writer, d *Data, cat *messages.Ca
 	w.heading(w.t("report.h_activities", nil))
 	w.activities(d.Activities)
 
-	w.heading(w.t("report.h_projection", nil))
-	w.paragraph(w.t("report.projection_intro", nil))
-	w.projections(d)
+	if !d.YearOver() {
+		w.heading(w.t("report.h_projection", nil))
+		w.paragraph(w.t("report.projection_intro", nil))
+		w.projections(d)
+	}
 
 	w.paragraph(w.t("report.provenance_state", messages.Args{"rules": d.RuleSet,
 		"as_of": w.date(d.AsOf), "data_time": w.dateTime(d.DataTime)}))
@@ -71,6 +73,7 @@ func (w *doc) stateFigures(d *Data) {
 		{w.t("report.state_budget", nil), w.money(d.StateBudget)},
 		{w.t("report.approved_total", nil), w.money(s.Approved)},
 		{w.t("report.eligible", nil), w.money(s.Eligible)},
+		{w.t("report.income", messages.Args{"planned": w.money(s.PlannedIncome)}), w.money(s.Income)},
 		{w.t("report.grant", messages.Args{"rate": w.pct(d.FundingRatePct)}), w.money(s.Grant)},
 		{w.t("report.budget_used", nil), w.pct(budgetShare)},
 		{w.t("report.paid", nil), w.money(s.Paid)},
@@ -85,10 +88,11 @@ func (w *doc) stateFigures(d *Data) {
 func (w *doc) districtsTable(d *Data) {
 	s := d.State
 	cols := []column{
-		{w.t("report.col_district", nil), 0.14, "L"}, {w.t("report.col_approved", nil), 0.088, "R"}, {w.t("report.col_eligible", nil), 0.088, "R"},
-		{w.t("report.col_grant", nil), 0.088, "R"}, {w.t("report.col_paid", nil), 0.088, "R"}, {w.t("report.col_balance", nil), 0.088, "R"},
-		{w.t("report.col_utilisation", nil), 0.07, "R"}, {w.t("report.col_per_thousand", nil), 0.065, "R"}, {w.t("report.col_coordinators", nil), 0.06, "R"},
-		{w.t("report.col_errors", nil), 0.05, "R"}, {w.t("report.col_warnings", nil), 0.072, "R"}, {w.t("report.col_quarters", nil), 0.103, "L"},
+		{w.t("report.col_district", nil), 0.13, "L"}, {w.t("report.col_approved", nil), 0.08, "R"}, {w.t("report.col_eligible", nil), 0.08, "R"},
+		{w.t("report.col_income", nil), 0.075, "R"}, {w.t("report.col_grant", nil), 0.08, "R"}, {w.t("report.col_paid", nil), 0.08, "R"},
+		{w.t("report.col_balance", nil), 0.08, "R"}, {w.t("report.col_utilisation", nil), 0.06, "R"}, {w.t("report.col_per_thousand", nil), 0.06, "R"},
+		{w.t("report.col_coordinators", nil), 0.06, "R"}, {w.t("report.col_errors", nil), 0.045, "R"}, {w.t("report.col_warnings", nil), 0.06, "R"},
+		{w.t("report.col_quarters", nil), 0.11, "L"},
 	}
 	var rows []row
 	for i := range d.Districts {
@@ -102,15 +106,15 @@ func (w *doc) districtsTable(d *Data) {
 		if w.lang != "en" {
 			fte = localDecimal(fte)
 		}
-		r := row{cells: []string{dist.AGS + " " + dist.Name, w.money(f.Approved), w.money(f.Eligible), w.money(f.Grant), w.money(f.Paid),
+		r := row{cells: []string{dist.AGS + " " + dist.Name, w.money(f.Approved), w.money(f.Eligible), w.money(f.Income), w.money(f.Grant), w.money(f.Paid),
 			w.money(f.Balance), w.pct(f.UtilisationPct()), w.money(dist.PerThousand()), strconv.Itoa(dist.Coordinators) + " / " + fte,
 			strconv.Itoa(dist.Errors()), strconv.Itoa(dist.Warnings()), strings.Join(qs, "  ")}}
 		if dist.Errors() > 0 {
-			r.color = map[int][3]int{9: sevColours["error"]}
+			r.color = map[int][3]int{10: sevColours["error"]}
 		}
 		rows = append(rows, r)
 	}
-	rows = append(rows, row{bold: true, cells: []string{w.t("report.total", nil), w.money(s.Approved), w.money(s.Eligible), w.money(s.Grant),
+	rows = append(rows, row{bold: true, cells: []string{w.t("report.total", nil), w.money(s.Approved), w.money(s.Eligible), w.money(s.Income), w.money(s.Grant),
 		w.money(s.Paid), w.money(s.Balance), w.pct(s.UtilisationPct()), w.money(perThousand(s.Grant, d.Population)), "", "", "", ""}})
 	w.styledTable(tableStyle{size: 7}, cols, rows)
 }
