@@ -19,6 +19,7 @@ const (
 	ruleCoordinators  = "COORDINATOR_LIMIT"
 	ruleLate          = "LATE_SUBMISSION"
 	ruleUnspent       = "UNSPENT_PAYOUT"
+	ruleIncome        = "INCOME_REDUCES_GRANT"
 	sevError, sevWarn = "error", "warning"
 	sevInfo           = "info"
 )
@@ -106,8 +107,26 @@ func (g *gen) plant(d *form.Data) []Problem {
 	if due := g.y.Districts[0].Payouts[g.q-1].Date.Time().AddDate(0, 0, g.y.SpendingWindowDays); due.Before(AsOf) {
 		ps = append(ps, Problem{District: g.d.AGS, Quarter: g.q, Rule: ruleUnspent, Severity: sevWarn, What: "advance payout not spent within the spending window"})
 	}
+	// Not planted either: the income of demoIncome lowers the grant, which
+	// the ministry's check states once per district and year, at the
+	// latest quarter with income.
+	if g.q == lastIncomeQuarter(g.d.AGS) {
+		ps = append(ps, Problem{District: g.d.AGS, Quarter: g.q, Rule: ruleIncome, Severity: sevInfo, What: "income lowers the grant"})
+	}
 	if late(g.d.AGS, g.q) {
 		ps = append(ps, Problem{District: g.d.AGS, Quarter: g.q, Rule: ruleLate, Severity: sevInfo, What: "received five days after the deadline"})
 	}
 	return ps
+}
+
+// lastIncomeQuarter is the latest demo quarter in which the district reports
+// income, 0 for none.
+func lastIncomeQuarter(ags string) int {
+	last := 0
+	for _, q := range Quarters {
+		if len(demoIncome[fmt.Sprintf("%s-Q%d", ags, q)]) > 0 {
+			last = q
+		}
+	}
+	return last
 }
