@@ -84,9 +84,13 @@ func (b *excelBook) finalOverview(dist *District) {
 		}
 	}
 	s.total(label("h_confirmation"))
+	// Rows high enough for the wrapped confirmation and for a signature:
+	// a row's height does not follow its wrapped text by itself.
 	s.add(label("confirmation"))
+	b.fail(b.f.SetRowHeight(s.name, s.row, 48))
 	for _, key := range []string{"sign_place_date", "sign_signature", "sign_name", "sign_function"} {
 		s.add(xlText(b.text("settlement."+key, nil) + ": ____________________________"))
+		b.fail(b.f.SetRowHeight(s.name, s.row, 30))
 	}
 	s.finishA4()
 }
@@ -119,7 +123,7 @@ func (b *excelBook) financingPlanSheet(dist *District) {
 // category closed by its subtotal, and their total.
 func (b *excelBook) beleglisteSheet(dist *District) {
 	s := b.settlementSheet("receipts",
-		b.scol("category", 24, true), b.scol("paid_on", 13, false), b.scol("payee", 28, true), b.scol("purpose", 36, true),
+		b.scol("category", 38, true), b.scol("paid_on", 13, false), b.scol("payee", 28, true), b.scol("purpose", 36, true),
 		b.scol("receipt_no", 13, false), b.scol("amount", 15, false),
 		b.scol("file", 30, true), b.scol("quarter", 9, false), b.scol("sheet", 14, false), b.scol("cell", 8, false))
 	var total money.Cents
@@ -146,7 +150,7 @@ func (b *excelBook) countedIncomeSheet(dist *District) {
 		s.add(xlDate(in.Date), xlText(incomeName(b.d, in, b.lang)), xlText(in.Source), xlText(in.Purpose), xlMoneyPtr(in.Amount),
 			xlText(datadir.Printable(in.File)), xlID(int64(in.Quarter)), xlText(in.Sheet), xlText(in.Cell))
 	}
-	s.total(xlText(b.text("settlement.income_total", nil)), xlBlank(), xlBlank(), xlBlank(), xlMoney(sum))
+	s.total(xlBlank(), xlText(b.text("settlement.income_total", nil)), xlBlank(), xlBlank(), xlMoney(sum))
 	s.finishA4()
 }
 
@@ -171,7 +175,7 @@ func writeSettlementExcel(w io.Writer, d *Data, cat *messages.Catalog) error {
 	year := strconv.Itoa(d.Period.Year)
 	b.title = b.text("settlement.state_title", messages.Args{"year": year})
 	s := b.settlementSheet("state",
-		b.scol("ags", 9, false), b.scol("district", 24, true), b.scol("approved", 16, false), b.scol("eligible", 18, false),
+		b.scol("ags", 9, false), b.scol("district", 24, true), b.scol("approved", 16, false), b.scol("eligible", 26, false),
 		b.scol("income", 14, false), b.scol("grant", 16, false), b.scol("state", 13, false), b.scol("paid", 16, false),
 		b.scol("claim", 16, false), b.scol("additional", 16, false), b.scol("interest", 13, false))
 	for _, r := range settlementTable(d) {

@@ -187,7 +187,7 @@ func (w *doc) belegliste(d *Data, dist *District) {
 		total += g.sum
 	}
 	rows = append(rows, row{cells: []string{"", w.t("settlement.total", nil), w.t("settlement.calc_eligible", nil), "", "", w.money(total)}, bold: true})
-	w.styledTable(tableStyle{size: 7.5}, []column{{w.t("settlement.col_paid_on", nil), 0.11, "L"}, {w.t("settlement.col_payee", nil), 0.19, "L"},
+	w.styledTable(tableStyle{size: 7.5}, []column{{w.t("settlement.col_paid_on", nil), 0.12, "L"}, {w.t("settlement.col_payee", nil), 0.18, "L"},
 		{w.t("settlement.col_purpose", nil), 0.25, "L"}, {w.t("settlement.col_receipt_no", nil), 0.1, "L"}, {w.t("settlement.col_place", nil), 0.2, "L"},
 		{w.t("settlement.col_amount", nil), 0.15, "R"}}, rows)
 }
@@ -211,8 +211,8 @@ func (w *doc) countedIncomeLines(d *Data, dist *District) {
 		rows = append(rows, row{cells: []string{w.dateP(in.Date), incomeName(d, in, w.lang), in.Source, in.Purpose, place, w.money(*in.Amount)}, place: place})
 	}
 	rows = append(rows, row{cells: []string{"", w.t("settlement.total", nil), w.t("settlement.col_income", nil), "", "", w.money(sum)}, bold: true})
-	w.styledTable(tableStyle{size: 7.5}, []column{{w.t("settlement.col_received_on", nil), 0.11, "L"}, {w.t("settlement.col_income_type", nil), 0.16, "L"},
-		{w.t("settlement.col_source", nil), 0.16, "L"}, {w.t("settlement.col_purpose", nil), 0.2, "L"}, {w.t("settlement.col_place", nil), 0.22, "L"},
+	w.styledTable(tableStyle{size: 7.5}, []column{{w.t("settlement.col_received_on", nil), 0.12, "L"}, {w.t("settlement.col_income_type", nil), 0.16, "L"},
+		{w.t("settlement.col_source", nil), 0.15, "L"}, {w.t("settlement.col_purpose", nil), 0.2, "L"}, {w.t("settlement.col_place", nil), 0.22, "L"},
 		{w.t("settlement.col_amount", nil), 0.15, "R"}}, rows)
 }
 
@@ -292,6 +292,7 @@ func (w *doc) payoutLedger(dist *District) {
 		w.paragraph(w.t("settlement.no_payouts", nil))
 		return
 	}
+	w.paragraph(w.t("settlement.payouts_intro", nil))
 	var rows []row
 	var paid, open money.Cents
 	for _, p := range dist.Payouts {
@@ -354,8 +355,8 @@ func (w *doc) interestPeriods(dist *District) {
 	}
 	w.paragraph(w.t("settlement.interest_intro", nil))
 	rows = append(rows, row{cells: []string{w.t("settlement.interest", nil), "", "", "", "", "", w.money(sum)}, bold: true})
-	w.table([]column{{w.t("settlement.col_payout_of", nil), 0.14, "L"}, {w.t("settlement.col_from", nil), 0.13, "L"}, {w.t("settlement.col_to", nil), 0.13, "L"},
-		{w.t("settlement.col_open", nil), 0.18, "R"}, {w.t("settlement.col_days", nil), 0.09, "R"}, {w.t("settlement.col_rate", nil), 0.15, "R"},
+	w.table([]column{{w.t("settlement.col_payout_of", nil), 0.16, "L"}, {w.t("settlement.col_from", nil), 0.13, "L"}, {w.t("settlement.col_to", nil), 0.13, "L"},
+		{w.t("settlement.col_open", nil), 0.16, "R"}, {w.t("settlement.col_days", nil), 0.09, "R"}, {w.t("settlement.col_rate", nil), 0.15, "R"},
 		{w.t("settlement.col_interest", nil), 0.18, "R"}}, rows)
 }
 

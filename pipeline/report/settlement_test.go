@@ -495,7 +495,7 @@ func TestTheInterestPeriodsMultiplyOutAndAddUpToTheInterestShown(t *testing.T) {
 func TestTheStateSettlementOverviewMarksOpenYearsProvisional(t *testing.T) {
 	d := settledYear("de")
 	b := render(t, func(b *bytes.Buffer) error { return report.WriteSettlementExcel(b, d, settlementCatalog(t)) })
-	rows := rawRows(t, b, "Abrechnung")
+	rows := rawRows(t, b, "Kreise")
 	byAGS := map[string][]string{}
 	for _, r := range rows[3:] {
 		byAGS[r[0]] = r
@@ -705,7 +705,7 @@ func TestASettledDistrictGetsItsFinalReportFromTheRealPipeline(t *testing.T) {
 			t.Fatal(err)
 		}
 		states := map[string]int{}
-		for _, r := range rawRows(t, b, "Abrechnung")[3:] {
+		for _, r := range rawRows(t, b, "Kreise")[3:] {
 			if len(r) > 6 && r[0] != "" {
 				states[r[0]+" "+r[6]]++
 			}
