@@ -135,12 +135,7 @@ func (p *Pipeline) Ingest(ctx context.Context, st *store.Store, files []string) 
 // ManualIngest is the ingest command: Ingest on its own database, recorded
 // as a run of ingest started by hand.
 func (p *Pipeline) ManualIngest(ctx context.Context, files []string) (res *ingest.Result, err error) {
-	err = p.Manual(ctx, "ingest", func(ctx context.Context) (c schedule.Counts, err error) {
-		st, err := p.Open(ctx)
-		if err != nil {
-			return c, err
-		}
-		defer st.Close()
+	err = p.Manual(ctx, "ingest", func(ctx context.Context, st *store.Store) (c schedule.Counts, err error) {
 		if res, err = p.Ingest(ctx, st, files); res != nil {
 			c.Files = len(res.Files)
 		}
@@ -171,12 +166,7 @@ func (p *Pipeline) Validate(ctx context.Context, st *store.Store, c Check) (*val
 // ManualValidate is the validate command: Validate on its own database,
 // recorded as a run of validate started by hand.
 func (p *Pipeline) ManualValidate(ctx context.Context, c Check) (res *validate.Result, err error) {
-	err = p.Manual(ctx, "validate", func(ctx context.Context) (n schedule.Counts, err error) {
-		st, err := p.Open(ctx)
-		if err != nil {
-			return n, err
-		}
-		defer st.Close()
+	err = p.Manual(ctx, "validate", func(ctx context.Context, st *store.Store) (n schedule.Counts, err error) {
 		if res, err = p.Validate(ctx, st, c); res != nil {
 			n.Findings = len(res.Findings)
 		}
@@ -264,8 +254,8 @@ type RunResult struct {
 // result. It is started by hand (the run command), and recorded so.
 func (p *Pipeline) Run(ctx context.Context, opt RunOptions) (*RunResult, error) {
 	res := &RunResult{}
-	err := p.Manual(ctx, "run", func(ctx context.Context) (c schedule.Counts, err error) {
-		err = p.run(ctx, opt, res)
+	err := p.Manual(ctx, "run", func(ctx context.Context, st *store.Store) (c schedule.Counts, err error) {
+		err = p.run(ctx, st, opt, res)
 		if res.Ingest != nil {
 			c.Files = len(res.Ingest.Files)
 		}
@@ -278,12 +268,7 @@ func (p *Pipeline) Run(ctx context.Context, opt RunOptions) (*RunResult, error) 
 	return res, err
 }
 
-func (p *Pipeline) run(ctx context.Context, opt RunOptions, res *RunResult) error {
-	st, err := p.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+func (p *Pipeline) run(ctx context.Context, st *store.Store, opt RunOptions, res *RunResult) error {
 	if opt.Fill != nil {
 		inbox, err := p.cfg.Dir.ScanInbox(p.cfg.Now(), 0)
 		if err != nil {
@@ -299,6 +284,7 @@ func (p *Pipeline) run(ctx context.Context, opt RunOptions, res *RunResult) erro
 			}
 		}
 	}
+	var err error
 	if res.Ingest, err = p.Ingest(ctx, st, nil); err != nil {
 		return err
 	}
@@ -315,12 +301,7 @@ func (p *Pipeline) run(ctx context.Context, opt RunOptions, res *RunResult) erro
 // Statements); else the rolling reports as of today (see Reports). It is
 // recorded as a run of report started by hand.
 func (p *Pipeline) ManualReport(ctx context.Context, c Check, dir string, periods []report.Period) (written []report.Written, err error) {
-	err = p.Manual(ctx, "report", func(ctx context.Context) (n schedule.Counts, err error) {
-		st, err := p.Open(ctx)
-		if err != nil {
-			return n, err
-		}
-		defer st.Close()
+	err = p.Manual(ctx, "report", func(ctx context.Context, st *store.Store) (n schedule.Counts, err error) {
 		// Reports show a fresh check of the data: validate first, then
 		// render from that run.
 		res, err := p.Validate(ctx, st, c)
