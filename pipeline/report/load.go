@@ -403,6 +403,9 @@ func LoadReceipts(ctx context.Context, st *store.Store, d *Data, dist *District)
 		}
 		dist.Receipts = append(dist.Receipts, r)
 	}
+	if err := loadSachbericht(ctx, st, d, dist); err != nil {
+		return err
+	}
 	return loadIncome(ctx, st, d, dist)
 }
 

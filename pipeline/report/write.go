@@ -178,6 +178,7 @@ func reportJobs(ctx context.Context, d *Data, cat *messages.Catalog) []reportJob
 	jobs = append(jobs, reportJob{names: []string{base + ".pdf", base + ".xlsx"}, renders: []func(io.Writer) error{
 		func(w io.Writer) error { return writeStatePDF(ctx, w, d, cat) },
 		func(w io.Writer) error { return writeStateExcel(w, d, cat) }}})
+	jobs = append(jobs, settlementJobs(ctx, d, cat)...)
 	return jobs
 }
 
