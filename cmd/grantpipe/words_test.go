@@ -59,6 +59,20 @@ func TestGermanOutputsUseTheWordsOfGrantLaw(t *testing.T) {
 			if checked < 30 {
 				t.Fatalf("only %d documents to read", checked)
 			}
+			// The settlement's documents exist exactly when the year is
+			// settled: all 14 demo districts sent their fourth quarter.
+			want := 14
+			if c.openYear {
+				want = 0
+			}
+			for _, pattern := range []string{"Verwendungsnachweis_*_2026.pdf", "Verwendungsnachweis_*_2026.xlsx", "Pruefvermerk_*_2026.pdf"} {
+				if got, _ := filepath.Glob(filepath.Join(dir, "reports", "2026", pattern)); len(got) != want {
+					t.Errorf("%d files %s, want %d", len(got), pattern, want)
+				}
+			}
+			if got, _ := filepath.Glob(filepath.Join(dir, "reports", "2026", "Abrechnung_Sachsen-Anhalt_2026.*")); len(got) != 2*min(want, 1) {
+				t.Errorf("settlement overview %v", got)
+			}
 			for path, text := range texts {
 				if m := forbidden.FindString(text); m != "" {
 					i := forbidden.FindStringIndex(text); t.Errorf("%s says %q: …%s…", path, m, text[max(0, i[0]-200):min(len(text), i[1]+100)])
