@@ -41,6 +41,20 @@ func TestExportToParquetHoldsWhatTheDatabaseHolds(t *testing.T) {
 	if got != want || districts != 14 || years != 1 {
 		t.Errorf("parquet receipts %s over %d districts, %d years; the database holds %s", got, districts, years, want)
 	}
+	// The income lines of the demo (Halle, Harz, Wittenberg: 4,100.00,
+	// 1,935.00 and 1,950.00 counted) and the grant figures' income.
+	var income, grantIncome string
+	if err := db.QueryRow("SELECT CAST(sum(amount) FILTER (counted) AS VARCHAR) || '/' || count(DISTINCT district) FROM read_parquet($1, hive_partitioning = true)",
+		filepath.Join(out, "income", "*", "*", "*.parquet")).Scan(&income); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow("SELECT CAST(sum(income) AS VARCHAR) FROM read_parquet($1, hive_partitioning = true) WHERE through_quarter = 0",
+		filepath.Join(out, "grants", "*", "*", "*.parquet")).Scan(&grantIncome); err != nil {
+		t.Fatal(err)
+	}
+	if income != "7985.00/3" || grantIncome != "7985.00" {
+		t.Errorf("parquet income %s, grants' income %s; want 7985.00 over 3 districts", income, grantIncome)
+	}
 	for _, table := range []string{"submissions", "findings", "grants"} {
 		files, _ := filepath.Glob(filepath.Join(out, table, "year=*", "district=*", "*.parquet"))
 		if len(files) == 0 {

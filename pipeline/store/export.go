@@ -14,6 +14,7 @@ var exports = []struct {
 }{
 	{"submissions", declare("export/submissions.sql")},
 	{"receipts", declare("export/receipts.sql")},
+	{"income", declare("export/income.sql")},
 	{"findings", declare("export/findings.sql")},
 	{"grants", declare("export/grants.sql")},
 }

@@ -27,7 +27,7 @@ func TestExportParquetWritesEachTablePartitioned(t *testing.T) {
 	if _, err := st.Save(ctx, meta("a"), sampleSubmission(3), catalog(t), nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := store.ExportTables(), []string{"submissions", "receipts", "findings", "grants"}; !slices.Equal(got, want) {
+	if got, want := store.ExportTables(), []string{"submissions", "receipts", "income", "findings", "grants"}; !slices.Equal(got, want) {
 		t.Errorf("ExportTables() = %v, want %v", got, want)
 	}
 	for _, table := range store.ExportTables() {
