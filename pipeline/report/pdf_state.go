@@ -88,11 +88,11 @@ func (w *doc) stateFigures(d *Data) {
 func (w *doc) districtsTable(d *Data) {
 	s := d.State
 	cols := []column{
-		{w.t("report.col_district", nil), 0.13, "L"}, {w.t("report.col_approved", nil), 0.08, "R"}, {w.t("report.col_eligible", nil), 0.08, "R"},
-		{w.t("report.col_income", nil), 0.075, "R"}, {w.t("report.col_grant", nil), 0.08, "R"}, {w.t("report.col_paid", nil), 0.08, "R"},
-		{w.t("report.col_balance", nil), 0.08, "R"}, {w.t("report.col_utilisation", nil), 0.06, "R"}, {w.t("report.col_per_thousand", nil), 0.06, "R"},
-		{w.t("report.col_coordinators", nil), 0.06, "R"}, {w.t("report.col_errors", nil), 0.045, "R"}, {w.t("report.col_warnings", nil), 0.06, "R"},
-		{w.t("report.col_quarters", nil), 0.11, "L"},
+		{w.t("report.col_district", nil), 0.115, "L"}, {w.t("report.col_approved", nil), 0.075, "R"}, {w.t("report.col_eligible", nil), 0.08, "R"},
+		{w.t("report.col_income", nil), 0.07, "R"}, {w.t("report.col_grant", nil), 0.08, "R"}, {w.t("report.col_paid", nil), 0.075, "R"},
+		{w.t("report.col_balance", nil), 0.075, "R"}, {w.t("report.col_utilisation", nil), 0.07, "R"}, {w.t("report.col_per_thousand", nil), 0.065, "R"},
+		{w.t("report.col_coordinators", nil), 0.05, "R"}, {w.t("report.col_errors", nil), 0.05, "R"}, {w.t("report.col_warnings", nil), 0.075, "R"},
+		{w.t("report.col_quarters", nil), 0.12, "L"},
 	}
 	var rows []row
 	for i := range d.Districts {
