@@ -1,0 +1,20 @@
+-- The secondary index on submissions.sha256 (migration 004) goes: it can
+-- lose rows after a crash. When a process is killed after committing a
+-- submission, the rows are in DuckDB's write-ahead log only; the next
+-- process to open the database replays the log and, on closing, writes a
+-- checkpoint in which the index lacks the replayed rows (DuckDB 1.5.6;
+-- duckdb/duckdb#23788). A look-up by sha256 then finds nothing although the
+-- row is there, and the file is stored a second time: the scheduler's run
+-- history opens and closes the database before every job, and so did the
+-- start of a manual run (TestCrashThenAnotherSessionLosesNothing,
+-- TestRowsCommittedBeforeACrashAreFoundAfterAnotherSession).
+--
+-- The table holds a few thousand rows, one per file received: a scan finds
+-- a sha256 as fast as the index did. An index that can silently miss rows
+-- is worse than none. Dropping it also heals a database whose index
+-- already lost rows: the rows themselves were never lost.
+--
+-- The primary keys (submissions.id, job_runs.id, validation_runs.id,
+-- imported_payouts.reference, cfg_years.year, schema_migrations.version)
+-- are not affected in the same test and stay. Add no secondary index.
+DROP INDEX IF EXISTS submissions_sha256;
