@@ -75,7 +75,8 @@ func TestGermanOutputsUseTheWordsOfGrantLaw(t *testing.T) {
 			}
 			for path, text := range texts {
 				if m := forbidden.FindString(text); m != "" {
-					i := forbidden.FindStringIndex(text); t.Errorf("%s says %q: …%s…", path, m, text[max(0, i[0]-200):min(len(text), i[1]+100)])
+					i := forbidden.FindStringIndex(text)
+					t.Errorf("%s says %q: …%s…", path, m, text[max(0, i[0]-200):min(len(text), i[1]+100)])
 				}
 				if c.openYear && strings.Contains(text, "zurückzufordern") {
 					t.Errorf("%s says \"zurückzufordern\" while the year is open", path)

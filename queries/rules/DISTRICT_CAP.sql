@@ -9,7 +9,7 @@ WITH latest AS (
 ),
 net AS (
     SELECT l.*, (SELECT coalesce(sum(e.amount), 0) FROM eligible_sums e WHERE e.district = l.district AND e.year = l.year)
-              - (SELECT coalesce(sum(i.amount), 0) FROM counted_income i WHERE i.district = l.district AND i.year = l.year) AS net
+              - (SELECT coalesce(sum(i.amount), 0) FROM income_sums i WHERE i.district = l.district AND i.year = l.year) AS net
     FROM latest l
 )
 SELECT e.district, e.year, e.quarter, e.id AS submission_id, CAST(NULL AS VARCHAR) AS sheet, CAST(NULL AS VARCHAR) AS cell,

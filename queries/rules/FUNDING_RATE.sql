@@ -9,14 +9,14 @@
 WITH years AS (
     SELECT d.ags AS district, d.year, y.funding_rate, s.settled
     FROM cfg_districts d JOIN cfg_years y ON y.year = d.year
-    JOIN year_status s ON s.district = d.ags AND s.year = d.year, run_context c
+    JOIN run_year_status s ON s.district = d.ags AND s.year = d.year, run_context c
     WHERE c.as_of > make_date(d.year, 12, 31)
        OR EXISTS (SELECT 1 FROM current_submissions s WHERE s.district = d.ags AND s.year = d.year AND s.quarter = 4)
 ),
 figures AS (
     SELECT y.*,
            (SELECT coalesce(sum(amount), 0) FROM eligible_sums e WHERE e.district = y.district AND e.year = y.year) AS eligible,
-           (SELECT coalesce(sum(amount), 0) FROM counted_income i WHERE i.district = y.district AND i.year = y.year) AS income,
+           (SELECT coalesce(sum(amount), 0) FROM income_sums i WHERE i.district = y.district AND i.year = y.year) AS income,
            (SELECT coalesce(sum(amount), 0) FROM all_payouts p, run_context c
             WHERE p.ags = y.district AND p.year = y.year AND p.payout_date <= c.as_of) AS paid
     FROM years y

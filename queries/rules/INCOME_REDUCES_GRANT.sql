@@ -5,7 +5,7 @@
 -- Per district and year with income, as of the latest quarter it reported.
 WITH inc AS (
     SELECT district, year, max(quarter) AS quarter, sum(amount) AS income
-    FROM counted_income GROUP BY district, year
+    FROM income_sums GROUP BY district, year
 ),
 fig AS (
     SELECT i.*, d.approved, d.planned_income, y.funding_rate, y.district_cap,

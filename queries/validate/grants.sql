@@ -14,7 +14,7 @@ WITH elig AS (
     SELECT district, year, sum(amount) AS eligible FROM eligible_sums WHERE quarter <= $1 GROUP BY district, year
 ),
 inc AS (
-    SELECT district, year, sum(amount) AS income FROM counted_income WHERE quarter <= $1 GROUP BY district, year
+    SELECT district, year, sum(amount) AS income FROM income_sums WHERE quarter <= $1 GROUP BY district, year
 ),
 paid AS (
     SELECT p.ags, p.year, sum(p.amount) AS paid
@@ -36,7 +36,7 @@ fig AS (
     LEFT JOIN inc i ON i.district = d.ags AND i.year = d.year
     LEFT JOIN paid p ON p.ags = d.ags AND p.year = d.year
     LEFT JOIN interest r ON r.ags = d.ags AND r.year = d.year
-    LEFT JOIN year_status s ON s.district = d.ags AND s.year = d.year
+    LEFT JOIN run_year_status s ON s.district = d.ags AND s.year = d.year
 )
 SELECT district, year, approved, CAST(eligible AS DECIMAL(18,2)), CAST(income AS DECIMAL(18,2)), CAST(planned_income AS DECIMAL(18,2)),
        CAST("grant" AS DECIMAL(18,2)), CAST(paid AS DECIMAL(18,2)), CAST(paid - "grant" AS DECIMAL(18,2)), CAST(interest AS DECIMAL(18,2)), settled

@@ -1,4 +1,5 @@
--- After the line rules: the spending they left eligible, summed, and the
+-- After the line rules: the spending they left eligible and the income
+-- they left counted, summed; whether each year is settled; and the
 -- coverage of the payouts by it with the interest periods, as tables for
 -- the rest of the run.
 DELETE FROM eligible_sums;
@@ -6,6 +7,13 @@ INSERT INTO eligible_sums
 SELECT district, year, quarter, category, payment_date, sum(amount), count(*)
 FROM eligible_receipts
 GROUP BY district, year, quarter, category, payment_date;
+DELETE FROM income_sums;
+INSERT INTO income_sums
+SELECT district, year, quarter, income_type, sum(amount), count(*)
+FROM counted_income
+GROUP BY district, year, quarter, income_type;
+DELETE FROM run_year_status;
+INSERT INTO run_year_status SELECT district, year, settled FROM year_status;
 DELETE FROM run_interest_periods;
 INSERT INTO run_interest_periods
 SELECT year, ags, payout_date, reference, period_from, period_to, open_amount, rate, days, interest FROM payout_interest_periods;

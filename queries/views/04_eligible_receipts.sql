@@ -9,8 +9,10 @@ CREATE OR REPLACE VIEW eligible_receipts AS
 SELECT r.submission_id, r.sheet, r.row_no, r.district, r.year, r.quarter, r.category, r.amount, r.payment_date
 FROM current_receipts r
 WHERE r.amount IS NOT NULL AND r.category IS NOT NULL AND r.payment_date IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM run_line_errors e WHERE e.submission_id = r.submission_id AND e.row_no = r.row_no
-                  AND (e.sheet IS NULL OR e.sheet = r.sheet))
+  AND NOT EXISTS (SELECT 1 FROM run_line_errors e WHERE e.submission_id = r.submission_id AND e.row_no = r.row_no AND e.sheet = r.sheet)
+  -- A line error of a rule that names no sheet counts on every sheet (two
+  -- tests, not one with OR: each stays a hash anti-join).
+  AND NOT EXISTS (SELECT 1 FROM run_line_errors e WHERE e.submission_id = r.submission_id AND e.row_no = r.row_no AND e.sheet IS NULL)
   AND NOT EXISTS (SELECT 1 FROM submission_findings f
                   WHERE f.submission_id = r.submission_id AND f.row_no = r.row_no
                     AND f.sheet = r.sheet AND f.severity = 'error');

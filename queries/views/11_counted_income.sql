@@ -8,8 +8,8 @@ CREATE OR REPLACE VIEW counted_income AS
 SELECT i.submission_id, i.sheet, i.row_no, i.district, i.year, i.quarter, i.income_type, i.received_date, i.amount
 FROM current_income i
 WHERE i.amount IS NOT NULL AND i.income_type IS NOT NULL AND i.received_date IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM run_line_errors e WHERE e.submission_id = i.submission_id AND e.row_no = i.row_no
-                  AND (e.sheet IS NULL OR e.sheet = i.sheet))
+  AND NOT EXISTS (SELECT 1 FROM run_line_errors e WHERE e.submission_id = i.submission_id AND e.row_no = i.row_no AND e.sheet = i.sheet)
+  AND NOT EXISTS (SELECT 1 FROM run_line_errors e WHERE e.submission_id = i.submission_id AND e.row_no = i.row_no AND e.sheet IS NULL)
   AND NOT EXISTS (SELECT 1 FROM submission_findings f
                   WHERE f.submission_id = i.submission_id AND f.row_no = i.row_no
                     AND f.sheet = i.sheet AND f.severity = 'error');
