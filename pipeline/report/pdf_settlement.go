@@ -444,10 +444,10 @@ func writeSettlementPDF(ctx context.Context, out io.Writer, d *Data, cat *messag
 		}
 		rows = append(rows, x)
 	}
-	w.styledTable(tableStyle{size: 7.5}, []column{{w.t("settlement.col_ags", nil), 0.05, "L"}, {w.t("settlement.col_district", nil), 0.13, "L"},
-		{w.t("settlement.col_approved", nil), 0.095, "R"}, {w.t("settlement.col_eligible", nil), 0.12, "R"}, {w.t("settlement.col_income", nil), 0.075, "R"},
-		{w.t("settlement.col_grant", nil), 0.095, "R"}, {w.t("settlement.col_state", nil), 0.075, "L"}, {w.t("settlement.col_paid", nil), 0.095, "R"},
-		{w.t("settlement.col_claim", nil), 0.1, "R"}, {w.t("settlement.col_additional", nil), 0.095, "R"}, {w.t("settlement.col_interest", nil), 0.07, "R"}}, rows)
+	w.styledTable(tableStyle{size: 7}, []column{{w.t("settlement.col_ags", nil), 0.045, "L"}, {w.t("settlement.col_district", nil), 0.15, "L"},
+		{w.t("settlement.col_approved", nil), 0.095, "R"}, {w.t("settlement.col_eligible", nil), 0.11, "R"}, {w.t("settlement.col_income", nil), 0.075, "R"},
+		{w.t("settlement.col_grant", nil), 0.095, "R"}, {w.t("settlement.col_state", nil), 0.07, "L"}, {w.t("settlement.col_paid", nil), 0.095, "R"},
+		{w.t("settlement.col_claim", nil), 0.095, "R"}, {w.t("settlement.col_additional", nil), 0.08, "R"}, {w.t("settlement.col_interest", nil), 0.09, "R"}}, rows)
 	w.paragraph(w.t("settlement.state_note", nil))
 	return w.finish(out)
 }
