@@ -27,13 +27,9 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		}
 		return a.writeScaledDemo(*districts, *quarters, *lines)
 	}
-	write := a.writeDemo
-	switch *quarters {
-	case 0, 3:
-	case 4:
-		write = a.writeDemoYear
-	default:
-		return usageError{"without --districts: --quarters 3 (the year so far) or 4 (the whole year)"}
+	write, err := a.demoFill(*quarters)
+	if err != nil {
+		return err
 	}
 	files, err := write()
 	if err != nil {
@@ -63,27 +59,26 @@ func (a *app) writeScaledDemo(districts, quarters, lines int) error {
 	return nil
 }
 
-func (a *app) writeDemo() (int, error) {
-	p, err := a.programme()
-	if err != nil {
-		return 0, err
+// demoFill returns what writes the demo into the data directory: the year
+// so far (quarters 3, or 0 for the default) or the whole year (4).
+func (a *app) demoFill(quarters int) (func() (int, error), error) {
+	write := demo.WriteInto
+	switch quarters {
+	case 0, 3:
+	case 4:
+		write = demo.WriteYearInto
+	default:
+		return nil, usageError{"--quarters 3 (the year so far) or 4 (the whole year)"}
 	}
-	cat, err := a.catalog()
-	if err != nil {
-		return 0, err
-	}
-	return demo.WriteInto(a.dir(), p, cat)
-}
-
-// writeDemoYear writes the whole year's demo: all four quarters.
-func (a *app) writeDemoYear() (int, error) {
-	p, err := a.programme()
-	if err != nil {
-		return 0, err
-	}
-	cat, err := a.catalog()
-	if err != nil {
-		return 0, err
-	}
-	return demo.WriteYearInto(a.dir(), p, cat)
+	return func() (int, error) {
+		p, err := a.programme()
+		if err != nil {
+			return 0, err
+		}
+		cat, err := a.catalog()
+		if err != nil {
+			return 0, err
+		}
+		return write(a.dir(), p, cat)
+	}, nil
 }

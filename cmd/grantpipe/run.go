@@ -36,19 +36,17 @@ func runRun(ctx context.Context, a *app, args []string) error {
 	t := func(key string, args messages.Args) string { return cat.Text(a.lang, key, args) }
 	opt := jobs.RunOptions{Check: check}
 	if *withDemo {
-		opt.Fill = a.writeDemo
+		if opt.Fill, err = a.demoFill(*quarters); err != nil {
+			return err
+		}
 		// The demo's story is told as of one fixed day, so its output
-		// does not change with the calendar.
+		// does not change with the calendar. The whole year is told from
+		// the next spring, on that day's clock: its fourth-quarter files
+		// arrive in January 2027.
 		asOf := demo.AsOf
-		switch *quarters {
-		case 3:
-		case 4:
-			// The whole year is told from the next spring, on that day's
-			// clock: its fourth-quarter files arrive in January 2027.
-			opt.Fill, asOf = a.writeDemoYear, demo.SettledAsOf
+		if *quarters == 4 {
+			asOf = demo.SettledAsOf
 			a.now = func() time.Time { return demo.SettledAsOf.Add(9 * time.Hour) }
-		default:
-			return usageError{"--quarters 3 or 4"}
 		}
 		if check.AsOf.IsZero() {
 			opt.Check.AsOf = asOf

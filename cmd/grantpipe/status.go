@@ -3,18 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"grantpipe/pipeline/jobs"
-	"grantpipe/pipeline/lock"
 	"grantpipe/pipeline/messages"
-	"grantpipe/pipeline/store"
-	"grantpipe/queries"
 )
 
 func runStatus(ctx context.Context, a *app, args []string) error {
@@ -28,38 +23,11 @@ func runStatus(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	holder, scheduler := "", ""
-	var l *lock.Lock
-	if l, err = lock.Acquire(a.dataDir, "grantpipe status"); err != nil {
-		var held *lock.HeldError
-		if !errors.As(err, &held) {
-			return err
-		}
-		holder = held.Error()
-		loc := pl.Location()
-		scheduler = fmt.Sprintf("pid %d: %s since %s", held.Info.PID, held.Info.Command, held.Info.Since.In(loc).Format(time.RFC3339))
-		if held.Info.Job != "" {
-			scheduler += fmt.Sprintf(", running %s since %s", held.Info.Job, held.Info.JobFrom.In(loc).Format(time.RFC3339))
-		}
-	} else {
-		defer l.Release()
-	}
-	if _, err := os.Stat(a.dir().Database()); err != nil {
-		return fmt.Errorf("no database in %s yet: run grantpipe run (or schedule) first", a.dir().Root)
-	}
-	// Nobody writes: open normally, which also brings an older database's
-	// schema up to date. Someone writes: read-only, between their jobs.
-	open := store.Open
-	if holder != "" {
-		open = store.OpenReadOnly
-	}
-	st, err := open(ctx, a.dir().Database(), queries.FS)
+	st, scheduler, release, err := pl.OpenForStatus(ctx, "grantpipe status")
 	if err != nil {
-		if holder != "" {
-			return fmt.Errorf("the database is busy: %s; status can read it again as soon as the job has finished", holder)
-		}
 		return err
 	}
+	defer release()
 	defer st.Close()
 	out, err := pl.StatusOf(ctx, st, *year, scheduler)
 	if err != nil {
