@@ -92,7 +92,7 @@ func (w *doc) payouts(dist *District) {
 // financingSheet is the financing plan as a sheet.
 func (b *excelBook) financingSheet(dist *District) {
 	s := b.newSheet("financing",
-		b.col("position", 48, true),
+		b.col("position", 66, true),
 		b.col("plan", 18, false),
 		b.col("actual_short", 18, false),
 		b.col("difference", 18, false),
