@@ -174,7 +174,7 @@ func (p *Pipeline) JobReminders(ctx context.Context) (schedule.Counts, error) {
 		codes = append(codes, d.AGS)
 	}
 	p.cfg.Log.Info("reminders", "period", period.Slug(), "deadline", deadline.Format(time.DateOnly), "missing", len(missing), "districts", strings.Join(codes, ","))
-	d := &report.Data{Period: period, Lang: p.cfg.Lang, AsOf: p.Today(), DataTime: deadline}
+	d := &report.Data{Period: period, Lang: p.cfg.Lang, AsOf: p.Today(), DataTime: deadline, Location: p.loc}
 	written, err := report.WriteReminders(p.cfg.Dir.Reports(), d, missing, p.cfg.Catalog)
 	c.Reports = changed(written)
 	c.Findings = len(missing)

@@ -276,6 +276,15 @@ func perThousand(c money.Cents, population int) money.Cents {
 	return money.Cents((int64(c)*1000 + int64(population)/2) / int64(population))
 }
 
+// DataInstant is DataTime as an instant: the wall clock read in Location.
+func (d *Data) DataInstant() time.Time {
+	if d.Location == nil {
+		return d.DataTime.UTC()
+	}
+	t := d.DataTime
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), d.Location).UTC()
+}
+
 // YearOver tells whether the period's budget year was over on the as-of
 // day. Then nothing is left to reallocate: the annual reports no longer
 // project unspent money, and the year is settled district by district
@@ -296,6 +305,9 @@ type Data struct {
 	Lang     string
 	AsOf     time.Time // the day the checks looked from
 	DataTime time.Time // the latest receipt of a file the period draws on: the reports' timestamp
+	// Location is the programme's time zone, in which DataTime is a wall
+	// clock; nil: UTC. Workbooks' document properties need the instant.
+	Location *time.Location
 	RunID    int64
 	RuleSet  string
 

@@ -227,7 +227,7 @@ func (b *excelBook) write(w io.Writer) error {
 		Language:       b.text("excel.doc.language", nil),
 	}
 	if !b.d.DataTime.IsZero() {
-		stamp := b.d.DataTime.UTC().Format("2006-01-02T15:04:05Z")
+		stamp := b.d.DataInstant().Format("2006-01-02T15:04:05Z")
 		props.Created, props.Modified = stamp, stamp
 	}
 	b.fail(b.f.SetDocProps(props))

@@ -755,3 +755,27 @@ func excelZipParts(t *testing.T, b []byte, name *regexp.Regexp) []string {
 	}
 	return out
 }
+
+// TestTheWorkbookStampIsTheInstantOfTheDataTime: the database keeps when a
+// file arrived as the programme's wall clock; the workbook's document
+// properties need the instant (UTC, "Z"), not that wall clock labelled Z.
+func TestTheWorkbookStampIsTheInstantOfTheDataTime(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		wall time.Time
+		want string
+	}{
+		{time.Date(2026, 7, 16, 11, 40, 0, 0, time.UTC), "2026-07-16T09:40:00Z"}, // summer time, UTC+2
+		{time.Date(2027, 1, 14, 11, 29, 0, 0, time.UTC), "2027-01-14T10:29:00Z"}, // winter time, UTC+1
+	} {
+		d := excelTestData("de")
+		d.DataTime, d.Location = c.wall, berlin
+		core := strings.Join(excelZipParts(t, excelStateBytes(t, d), regexp.MustCompile(`^docProps/core\.xml$`)), "")
+		if !strings.Contains(core, c.want) {
+			t.Errorf("wall clock %s in Berlin: core properties %s, want %s", c.wall.Format("2006-01-02 15:04"), core, c.want)
+		}
+	}
+}

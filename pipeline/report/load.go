@@ -55,7 +55,13 @@ func load(ctx context.Context, st *store.Store, prog *programme.Programme, perio
 	if err != nil {
 		return nil, err
 	}
-	l := newLoader(ctx, st, newData(y, period, lang, run))
+	loc, err := prog.Schedule.Location()
+	if err != nil {
+		return nil, err
+	}
+	d := newData(y, period, lang, run)
+	d.Location = loc
+	l := newLoader(ctx, st, d)
 	for _, step := range []func() error{
 		l.figures, l.trend, l.findings, l.activities, l.narrative, l.sources, l.coordinators, l.dataTime, l.payouts,
 	} {
