@@ -68,7 +68,7 @@ func (w *doc) payouts(dist *District) {
 	}
 	rows = append(rows, row{cells: []string{w.t("report.total", nil), w.money(paid), "", "", "", w.money(open), w.money(interest)}, bold: true})
 	w.paragraph(w.t("report.payouts_intro", nil))
-	w.table([]column{{w.t("report.col_payout_date", nil), 0.13, "L"}, {w.t("report.col_amount", nil), 0.14, "R"}, {w.t("report.col_reference", nil), 0.22, "L"},
+	w.table([]column{{w.t("report.col_payout_date", nil), 0.13, "L"}, {w.t("report.col_amount", nil), 0.16, "R"}, {w.t("report.col_reference", nil), 0.2, "L"},
 		{w.t("report.col_due", nil), 0.12, "L"}, {w.t("report.col_covered_on", nil), 0.12, "L"}, {w.t("report.col_open_now", nil), 0.13, "R"},
 		{w.t("report.col_interest", nil), 0.14, "R"}}, rows)
 
