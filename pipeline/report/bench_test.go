@@ -103,7 +103,10 @@ func newReportEnv(b, owner testing.TB, c benchCase) *reportEnv {
 	if rs, err = rules.Merge(rs, nil); err != nil {
 		b.Fatal(err)
 	}
-	v := &validate.Validator{Store: st, Programme: p, Rules: rs}
+	v, err := validate.New(ctx, st, p, rs)
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, err := v.Run(ctx, validate.Options{AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}); err != nil {
 		b.Fatal(err)
 	}

@@ -96,7 +96,10 @@ func submit(t testing.TB, edit func(*form.Data)) submitted {
 	if rs, err = rules.Merge(rs, nil); err != nil {
 		t.Fatal(err)
 	}
-	v := &validate.Validator{Store: st, Programme: p, Rules: rs}
+	v, err := validate.New(ctx, st, p, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := v.Run(ctx, validate.Options{AsOf: demo.AsOf}); err != nil {
 		t.Fatal(err)
 	}

@@ -639,7 +639,10 @@ func TestASettledDistrictGetsItsFinalReportFromTheRealPipeline(t *testing.T) {
 	if rs, err = rules.Merge(rs, nil); err != nil {
 		t.Fatal(err)
 	}
-	v := &validate.Validator{Store: st, Programme: p, Rules: rs}
+	v, err := validate.New(ctx, st, p, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := v.Run(ctx, validate.Options{AsOf: time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}

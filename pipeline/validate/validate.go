@@ -32,15 +32,10 @@ import (
 // nothing but what is stored; a Validator is not for concurrent use, since
 // the database has one writer.
 type Validator struct {
-	// Store, Programme, Rules and Now are what New was given. They are
-	// exported only while callers still build a Validator as a literal (see
-	// Check); such a Validator vets its rules at every Run.
-	Store     *store.Store
-	Programme *programme.Programme
-	Rules     []rules.Rule
-	Now       func() time.Time // the clock of a run's start; nil: time.Now
-
-	vetted string // rules.Version of the rules New vetted
+	store     *store.Store
+	programme *programme.Programme
+	rules     []rules.Rule
+	now       func() time.Time // the clock of a run's start
 }
 
 // Option changes how New builds a Validator.
@@ -48,10 +43,10 @@ type Option func(*Validator)
 
 // WithClock gives the clock runs take their start time (and, without an
 // as-of day, their day) from.
-func WithClock(now func() time.Time) Option { return func(v *Validator) { v.Now = now } }
+func WithClock(now func() time.Time) Option { return func(v *Validator) { v.now = now } }
 
 // New makes a Validator of the rules rs for programme p over store st, and
-// vets every rule as Run needs it (see Check): a rule that may not run stops
+// vets every rule as Run needs it (see check): a rule that may not run stops
 // here, before anything is written.
 func New(ctx context.Context, st *store.Store, p *programme.Programme, rs []rules.Rule, opts ...Option) (*Validator, error) {
 	switch {
@@ -60,17 +55,16 @@ func New(ctx context.Context, st *store.Store, p *programme.Programme, rs []rule
 	case p == nil:
 		return nil, errors.New("validate: no programme")
 	}
-	v := &Validator{Store: st, Programme: p, Rules: rs, Now: time.Now}
+	v := &Validator{store: st, programme: p, rules: rs, now: time.Now}
 	for _, o := range opts {
 		o(v)
 	}
-	if v.Now == nil {
+	if v.now == nil {
 		return nil, errors.New("validate: no clock")
 	}
-	if err := v.Check(ctx); err != nil {
+	if err := v.check(ctx); err != nil {
 		return nil, err
 	}
-	v.vetted = rules.Version(rs)
 	return v, nil
 }
 
@@ -128,18 +122,14 @@ type Result struct {
 	Grants   []Grant
 }
 
-// Check vets every rule: its query must be one SELECT statement that only
+// check vets every rule: its query must be one SELECT statement that only
 // reads the programme's tables (see rules.Rule.Vet), bind, and return the
 // columns its messages need. Nothing of a rule runs: its statement is only
 // prepared, in a read-only transaction. The error lists every problem, one
 // a line, each naming the rule's file.
-//
-// New calls Check; it stays exported while callers build a Validator as a
-// literal (cmd/grantpipe, pipeline/report's tests) and goes once they call
-// New.
-func (v *Validator) Check(ctx context.Context) error {
+func (v *Validator) check(ctx context.Context) error {
 	var problems []error
-	for _, r := range v.Rules {
+	for _, r := range v.rules {
 		if err := v.vet(ctx, r); err != nil {
 			problems = append(problems, err)
 		}
@@ -155,14 +145,14 @@ func (v *Validator) Check(ctx context.Context) error {
 // query is prepared, bound but not run, as one SELECT statement, and its
 // columns checked.
 func (v *Validator) vet(ctx context.Context, r rules.Rule) error {
-	tree, err := v.Store.ParseRule(ctx, r.SQL)
+	tree, err := v.store.ParseRule(ctx, r.SQL)
 	if err != nil {
 		return fmt.Errorf("rule %s: parse: %w", r.Source, err)
 	}
 	if err := r.Vet(tree); err != nil {
 		return err
 	}
-	cols, err := v.Store.RuleColumns(ctx, r.SQL)
+	cols, err := v.store.RuleColumns(ctx, r.SQL)
 	if err != nil {
 		return ruleError(r, err)
 	}
@@ -217,24 +207,13 @@ type run struct {
 
 // Run validates and computes, and stores the run.
 func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error) {
-	now := v.Now
-	if now == nil {
-		now = time.Now
-	}
-	started := now()
+	started := v.now()
 	asOf := opt.AsOf
 	if asOf.IsZero() {
 		asOf = started
 	}
 	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
-	// A Validator New did not make, or whose rules changed since, vets them
-	// now: a rule that may not run stops the run before it changes anything.
-	if v.vetted == "" || v.vetted != rules.Version(v.Rules) {
-		if err := v.Check(ctx); err != nil {
-			return nil, err
-		}
-	}
-	tx, err := v.Store.BeginValidation(ctx)
+	tx, err := v.store.BeginValidation(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
@@ -244,7 +223,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 		}
 	}()
 	r := &run{tx: tx, asOf: asOf}
-	if err := tx.WriteProgramme(ctx, v.Programme, asOf); err != nil {
+	if err := tx.WriteProgramme(ctx, v.programme, asOf); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
 	if r.files, err = tx.SubmissionFiles(ctx); err != nil {
@@ -259,7 +238,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 		return nil, fmt.Errorf("validate: %w", err)
 	}
 	sortFindings(findings)
-	res := &Result{AsOf: asOf, RuleSet: rules.Version(v.Rules), Findings: filter(findings, opt)}
+	res := &Result{AsOf: asOf, RuleSet: rules.Version(v.rules), Findings: filter(findings, opt)}
 	for _, g := range byQuarter[0] {
 		if opt.Year == 0 || g.Year == opt.Year {
 			res.Grants = append(res.Grants, g)
@@ -280,7 +259,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 func (v *Validator) runRules(ctx context.Context, r *run) ([]Finding, error) {
 	var findings []Finding
 	lineDone := false
-	for _, rule := range v.Rules {
+	for _, rule := range v.rules {
 		if rule.Phase != rules.PhaseLine && !lineDone {
 			if err := r.tx.MarkIneligible(ctx, errorLines(findings)); err != nil {
 				return nil, err
@@ -489,7 +468,7 @@ func (v *Validator) grants(ctx context.Context, r *run) (map[int][]Grant, error)
 		return nil, err
 	}
 	for quarter := 1; quarter <= 4; quarter++ {
-		for _, y := range v.Programme.Years {
+		for _, y := range v.programme.Years {
 			end := time.Date(y.Year, time.Month(3*quarter+1), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
 			if r.asOf.Before(end) {
 				end = r.asOf
@@ -542,8 +521,8 @@ func grantsThrough(ctx context.Context, tx *store.ValidationTx, through int, pai
 // save stores the run: its findings, the result's grants as through
 // quarter 0, and every quarter's cumulative grants.
 func (v *Validator) save(ctx context.Context, r *run, res *Result, opt Options, started time.Time, byQuarter map[int][]Grant) (int64, error) {
-	ids := make([]string, len(v.Rules))
-	for i, rule := range v.Rules {
+	ids := make([]string, len(v.rules))
+	for i, rule := range v.rules {
 		ids[i] = rule.ID
 	}
 	findings := make([]store.NewFinding, len(res.Findings))
