@@ -21,7 +21,7 @@ import (
 // clock is a settable time for the Service.
 type clock struct{ t time.Time }
 
-func (c *clock) now() time.Time           { return c.t }
+func (c *clock) now() time.Time          { return c.t }
 func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // service returns accounts on a new database with the built-in programme's
