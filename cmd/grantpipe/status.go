@@ -60,7 +60,7 @@ func (a *app) printStatus(w io.Writer, out *jobs.Status, cat *messages.Catalog) 
 	for _, j := range out.Jobs() {
 		lastText, next := t("cli.status_never", nil), "–"
 		if r := j.Last; r != nil {
-			lastText = fmt.Sprintf("%s %s (%s) – %d/%d/%d", localTime(r.Started), r.Outcome, r.Trigger, r.Files, r.Findings, r.Reports)
+			lastText = fmt.Sprintf("%s %s (%s) – %d/%d/%d", localTime(r.Started), t("cli.outcome_"+r.Outcome, nil), t("cli.trigger_"+r.Trigger, nil), r.Files, r.Findings, r.Reports)
 			if r.Error != "" {
 				lastText += " – " + clean(strings.SplitN(r.Error, "\n", 2)[0])
 			}
