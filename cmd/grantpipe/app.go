@@ -29,6 +29,7 @@ const (
 // app is one invocation: its output streams, environment and the flags every
 // command shares.
 type app struct {
+	stdin          io.Reader // for --password-stdin
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	log            *slog.Logger
@@ -60,6 +61,7 @@ var commands = []command{
 	{"template", "write the blank quarterly form for a district", runTemplate},
 	{"demo", "write demo submissions for all districts into the inbox", runDemo},
 	{"config", "print the effective programme configuration", runConfig},
+	{"users", "users add|list|disable|reset|token: the accounts of grantpipe serve", runUsers},
 }
 
 // usageError is a mistake on the command line: exit code 2, with the usage.
@@ -68,9 +70,16 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 // Main runs grantpipe with args (without the program name) and returns the
-// exit code. It is the whole command, testable in-process.
+// exit code. It is the whole command, testable in-process; standard input
+// is the process's own (see mainIO).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	a := &app{stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	return mainIO(ctx, args, os.Stdin, stdout, stderr, getenv)
+}
+
+// mainIO is Main reading standard input from stdin: tests give a password
+// to --password-stdin through it.
+func mainIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
 	a.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		a.usage(stdout)
