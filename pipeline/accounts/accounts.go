@@ -91,6 +91,7 @@ type Service struct {
 // attempts are the recent failures of one login or address.
 type attempts struct {
 	at          []time.Time // within the window
+	pending     int         // attempts whose password is being checked
 	lockedUntil time.Time
 }
 
@@ -218,7 +219,9 @@ func (s *Service) Reset(ctx context.Context, login, password string) (string, er
 		return "", err
 	}
 	s.mu.Lock()
-	delete(s.failures, loginKey(u.Login))
+	if a := s.failures[loginKey(u.Login)]; a != nil {
+		a.at, a.lockedUntil = nil, time.Time{}
+	}
 	s.mu.Unlock()
 	detail := "password set"
 	if oneTime != "" {
@@ -241,9 +244,11 @@ func (s *Service) Authenticate(ctx context.Context, login, password, remote stri
 	if remote != "" {
 		keys = append(keys, "addr:"+remote)
 	}
-	if s.locked(keys, now) {
+	if !s.begin(keys, now) {
 		return User{}, s.refuse(ctx, login, remote, "refused: locked after too many failures", ErrLocked)
 	}
+	outcome := neutral
+	defer func() { s.end(keys, now, outcome) }()
 	u, ok, err := s.st.UserByLogin(ctx, login)
 	if err != nil {
 		return User{}, err
@@ -257,15 +262,13 @@ func (s *Service) Authenticate(ctx context.Context, login, password, remote stri
 		return User{}, fmt.Errorf("log-in %s: stored hash: %w", u.Login, err)
 	}
 	if !ok || !match {
-		s.fail(keys, now)
+		outcome = failed
 		return User{}, s.refuse(ctx, login, remote, "failed: unknown login or wrong password", ErrBadCredentials)
 	}
 	if u.Disabled {
 		return User{}, s.refuse(ctx, u.Login, remote, "refused: account disabled", ErrDisabled)
 	}
-	s.mu.Lock()
-	delete(s.failures, keys[0]) // the address keeps its count: one good account must not clear a guesser's
-	s.mu.Unlock()
+	outcome = succeeded
 	if err := s.Audit(ctx, u.Login, "login", "ok", remote); err != nil {
 		return User{}, err
 	}
@@ -300,34 +303,61 @@ func host(remote string) string {
 	return remote
 }
 
-// locked says whether any of keys is locked at now, and forgets what is
-// past.
-func (s *Service) locked(keys []string, now time.Time) bool {
+// begin says whether an attempt on keys may go on at now, and if so counts
+// it as pending: a key is closed while it is locked, and also while its
+// failures and pending attempts reach MaxFailures, so that guesses sent all
+// at once cannot pass the limit while their hashes are being checked.
+func (s *Service) begin(keys []string, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.forget(now)
 	for _, k := range keys {
-		if a := s.failures[k]; a != nil && now.Before(a.lockedUntil) {
-			return true
+		if a := s.failures[k]; a != nil && (now.Before(a.lockedUntil) || len(a.at)+a.pending >= MaxFailures) {
+			return false
 		}
 	}
-	return false
-}
-
-// fail counts a failure for each of keys; the MaxFailures-th within Window
-// locks the key for LockFor.
-func (s *Service) fail(keys []string, now time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, k := range keys {
 		a := s.failures[k]
 		if a == nil {
 			a = &attempts{}
 			s.failures[k] = a
 		}
-		a.at = append(recent(a.at, now), now)
-		if len(a.at) >= MaxFailures {
-			a.lockedUntil = now.Add(LockFor)
+		a.pending++
+	}
+	return true
+}
+
+// An attempt's outcome for the throttling.
+const (
+	neutral   = iota // neither (disabled account, or the check itself failed)
+	failed           // unknown login or wrong password
+	succeeded        // logged in
+)
+
+// end closes an attempt begun at now: a failure counts for each of keys,
+// and the MaxFailures-th within Window locks the key for LockFor; a success
+// clears the login's failures (keys[0]), not the address's: one good
+// account must not clear a guesser's count.
+func (s *Service) end(keys []string, now time.Time, outcome int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, k := range keys {
+		a := s.failures[k]
+		if a == nil { // cannot happen while pending; kept safe all the same
+			a = &attempts{}
+			s.failures[k] = a
+		}
+		if a.pending > 0 {
+			a.pending--
+		}
+		switch {
+		case outcome == failed:
+			a.at = append(recent(a.at, now), now)
+			if len(a.at) >= MaxFailures {
+				a.lockedUntil = now.Add(LockFor)
+				a.at = nil
+			}
+		case outcome == succeeded && i == 0:
 			a.at = nil
 		}
 	}
@@ -339,7 +369,7 @@ func (s *Service) fail(keys []string, now time.Time) {
 func (s *Service) forget(now time.Time) {
 	for k, a := range s.failures {
 		a.at = recent(a.at, now)
-		if len(a.at) == 0 && !now.Before(a.lockedUntil) {
+		if len(a.at) == 0 && a.pending == 0 && !now.Before(a.lockedUntil) {
 			delete(s.failures, k)
 		}
 	}

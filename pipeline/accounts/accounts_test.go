@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -276,6 +277,30 @@ func TestTenFailuresLockTheLoginAndTheAddress(t *testing.T) {
 		c.advance(accounts.LockFor)
 		if _, err := s.Authenticate(ctx, "anna", pw, "198.51.100.9:6666"); err != nil {
 			t.Errorf("from the guessing address after the lock: %v", err)
+		}
+	})
+	t.Run("thirty guesses sent at once get at most ten passwords checked, the rest are refused as locked", func(t *testing.T) {
+		s, _, _ := service(t)
+		add(t, s, "harz", "district", "15085", pw)
+		errs := make(chan error, 30)
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Go(func() {
+				_, err := s.Authenticate(ctx, "harz", fmt.Sprintf("parallel guess %d", i), fmt.Sprintf("198.51.100.%d", i))
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		count := map[error]int{}
+		for err := range errs {
+			count[err]++
+		}
+		if count[accounts.ErrBadCredentials] > accounts.MaxFailures || count[accounts.ErrBadCredentials]+count[accounts.ErrLocked] != 30 {
+			t.Errorf("outcomes %v", count)
+		}
+		if _, err := s.Authenticate(ctx, "harz", pw, "203.0.113.1"); !errors.Is(err, accounts.ErrLocked) {
+			t.Errorf("right password after the burst: %v", err)
 		}
 	})
 	t.Run("a reset lifts the lock on the login", func(t *testing.T) {
