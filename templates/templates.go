@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every file of this directory except Go sources.
 //
-//go:embed *.toml fonts/*.ttf fonts/*.txt
+//go:embed *.toml fonts/*.ttf fonts/*.txt web/*.html web/*.css
 var FS embed.FS

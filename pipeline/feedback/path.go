@@ -98,6 +98,11 @@ func withoutFeedbackEnding(stem string) string {
 	return stem
 }
 
+// Paths gives every stored file of subs (store.SentFiles, oldest first)
+// the path of its feedback workbook, as WriteAll writes it: for a front
+// end that hands a district its workbook.
+func Paths(d datadir.Dir, subs []store.Sent) map[string]string { return paths(d, subs) }
+
 // paths gives every stored file of subs its feedback workbook's path: Path,
 // or, when an earlier file (in the order of subs, oldest first) already has
 // that path, the first numbered one free. The same stored file named twice

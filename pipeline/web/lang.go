@@ -1,0 +1,59 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"grantpipe/pipeline/messages"
+)
+
+// langCookie keeps a browser's choice of language.
+const langCookie = "grantpipe_lang"
+
+// lang renders the texts of a page in one language.
+type lang struct {
+	Code string // de or en
+	cat  *messages.Catalog
+	loc  *time.Location
+}
+
+// T is the text of key, its placeholders filled from name, value pairs.
+func (l lang) T(key string, pairs ...any) string {
+	args := messages.Args{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		args[fmt.Sprint(pairs[i])] = pairs[i+1]
+	}
+	return l.cat.Text(l.Code, key, args)
+}
+
+// Date shows a day as a clerk writes it: 31.01.2026 in German.
+func (l lang) Date(t time.Time) string {
+	if l.Code == "en" {
+		return t.Format("2 Jan 2006")
+	}
+	return t.Format("02.01.2006")
+}
+
+// Stamp shows a local wall-clock time (as the database keeps arrival
+// times) with its day and minute.
+func (l lang) Stamp(t time.Time) string {
+	if l.Code == "en" {
+		return t.Format("2 Jan 2006, 15:04")
+	}
+	return t.Format("02.01.2006, 15:04") + " Uhr"
+}
+
+// lang is the language of a request: ?lang=de or ?lang=en (kept in a
+// cookie), else the cookie's, else German.
+func (s *Server) lang(w http.ResponseWriter, r *http.Request) lang {
+	l := lang{Code: "de", cat: s.cfg.Catalog, loc: s.cfg.Pipeline.Location()}
+	if q := r.URL.Query().Get("lang"); q == "de" || q == "en" {
+		l.Code = q
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: s.cfg.TLS, SameSite: http.SameSiteLaxMode})
+	} else if c, err := r.Cookie(langCookie); err == nil && (c.Value == "de" || c.Value == "en") {
+		l.Code = c.Value
+	}
+	return l
+}
