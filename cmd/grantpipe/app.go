@@ -61,6 +61,7 @@ var commands = []command{
 	{"template", "write the blank quarterly form for a district", runTemplate},
 	{"demo", "write demo submissions for all districts into the inbox", runDemo},
 	{"config", "print the effective programme configuration", runConfig},
+	{"serve", "serve the districts' uploads and the ministry's overview on the web, and run the scheduled jobs", runServe},
 	{"users", "users add|list|disable|reset|token: the accounts of grantpipe serve", runUsers},
 }
 

@@ -45,6 +45,7 @@ type quarterRow struct {
 	Year, Quarter int
 	Deadline      time.Time
 	Files         []fileRow
+	Errors        int // in the latest check of the file that counts
 }
 
 // districtPage is a district's own page.
@@ -115,9 +116,23 @@ func (s *Server) today() time.Time { return s.cfg.Pipeline.Today() }
 
 func (s *Server) districtHome(w http.ResponseWriter, r *http.Request, u accounts.User) {
 	var files []store.SentFile
+	errs := map[[2]int]int{}
 	err := s.withStore(r.Context(), func(st *store.Store) (err error) {
-		files, err = st.SentBy(r.Context(), u.District)
-		return err
+		if files, err = st.SentBy(r.Context(), u.District); err != nil {
+			return err
+		}
+		for _, y := range s.cfg.Programme.Years {
+			states, err := st.SubmissionMatrix(r.Context(), y.Year)
+			if err != nil {
+				return err
+			}
+			for _, q := range states {
+				if q.District == u.District {
+					errs[[2]int{y.Year, q.Quarter}] = q.Errors
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		s.failed(w, r, err)
@@ -142,7 +157,7 @@ func (s *Server) districtHome(w http.ResponseWriter, r *http.Request, u accounts
 		}
 		for q := 4; q >= 1; q-- {
 			page.Quarters = append(page.Quarters, quarterRow{Year: y.Year, Quarter: q,
-				Deadline: y.QuarterDeadlines[q-1].Time(), Files: byPeriod[[2]int{y.Year, q}]})
+				Deadline: y.QuarterDeadlines[q-1].Time(), Files: byPeriod[[2]int{y.Year, q}], Errors: errs[[2]int{y.Year, q}]})
 		}
 	}
 	// The next deadline is the earliest one not past.
