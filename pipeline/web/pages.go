@@ -487,11 +487,18 @@ func (s *Server) submission(w http.ResponseWriter, r *http.Request, u accounts.U
 			if err != nil {
 				return err
 			}
+			seen := map[shownFinding]bool{}
 			for _, fd := range fs {
 				sf := shownFinding{Rule: fd.Rule, Severity: string(fd.Severity), Sheet: fd.Sheet, Cell: fd.Cell, Message: fd.Message[l.Code]}
 				if sf.Message == "" {
 					sf.Message = fd.Message["de"]
 				}
+				// The same finding twice (the reading and the check both
+				// saw it) tells the district nothing more.
+				if seen[sf] {
+					continue
+				}
+				seen[sf] = true
 				if feedback.AudienceOf(fd.Rule) == feedback.Ministry {
 					page.Ministry = append(page.Ministry, sf)
 					continue
