@@ -206,14 +206,20 @@ type view struct {
 	L        lang
 	User     *accounts.User
 	District *programme.District // a district user's own
-	Path     string              // of the page, for the language links
+	Other    string              // this page in the other language
 	Status   int
 	Data     any
 }
 
 // render writes page with data and the HTTP status.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	v := view{L: s.lang(w, r), Path: r.URL.Path, Status: status, Data: data}
+	v := view{L: s.lang(w, r), Status: status, Data: data}
+	q := r.URL.Query()
+	q.Set("lang", map[string]string{"de": "en", "en": "de"}[v.L.Code])
+	v.Other = r.URL.Path + "?" + q.Encode()
+	if r.Method != http.MethodGet {
+		v.Other = "/?" + q.Encode()
+	}
 	if u, _, ok := s.user(r); ok {
 		v.User = &u
 		if u.Role == accounts.RoleDistrict {
