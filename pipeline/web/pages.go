@@ -273,8 +273,10 @@ func asciiName(name string) string {
 // audit records what a user did; a trail that cannot be written is
 // logged, the user's work is done.
 func (s *Server) audit(r *http.Request, u accounts.User, action, detail string) {
-	err := s.withStore(context.WithoutCancel(r.Context()), func(*store.Store) error {
-		return s.accounts.Audit(r.Context(), u.Login, action, detail, r.RemoteAddr)
+	// The trail is written even when the browser has gone meanwhile.
+	ctx := context.WithoutCancel(r.Context())
+	err := s.withStore(ctx, func(*store.Store) error {
+		return s.accounts.Audit(ctx, u.Login, action, detail, r.RemoteAddr)
 	})
 	if err != nil {
 		s.cfg.Log.Warn("audit", "action", action, "err", err)
@@ -398,7 +400,8 @@ func freeInboxName(dir, name string) string {
 	p := filepath.Join(dir, name)
 	ext := filepath.Ext(name)
 	for n := 2; ; n++ {
-		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+		// Any other error than "not there" is the write's to report.
+		if _, err := os.Lstat(p); err != nil {
 			return p
 		}
 		p = filepath.Join(dir, datadir.StoredName("", strings.TrimSuffix(name, ext)+fmt.Sprintf(" (%d)", n)+ext, ""))
