@@ -228,3 +228,41 @@ func TestNotesAndCopiesAreReadableByStaff(t *testing.T) {
 		}
 	}
 }
+
+// TestACopyOfAnotherDistrictsAcceptedFileIsNotItsDuplicate: Harz sends the
+// exact bytes Börde had accepted (a copy of another district's file, by
+// mistake or not). It is no duplicate of Börde's submission — that would
+// put Harz's file into Börde's archive and show Harz Börde's record — but
+// judged where it arrived: a Börde workbook in Harz's folder, rejected and
+// filed under Harz.
+func TestACopyOfAnotherDistrictsAcceptedFileIsNotItsDuplicate(t *testing.T) {
+	e := newEnv(t)
+	april := time.Date(2026, 4, 8, 10, 0, 0, 0, time.UTC)
+	version(t, e.dir.InboxOf("15083"), "M.xlsx", 100, april)
+	if res := e.ingest(t); res.Accepted != 1 {
+		t.Fatalf("Börde's own: %+v", res)
+	}
+	version(t, e.dir.InboxOf("15085"), "Kopie.xlsx", 100, april.Add(time.Hour))
+	res := e.ingest(t)
+	if res.Rejected != 1 || res.Duplicate != 0 || res.Accepted != 0 {
+		t.Fatalf("Harz's copy: accepted %d, rejected %d, duplicate %d; want 0, 1, 0", res.Accepted, res.Rejected, res.Duplicate)
+	}
+	if res.Files[0].SubmissionID == 1 {
+		t.Error("Harz's copy is reported as Börde's submission")
+	}
+	files := e.everywhere(t)
+	for _, f := range files {
+		if strings.HasPrefix(f, "archive/15083/") && strings.Contains(f, "Kopie") {
+			t.Errorf("Harz's copy was filed in Börde's archive: %s", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.dir.Rejected(), "15085", "Kopie.xlsx.errors.txt")); err != nil {
+		t.Errorf("the copy is not filed under its sender: %v (files %v)", err, files)
+	}
+	t.Run("while Börde sending its own bytes again is still a duplicate", func(t *testing.T) {
+		version(t, e.dir.InboxOf("15083"), "M nochmal.xlsx", 100, april.Add(2*time.Hour))
+		if res := e.ingest(t); res.Duplicate != 1 {
+			t.Errorf("%+v", res)
+		}
+	})
+}

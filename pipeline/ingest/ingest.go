@@ -304,8 +304,8 @@ func damaged(name, detail string) *submission.Submission {
 // write stores one read file, or recognises it as one seen before, and
 // moves it where its outcome says. Only one write runs at a time.
 //
-// A file whose exact bytes were accepted before is a duplicate of that
-// submission. Bytes that were only ever rejected are judged again, on their
+// A file whose exact bytes were accepted before from the same sender is a
+// duplicate of that submission; another district's bytes are judged anew. Bytes that were only ever rejected are judged again, on their
 // own merits and where they arrived now (a file rejected for its folder and
 // sent again to the right one is accepted), except when the rejected
 // record is the trace of a run that crashed after its commit: then the file
@@ -323,6 +323,12 @@ func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) 
 	}
 	for _, prev := range prevs {
 		if prev.Outcome == Accepted {
+			if inboxAGS != "" && prev.Sender != inboxAGS {
+				// Another district's accepted bytes: no duplicate of its
+				// submission (that would file this copy in its archive and
+				// show its record to this sender), but judged here.
+				continue
+			}
 			return in.again(ctx, path, inInbox, fr, prev, Duplicate)
 		}
 		if prev.SourcePath == source && !in.exists(prev.StoredPath) {

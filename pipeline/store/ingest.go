@@ -29,13 +29,14 @@ type Known struct {
 	Outcome    string // "accepted" or "rejected"
 	StoredPath string // relative to the data directory
 	SourcePath string // where it was found, as stored
+	Sender     string // the inbox folder it came through, else the district it names
 }
 
 // KnownBytes returns the records of files with this sha256, an accepted one
 // first, then the latest rejected ones.
 func (s *Store) KnownBytes(ctx context.Context, sha256 string) ([]Known, error) {
 	return allRows(ctx, s, "known bytes", findBySHA256, []any{sha256}, func(rows *sql.Rows, k *Known) error {
-		return rows.Scan(&k.ID, &k.Outcome, &k.StoredPath, &k.SourcePath)
+		return rows.Scan(&k.ID, &k.Outcome, &k.StoredPath, &k.SourcePath, &k.Sender)
 	})
 }
 
