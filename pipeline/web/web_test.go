@@ -50,7 +50,7 @@ var (
 
 // demoData is a data directory with the demo run through the main job as
 // of its day, made once per test binary; each test gets its own copy.
-func demoData(t *testing.T) string {
+func demoData(t testing.TB) string {
 	t.Helper()
 	demoOnce.Do(func() {
 		root, err := os.MkdirTemp("", "grantpipe-web-demo-")
@@ -102,7 +102,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func basics(t *testing.T) (*programme.Programme, *messages.Catalog) {
+func basics(t testing.TB) (*programme.Programme, *messages.Catalog) {
 	p, err := programme.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func pipeline(root string, p *programme.Programme, cat *messages.Catalog, now fu
 // (15083), Halle (15002) and an analyst, each with the password
 // "ein langes Passwort".
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *web.Server
 	http  *httptest.Server
 	clock *clock
@@ -133,7 +133,7 @@ type site struct {
 
 const password = "ein langes Passwort"
 
-func newSite(t *testing.T, change func(*web.Config)) *site {
+func newSite(t testing.TB, change func(*web.Config)) *site {
 	t.Helper()
 	root := demoData(t)
 	p, cat := basics(t)
