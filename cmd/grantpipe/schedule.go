@@ -45,11 +45,7 @@ func runSchedule(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	var work []schedule.Job
-	for _, name := range programme.JobNames {
-		work = append(work, schedule.Job{Name: name, Spec: sc.Jobs[name], Run: pl.Scheduled(name)})
-	}
-	s, err := schedule.New(loc, work, pl.History(), a.log)
+	s, err := pl.Scheduler(a.log, pl.History(), nil)
 	if err != nil {
 		return err
 	}

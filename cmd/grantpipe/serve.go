@@ -13,8 +13,6 @@ import (
 	"grantpipe/pipeline/demo"
 	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/messages"
-	"grantpipe/pipeline/programme"
-	"grantpipe/pipeline/schedule"
 	"grantpipe/pipeline/web"
 )
 
@@ -48,10 +46,6 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if *grace < 0 {
 		*grace = sc.GracePeriod
 	}
-	loc, err := sc.Location()
-	if err != nil {
-		return err
-	}
 	pl, err := a.pipeline("")
 	if err != nil {
 		return err
@@ -63,11 +57,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	// One writer: the scheduled jobs, their history and the requests take
 	// turns with the database.
 	writer := web.NewWriter()
-	var work []schedule.Job
-	for _, name := range programme.JobNames {
-		work = append(work, schedule.Job{Name: name, Spec: sc.Jobs[name], Run: writer.Job(pl.Scheduled(name))})
-	}
-	s, err := schedule.New(loc, work, writer.History(pl.History()), a.log)
+	s, err := pl.Scheduler(a.log, writer.History(pl.History()), writer.Job)
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
 
+	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/report"
 	"grantpipe/pipeline/schedule"
 	"grantpipe/pipeline/store"
@@ -208,4 +210,23 @@ func (h *History) Finish(id int64, at time.Time, outcome string, c schedule.Coun
 	}
 	defer st.Close()
 	return st.FinishJobRun(ctx, id, at, outcome, store.JobCounts{Files: c.Files, Findings: c.Findings, Reports: c.Reports}, errText)
+}
+
+// Work is what a scheduled job does.
+type Work = func(context.Context) (schedule.Counts, error)
+
+// Scheduler builds the scheduler of the configured jobs, in the
+// programme's time zone, recording their runs with history. wrap, when not
+// nil, wraps each job's work (grantpipe serve puts its one writer there).
+func (p *Pipeline) Scheduler(log *slog.Logger, history schedule.Recorder, wrap func(Work) Work) (*schedule.Scheduler, error) {
+	sc := p.cfg.Programme.Schedule
+	var work []schedule.Job
+	for _, name := range programme.JobNames {
+		run := p.Scheduled(name)
+		if wrap != nil {
+			run = wrap(run)
+		}
+		work = append(work, schedule.Job{Name: name, Spec: sc.Jobs[name], Run: run})
+	}
+	return schedule.New(p.loc, work, history, log)
 }
