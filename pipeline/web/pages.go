@@ -115,14 +115,25 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u accounts.User) {
 func (s *Server) today() time.Time { return s.cfg.Pipeline.Today() }
 
 func (s *Server) districtHome(w http.ResponseWriter, r *http.Request, u accounts.User) {
+	page, err := s.districtPageOf(r.Context(), u)
+	if err != nil {
+		s.failed(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "district", page)
+}
+
+// districtPageOf gathers a district user's quarters, files and next
+// deadline: its page, and its status in the API.
+func (s *Server) districtPageOf(ctx context.Context, u accounts.User) (districtPage, error) {
 	var files []store.SentFile
 	errs := map[[2]int]int{}
-	err := s.withStore(r.Context(), func(st *store.Store) (err error) {
-		if files, err = st.SentBy(r.Context(), u.District); err != nil {
+	err := s.withStore(ctx, func(st *store.Store) (err error) {
+		if files, err = st.SentBy(ctx, u.District); err != nil {
 			return err
 		}
 		for _, y := range s.cfg.Programme.Years {
-			states, err := st.SubmissionMatrix(r.Context(), y.Year)
+			states, err := st.SubmissionMatrix(ctx, y.Year)
 			if err != nil {
 				return err
 			}
@@ -135,8 +146,7 @@ func (s *Server) districtHome(w http.ResponseWriter, r *http.Request, u accounts
 		return nil
 	})
 	if err != nil {
-		s.failed(w, r, err)
-		return
+		return districtPage{}, err
 	}
 	page := districtPage{MaxMB: s.cfg.MaxUpload >> 20}
 	byPeriod := map[[2]int][]fileRow{}
@@ -167,7 +177,7 @@ func (s *Server) districtHome(w http.ResponseWriter, r *http.Request, u accounts
 			break
 		}
 	}
-	s.render(w, r, http.StatusOK, "district", page)
+	return page, nil
 }
 
 func (s *Server) ministryHome(w http.ResponseWriter, r *http.Request) {
@@ -214,6 +224,22 @@ func (s *Server) ministryHome(w http.ResponseWriter, r *http.Request) {
 // form sends the blank form of a quarter, filled in with the user's
 // district (the ministry names one with ?district=).
 func (s *Server) form(w http.ResponseWriter, r *http.Request, u accounts.User) {
+	name, data, status, err := s.blankForm(w, r, u)
+	switch {
+	case err != nil:
+		s.failed(w, r, err)
+	case status != http.StatusOK:
+		s.fail(w, r, status)
+	default:
+		s.audit(r, u, "download", "blank form "+name)
+		send(w, name, data)
+	}
+}
+
+// blankForm makes the blank form of the request's ?year= and ?quarter=
+// for the user's district (the ministry's ?district=): its file name and
+// bytes, or 404 when there is no such quarter or district.
+func (s *Server) blankForm(w http.ResponseWriter, r *http.Request, u accounts.User) (string, []byte, int, error) {
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
 	quarter, _ := strconv.Atoi(q.Get("quarter"))
@@ -223,29 +249,24 @@ func (s *Server) form(w http.ResponseWriter, r *http.Request, u accounts.User) {
 	}
 	y, ok := s.cfg.Programme.Year(year)
 	if !ok || quarter < 1 || quarter > 4 {
-		s.fail(w, r, http.StatusNotFound)
-		return
+		return "", nil, http.StatusNotFound, nil
 	}
 	d, ok := y.District(ags)
 	if !ok {
-		s.fail(w, r, http.StatusNotFound)
-		return
+		return "", nil, http.StatusNotFound, nil
 	}
 	l := s.lang(w, r)
 	f, err := form.Blank(y, s.cfg.Catalog, l.Code, form.Prefill{District: d, Year: year, Quarter: quarter})
 	if err != nil {
-		s.failed(w, r, err)
-		return
+		return "", nil, 0, err
 	}
 	defer f.Close()
 	var buf bytes.Buffer
 	if _, err := f.WriteTo(&buf); err != nil {
-		s.failed(w, r, err)
-		return
+		return "", nil, 0, err
 	}
 	name := fmt.Sprintf("Quartalsmeldung_%d-Q%d_%s_%s.xlsx", year, quarter, d.AGS, datadir.FileSafe(d.Name))
-	s.audit(r, u, "download", "blank form "+name)
-	send(w, name, buf.Bytes())
+	return name, buf.Bytes(), http.StatusOK, nil
 }
 
 // send answers with a workbook to save.
@@ -294,23 +315,53 @@ type uploadPage struct {
 	ID    int64 // the submission with the same bytes, for a duplicate of one's own
 }
 
-// upload takes a district's workbook: it is written into the district's
-// inbox folder under a safe name of its own, then, holding the Writer,
-// ingested (that file only), checked, and its feedback written, through
-// the same pipeline as the scheduled jobs; the browser is then sent to the
-// file's result.
+// upload takes a district's workbook through receive and sends the
+// browser to the file's result.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request, u accounts.User) {
 	if u.Role != accounts.RoleDistrict {
 		s.fail(w, r, http.StatusForbidden)
 		return
 	}
-	limit := s.cfg.MaxUpload
-	tooLarge := func() {
-		s.render(w, r, http.StatusRequestEntityTooLarge, "upload", uploadPage{Error: "web.upload.too_large", MaxMB: limit >> 20})
-	}
-	if r.ContentLength > limit+64<<10 {
-		tooLarge()
+	fr, name, no, err := s.receive(w, r, u)
+	switch {
+	case err != nil:
+		s.failed(w, r, err)
 		return
+	case no != nil:
+		s.render(w, r, no.Status, "upload", uploadPage{Error: no.Key, File: no.File, MaxMB: s.cfg.MaxUpload >> 20})
+		return
+	}
+	if fr.Outcome == ingest.Duplicate {
+		page := uploadPage{Error: "web.upload.duplicate", File: name}
+		if s.owns(r.Context(), u, fr.SubmissionID) {
+			page.ID = fr.SubmissionID
+		}
+		s.render(w, r, http.StatusOK, "upload", page)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/submissions/%d", fr.SubmissionID), http.StatusSeeOther)
+}
+
+// refusal is an upload not taken: the answer's status, the message key
+// that says why, and the file's name when it was read.
+type refusal struct {
+	Status int
+	Key    string
+	File   string
+}
+
+// receive is the one upload path, of the page and of the API: the
+// workbook in the request's field "file" is written into u's inbox folder
+// under a safe name of its own, then, holding the Writer, ingested (that
+// file only), checked, and its feedback written, through the same pipeline
+// as the scheduled jobs. It returns the file's ingest result and the name
+// it was stored under, or why it was not taken (too large, no file, no
+// workbook), or an error when the work failed. u must be a district user.
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, u accounts.User) (*ingest.FileResult, string, *refusal, error) {
+	limit := s.cfg.MaxUpload
+	tooLarge := &refusal{Status: http.StatusRequestEntityTooLarge, Key: "web.upload.too_large"}
+	if r.ContentLength > limit+64<<10 {
+		return nil, "", tooLarge, nil
 	}
 	// The form around the file adds a little to the body.
 	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
@@ -318,26 +369,22 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u accounts.User)
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		tooLarge()
-		return
+		return nil, "", tooLarge, nil
 	case err != nil:
-		s.render(w, r, http.StatusBadRequest, "upload", uploadPage{Error: "web.upload.no_file"})
-		return
+		return nil, "", &refusal{Status: http.StatusBadRequest, Key: "web.upload.no_file"}, nil
 	}
 	defer file.Close()
 	name := datadir.StoredName("", filepath.Base(strings.ReplaceAll(head.Filename, `\`, "/")), "")
 	if !slices.Contains(Uploadable, strings.ToLower(filepath.Ext(name))) {
-		s.render(w, r, http.StatusUnsupportedMediaType, "upload", uploadPage{Error: "web.upload.kind", File: name})
-		return
+		return nil, name, &refusal{Status: http.StatusUnsupportedMediaType, Key: "web.upload.kind", File: name}, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(file, limit+1))
 	if err != nil {
-		s.failed(w, r, err)
-		return
+		return nil, name, nil, err
 	}
 	if int64(len(data)) > limit {
-		tooLarge()
-		return
+		tooLarge.File = name
+		return nil, name, tooLarge, nil
 	}
 	var fr *ingest.FileResult
 	err = s.cfg.Writer.Do(r.Context(), func() error {
@@ -381,18 +428,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u accounts.User)
 		})
 	})
 	if err != nil {
-		s.failed(w, r, err)
-		return
+		return nil, name, nil, err
 	}
-	if fr.Outcome == ingest.Duplicate {
-		page := uploadPage{Error: "web.upload.duplicate", File: name}
-		if s.owns(r.Context(), u, fr.SubmissionID) {
-			page.ID = fr.SubmissionID
-		}
-		s.render(w, r, http.StatusOK, "upload", page)
-		return
-	}
-	http.Redirect(w, r, fmt.Sprintf("/submissions/%d", fr.SubmissionID), http.StatusSeeOther)
+	return fr, name, nil, nil
 }
 
 // freeInboxName is a path for name in dir that no file has yet.
@@ -554,19 +592,7 @@ func (s *Server) feedback(w http.ResponseWriter, r *http.Request, u accounts.Use
 		s.fail(w, r, http.StatusNotFound)
 		return
 	}
-	var path string
-	err := s.withStore(r.Context(), func(st *store.Store) error {
-		_, ok, err := s.sentOn(r.Context(), st, u, id)
-		if err != nil || !ok {
-			return err
-		}
-		sent, err := st.SentFiles(r.Context())
-		if err != nil {
-			return err
-		}
-		path, _ = feedbackPath(s.cfg.Dir, sent, id)
-		return nil
-	})
+	path, _, err := s.feedbackOf(r.Context(), u, id)
 	if err != nil {
 		s.failed(w, r, err)
 		return
@@ -575,6 +601,31 @@ func (s *Server) feedback(w http.ResponseWriter, r *http.Request, u accounts.Use
 		s.fail(w, r, http.StatusNotFound)
 		return
 	}
+	s.sendFeedback(w, r, u, id, path)
+}
+
+// feedbackOf is where the feedback workbook of submission id is ("" when
+// there is none), and whether u may see the submission at all.
+func (s *Server) feedbackOf(ctx context.Context, u accounts.User, id int64) (path string, found bool, err error) {
+	err = s.withStore(ctx, func(st *store.Store) error {
+		_, ok, err := s.sentOn(ctx, st, u, id)
+		if err != nil || !ok {
+			return err
+		}
+		found = true
+		sent, err := st.SentFiles(ctx)
+		if err != nil {
+			return err
+		}
+		path, _ = feedbackPath(s.cfg.Dir, sent, id)
+		return nil
+	})
+	return path, found, err
+}
+
+// sendFeedback sends the feedback workbook at path, audited as u's
+// download.
+func (s *Server) sendFeedback(w http.ResponseWriter, r *http.Request, u accounts.User, id int64, path string) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		s.failed(w, r, err)

@@ -131,9 +131,18 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /submissions/{id}", s.signedIn(s.submission))
 	mux.HandleFunc("GET /submissions/{id}/feedback", s.signedIn(s.feedback))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, http.StatusNotFound) })
+	// The JSON API (api.go): its errors are JSON, and a request with a
+	// bearer token is no browser's form, so it passes the origin check.
+	s.apiRoutes(mux)
 	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, http.StatusForbidden) }))
-	return headers(cop.Handler(mux))
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			apiError(w, http.StatusForbidden, "cross-origin request refused")
+			return
+		}
+		s.fail(w, r, http.StatusForbidden)
+	}))
+	return headers(crossOrigin(cop, mux))
 }
 
 // CSP lets the pages load their own style sheet and nothing else: no
