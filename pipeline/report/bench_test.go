@@ -13,14 +13,10 @@ import (
 
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/demo"
-	"grantpipe/pipeline/ingest"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/report"
-	"grantpipe/pipeline/rules"
 	"grantpipe/pipeline/store"
-	"grantpipe/pipeline/validate"
-	"grantpipe/queries"
 )
 
 // The report benchmarks time what the report job does for a period (see
@@ -67,7 +63,6 @@ type reportEnv struct {
 // that fails with b.
 func newReportEnv(b, owner testing.TB, c benchCase) *reportEnv {
 	b.Helper()
-	ctx := context.Background()
 	base, err := programme.Default()
 	if err != nil {
 		b.Fatal(err)
@@ -87,29 +82,7 @@ func newReportEnv(b, owner testing.TB, c benchCase) *reportEnv {
 	if _, err := demo.WriteScaled(p.Years[0], cat, dir.InboxOf, demo.Scale{Quarters: c.quarters, Lines: c.lines}); err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(ctx, dir.Database(), queries.FS)
-	if err != nil {
-		b.Fatal(err)
-	}
-	owner.Cleanup(func() { st.Close() })
-	in := &ingest.Ingester{Dir: dir, Store: st, Programme: p, Catalog: cat, Lang: "de"}
-	if _, err := in.Run(ctx, nil); err != nil {
-		b.Fatal(err)
-	}
-	rs, err := rules.Load(queries.FS, "rules")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if rs, err = rules.Merge(rs, nil); err != nil {
-		b.Fatal(err)
-	}
-	v, err := validate.New(ctx, st, p, rs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := v.Run(ctx, validate.Options{AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}); err != nil {
-		b.Fatal(err)
-	}
+	st := ingestAndCheck(b, owner, dir, p, cat, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	return &reportEnv{st: st, p: p, cat: cat}
 }
 

@@ -20,15 +20,11 @@ import (
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/demo"
 	"grantpipe/pipeline/form"
-	"grantpipe/pipeline/ingest"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/report"
-	"grantpipe/pipeline/rules"
 	"grantpipe/pipeline/store"
-	"grantpipe/pipeline/validate"
-	"grantpipe/queries"
 )
 
 // submitted is a district's first quarter of 2026 as it went through the
@@ -80,29 +76,7 @@ func submit(t testing.TB, edit func(*form.Data)) submitted {
 	if err := os.Chtimes(path, received, received); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, dir.Database(), queries.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	in := &ingest.Ingester{Dir: dir, Store: st, Programme: p, Catalog: cat, Lang: "de"}
-	if _, err := in.Run(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := rules.Load(queries.FS, "rules")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rs, err = rules.Merge(rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	v, err := validate.New(ctx, st, p, rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Run(ctx, validate.Options{AsOf: demo.AsOf}); err != nil {
-		t.Fatal(err)
-	}
+	st := ingestAndCheck(t, t, dir, p, cat, demo.AsOf)
 	d, err := report.Load(ctx, st, p, report.Period{Year: demo.Year}, "de")
 	if err != nil {
 		t.Fatal(err)

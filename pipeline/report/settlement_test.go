@@ -18,15 +18,10 @@ import (
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/demo"
 	"grantpipe/pipeline/form"
-	"grantpipe/pipeline/ingest"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/report"
-	"grantpipe/pipeline/rules"
-	"grantpipe/pipeline/store"
-	"grantpipe/pipeline/validate"
-	"grantpipe/queries"
 )
 
 // settledYear is 2026 as of 1 February 2027, written out by hand so that
@@ -623,29 +618,7 @@ func TestASettledDistrictGetsItsFinalReportFromTheRealPipeline(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st, err := store.Open(ctx, dir.Database(), queries.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	in := &ingest.Ingester{Dir: dir, Store: st, Programme: p, Catalog: cat, Lang: "de"}
-	if _, err := in.Run(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := rules.Load(queries.FS, "rules")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rs, err = rules.Merge(rs, nil); err != nil {
-		t.Fatal(err)
-	}
-	v, err := validate.New(ctx, st, p, rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Run(ctx, validate.Options{AsOf: time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
+	st := ingestAndCheck(t, t, dir, p, cat, time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC))
 	d, err := report.Load(ctx, st, p, report.Period{Year: demo.Year}, "de")
 	if err != nil {
 		t.Fatal(err)
