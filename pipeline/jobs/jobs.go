@@ -181,6 +181,17 @@ func (p *Pipeline) RuleSet() string { return rules.Version(p.rules) }
 // Reports writes the reports of the given periods into dir (the data
 // directory's reports folder when empty), from the latest validation run.
 func (p *Pipeline) Reports(ctx context.Context, st *store.Store, dir string, periods []report.Period) ([]report.Written, error) {
+	return p.eachPeriod(ctx, st, dir, periods, func(dir string, d *report.Data, load func(*report.District) error) ([]report.Written, error) {
+		return report.WriteAll(ctx, dir, d, p.cfg.Catalog, load)
+	})
+}
+
+// eachPeriod loads each period's data from the latest validation run and
+// hands it to write with dir (the data directory's reports folder when
+// empty) and the loader of a district's lines, stopping at the first
+// error; it returns every file written.
+func (p *Pipeline) eachPeriod(ctx context.Context, st *store.Store, dir string, periods []report.Period,
+	write func(dir string, d *report.Data, load func(*report.District) error) ([]report.Written, error)) ([]report.Written, error) {
 	if dir == "" {
 		dir = p.cfg.Dir.Reports()
 	}
@@ -190,7 +201,7 @@ func (p *Pipeline) Reports(ctx context.Context, st *store.Store, dir string, per
 		if err != nil {
 			return all, err
 		}
-		w, err := report.WriteAll(ctx, dir, d, p.cfg.Catalog, func(dist *report.District) error { return report.LoadReceipts(ctx, st, d, dist) })
+		w, err := write(dir, d, func(dist *report.District) error { return report.LoadReceipts(ctx, st, d, dist) })
 		all = append(all, w...)
 		if err != nil {
 			return all, err

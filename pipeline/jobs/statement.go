@@ -29,35 +29,22 @@ func StatementDir(reports string, day time.Time) string {
 // is kept, and the error (a *report.StatementChangedError) says what in the
 // data changed since it was written, as far as its basis file tells.
 func (p *Pipeline) Statements(ctx context.Context, st *store.Store, dir string, periods []report.Period) ([]report.Written, error) {
-	if dir == "" {
-		dir = p.cfg.Dir.Reports()
-	}
-	var all []report.Written
-	for _, period := range periods {
-		d, err := report.Load(ctx, st, p.cfg.Programme, period, p.cfg.Lang)
-		if err != nil {
-			return all, err
-		}
+	return p.eachPeriod(ctx, st, dir, periods, func(dir string, d *report.Data, load func(*report.District) error) ([]report.Written, error) {
 		b, err := p.basis(ctx, st, d)
 		if err != nil {
-			return all, err
+			return nil, err
 		}
 		data, err := json.MarshalIndent(b, "", "  ")
 		if err != nil {
-			return all, fmt.Errorf("statement %s: %w", period.Slug(), err)
+			return nil, fmt.Errorf("statement %s: %w", d.Period.Slug(), err)
 		}
-		out := StatementDir(dir, d.AsOf)
-		w, err := report.WriteStatement(ctx, out, d, p.cfg.Catalog, func(dist *report.District) error { return report.LoadReceipts(ctx, st, d, dist) }, append(data, '\n'))
-		all = append(all, w...)
+		w, err := report.WriteStatement(ctx, StatementDir(dir, d.AsOf), d, p.cfg.Catalog, load, append(data, '\n'))
 		var changed *report.StatementChangedError
 		if errors.As(err, &changed) {
 			changed.Reasons = b.since(filepath.Join(changed.Dir, report.BasisFile))
 		}
-		if err != nil {
-			return all, err
-		}
-	}
-	return all, nil
+		return w, err
+	})
 }
 
 // basis is what a statement was made from, kept beside it (report.BasisFile)
