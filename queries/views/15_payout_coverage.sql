@@ -1,35 +1,19 @@
 -- How the payouts made by the as-of day were used. Payouts are covered in
--- date order by the grant's share (funding rate) of eligible payments,
--- cumulated over the year.
+-- date order (payout_schedule) by the grant's share (funding rate) of
+-- eligible payments, cumulated over the year (cumulative_spending).
 --
 -- payout_coverage: per payout its due day, what of it was unspent then,
 -- the day it was covered in full (NULL: not by the as-of day), what was
 -- still open on the as-of day, and its interest: the sum of its periods in
 -- run_interest_periods (filled from payout_interest_periods first).
 CREATE OR REPLACE VIEW payout_coverage AS
-WITH ctx AS (SELECT as_of FROM run_context),
-p AS (
-    SELECT ap.year, ap.ags, ap.payout_date, ap.reference, ap.amount,
-           sum(ap.amount) OVER (PARTITION BY ap.year, ap.ags ORDER BY ap.payout_date, ap.reference
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_paid,
-           ap.payout_date + y.spending_window_days AS due,
-           y.funding_rate, ctx.as_of
-    FROM all_payouts ap JOIN cfg_years y ON y.year = ap.year, ctx
-    WHERE ap.payout_date <= ctx.as_of
-),
-spend AS (
-    SELECT district AS ags, year, payment_date,
-           sum(sum(amount)) OVER (PARTITION BY district, year ORDER BY payment_date) AS cum_spent
-    FROM eligible_sums
-    GROUP BY district, year, payment_date
-),
-at_due AS (
+WITH at_due AS (
     SELECT p.*, coalesce(s.cum_spent, 0) AS spent_by_due
-    FROM p ASOF LEFT JOIN spend s ON s.ags = p.ags AND s.year = p.year AND s.payment_date <= p.due
+    FROM payout_schedule p ASOF LEFT JOIN cumulative_spending s ON s.ags = p.ags AND s.year = p.year AND s.payment_date <= p.due
 ),
 at_as_of AS (
     SELECT p.year, p.ags, p.payout_date, p.reference, coalesce(s.cum_spent, 0) AS spent_by_as_of
-    FROM p ASOF LEFT JOIN spend s ON s.ags = p.ags AND s.year = p.year AND s.payment_date <= p.as_of
+    FROM payout_schedule p ASOF LEFT JOIN cumulative_spending s ON s.ags = p.ags AND s.year = p.year AND s.payment_date <= p.as_of
 ),
 covered AS (
     -- The first day of payment on which the grant's share of everything
@@ -37,7 +21,7 @@ covered AS (
     -- before the payout itself.
     SELECT p.year, p.ags, p.payout_date, p.reference,
            greatest(p.payout_date, min(s.payment_date)) AS covered_on
-    FROM p JOIN spend s ON s.ags = p.ags AND s.year = p.year
+    FROM payout_schedule p JOIN cumulative_spending s ON s.ags = p.ags AND s.year = p.year
     WHERE round(p.funding_rate * s.cum_spent, 2) >= p.cum_paid
     GROUP BY p.year, p.ags, p.payout_date, p.reference
 ),

@@ -1,7 +1,8 @@
--- The interest on payouts used late, period by period. Payouts are covered in date order by the grant's share
--- (funding rate) of eligible payments, cumulated over the year: on a day,
--- a payout's uncovered amount is what of it the grant's share of the
--- payments made by then does not cover.
+-- The interest on payouts used late, period by period. Payouts are
+-- covered in date order (payout_schedule) by the grant's share (funding
+-- rate) of eligible payments, cumulated over the year
+-- (cumulative_spending): on a day, a payout's uncovered amount is what of
+-- it the grant's share of the payments made by then does not cover.
 --
 -- payout_interest_periods: from the day after a payout was due (spending
 -- window after it) to the as-of day, each period in which its uncovered
@@ -11,31 +12,15 @@
 -- to multiply it out. A validation run stores them in
 -- run_interest_periods.
 CREATE OR REPLACE VIEW payout_interest_periods AS
-WITH ctx AS (SELECT as_of FROM run_context),
-p AS (
-    SELECT ap.year, ap.ags, ap.payout_date, ap.reference, ap.amount,
-           sum(ap.amount) OVER (PARTITION BY ap.year, ap.ags ORDER BY ap.payout_date, ap.reference
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_paid,
-           ap.payout_date + y.spending_window_days AS due,
-           y.funding_rate, y.interest_points
-    FROM all_payouts ap JOIN cfg_years y ON y.year = ap.year, ctx
-    WHERE ap.payout_date <= ctx.as_of
-),
-spend AS (
-    SELECT district AS ags, year, payment_date,
-           sum(sum(amount)) OVER (PARTITION BY district, year ORDER BY payment_date) AS cum_spent
-    FROM eligible_sums
-    GROUP BY district, year, payment_date
-),
-days AS (
+WITH days AS (
     SELECT p.year, p.ags, p.payout_date, p.reference, p.amount, p.cum_paid, p.funding_rate, p.interest_points,
-           CAST(unnest(range(CAST(p.due + 1 AS TIMESTAMP), CAST(ctx.as_of + 1 AS TIMESTAMP), INTERVAL 1 DAY)) AS DATE) AS day
-    FROM p, ctx
-    WHERE p.due < ctx.as_of
+           CAST(unnest(range(CAST(p.due + 1 AS TIMESTAMP), CAST(p.as_of + 1 AS TIMESTAMP), INTERVAL 1 DAY)) AS DATE) AS day
+    FROM payout_schedule p
+    WHERE p.due < p.as_of
 ),
 spent AS (
     SELECT d.*, coalesce(s.cum_spent, 0) AS cum_spent
-    FROM days d ASOF LEFT JOIN spend s ON s.ags = d.ags AND s.year = d.year AND s.payment_date <= d.day
+    FROM days d ASOF LEFT JOIN cumulative_spending s ON s.ags = d.ags AND s.year = d.year AND s.payment_date <= d.day
 ),
 priced AS (
     SELECT s.year, s.ags, s.payout_date, s.reference, s.day,
