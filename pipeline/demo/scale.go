@@ -45,5 +45,5 @@ func ScaledProgramme(p *programme.Programme, n int) (*programme.Programme, error
 		y.Districts = append(y.Districts, d)
 	}
 	y.StateBudget = max(y.StateBudget, approved)
-	return &programme.Programme{Schedule: p.Schedule, Years: []*programme.Year{&y}}, nil
+	return &programme.Programme{Schedule: p.Schedule, BaseRates: p.BaseRates, Years: []*programme.Year{&y}}, nil
 }
