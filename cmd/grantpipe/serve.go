@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"grantpipe/pipeline/accounts"
 	"grantpipe/pipeline/demo"
 	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/schedule"
 	"grantpipe/pipeline/web"
 )
 
@@ -66,8 +68,13 @@ func runServe(ctx context.Context, a *app, args []string) error {
 			a.log.Warn("lock file", "err", err)
 		}
 	}
+	// An admin's "run now" runs the job through the scheduler, in the
+	// background; shutting down waits for it as for a scheduled run.
+	var started sync.WaitGroup
+	runNow := func(job string) { started.Go(func() { s.Execute(job, schedule.Manual) }) }
+	defer started.Wait()
 	srv, err := web.New(web.Config{Pipeline: pl, Writer: writer, Dir: a.dir(), Programme: p, Catalog: cat, Log: a.log,
-		Now: a.now, MaxUpload: *maxUpload, TLS: *cert != "" || *proxied})
+		Now: a.now, MaxUpload: *maxUpload, TLS: *cert != "" || *proxied, RunNow: runNow})
 	if err != nil {
 		return err
 	}

@@ -203,6 +203,23 @@ func (s *Service) Disable(ctx context.Context, login string) error {
 	return s.Audit(ctx, u.Login, "account disabled", fmt.Sprintf("%d tokens revoked", n), "")
 }
 
+// Enable enables a disabled account again with a new one-time password,
+// which it returns: whoever held the account before must not get in with
+// the old one. Its revoked tokens stay revoked.
+func (s *Service) Enable(ctx context.Context, login string) (string, error) {
+	u, err := s.user(ctx, login)
+	if err != nil {
+		return "", err
+	}
+	if err := s.st.SetUserDisabled(ctx, u.ID, false); err != nil {
+		return "", err
+	}
+	if err := s.Audit(ctx, u.Login, "account enabled", "", ""); err != nil {
+		return "", err
+	}
+	return s.Reset(ctx, login, "")
+}
+
 // Reset sets a new password: password if given (checked against the
 // rules), else a one-time password, which it returns and which must be
 // changed at the next log-in. It also lifts a throttling lock on the login.

@@ -49,6 +49,10 @@ func (d Dir) Rejected() string { return filepath.Join(d.Root, "rejected") }
 // Reports holds generated reports.
 func (d Dir) Reports() string { return filepath.Join(d.Root, "reports") }
 
+// Payouts keeps the payout lists imported through grantpipe serve, as they
+// were received.
+func (d Dir) Payouts() string { return filepath.Join(d.Root, "payouts") }
+
 // Ensure creates the directory and its folders, with one inbox folder per
 // district, if they do not exist yet.
 func (d Dir) Ensure(districts []string) error {

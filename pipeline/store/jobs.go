@@ -47,6 +47,7 @@ func (s *Store) FinishJobRun(ctx context.Context, id int64, at time.Time, outcom
 
 // JobRun is one run of a scheduled job.
 type JobRun struct {
+	ID                    int64 // set by JobRuns only
 	Job, Trigger, Outcome string
 	Started               time.Time
 	Ended                 sql.NullTime

@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"grantpipe/pipeline/messages"
@@ -42,6 +44,44 @@ func (l lang) Stamp(t time.Time) string {
 		return t.Format("2 Jan 2006, 15:04")
 	}
 	return t.Format("02.01.2006, 15:04") + " Uhr"
+}
+
+// Clock shows an instant (as the database keeps run and audit times) in
+// the programme's time zone, to the second.
+func (l lang) Clock(t time.Time) string {
+	t = t.In(l.loc)
+	if l.Code == "en" {
+		return t.Format("2 Jan 2006, 15:04:05")
+	}
+	return t.Format("02.01.2006, 15:04:05") + " Uhr"
+}
+
+// Seconds shows how long from a to b took, to a tenth of a second.
+func (l lang) Seconds(a, b time.Time) string {
+	s := strconv.FormatFloat(b.Sub(a).Seconds(), 'f', 1, 64)
+	if l.Code == "de" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// Period names a report period: 2026-Q1 is the first quarter of 2026,
+// 2026 the year.
+func (l lang) Period(p string) string {
+	year, q, ok := strings.Cut(p, "-Q")
+	if !ok {
+		return l.T("web.reports.year", "year", p)
+	}
+	return l.T("web.quarter", "quarter", q, "year", year)
+}
+
+// Day shows a day written as 2006-01-02.
+func (l lang) Day(iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return l.Date(t)
 }
 
 // lang is the language of a request: ?lang=de or ?lang=en (kept in a

@@ -3,13 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -269,11 +266,20 @@ func (s *Server) blankForm(w http.ResponseWriter, r *http.Request, u accounts.Us
 	return name, buf.Bytes(), http.StatusOK, nil
 }
 
-// send answers with a workbook to save.
+// contentTypes are the types of the files the server sends, by extension.
+var contentTypes = map[string]string{
+	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".ods":  "application/vnd.oasis.opendocument.spreadsheet",
+	".pdf":  "application/pdf",
+	".json": "application/json",
+}
+
+// send answers with a file to save: a workbook, a report, a statement's
+// basis.
 func send(w http.ResponseWriter, name string, data []byte) {
-	ct := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	if strings.HasSuffix(strings.ToLower(name), ".ods") {
-		ct = "application/vnd.oasis.opendocument.spreadsheet"
+	ct, ok := contentTypes[strings.ToLower(filepath.Ext(name))]
+	if !ok {
+		ct = "application/octet-stream"
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", asciiName(name)))
@@ -358,36 +364,12 @@ type refusal struct {
 // it was stored under, or why it was not taken (too large, no file, no
 // workbook), or an error when the work failed. u must be a district user.
 func (s *Server) receive(w http.ResponseWriter, r *http.Request, u accounts.User) (*ingest.FileResult, string, *refusal, error) {
-	limit := s.cfg.MaxUpload
-	tooLarge := &refusal{Status: http.StatusRequestEntityTooLarge, Key: "web.upload.too_large"}
-	if r.ContentLength > limit+64<<10 {
-		return nil, "", tooLarge, nil
-	}
-	// The form around the file adds a little to the body.
-	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
-	file, head, err := r.FormFile("file")
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, "", tooLarge, nil
-	case err != nil:
-		return nil, "", &refusal{Status: http.StatusBadRequest, Key: "web.upload.no_file"}, nil
-	}
-	defer file.Close()
-	name := datadir.StoredName("", filepath.Base(strings.ReplaceAll(head.Filename, `\`, "/")), "")
-	if !slices.Contains(Uploadable, strings.ToLower(filepath.Ext(name))) {
-		return nil, name, &refusal{Status: http.StatusUnsupportedMediaType, Key: "web.upload.kind", File: name}, nil
-	}
-	data, err := io.ReadAll(io.LimitReader(file, limit+1))
-	if err != nil {
-		return nil, name, nil, err
-	}
-	if int64(len(data)) > limit {
-		tooLarge.File = name
-		return nil, name, tooLarge, nil
+	name, data, no := s.uploaded(w, r, Uploadable)
+	if no != nil {
+		return nil, name, no, nil
 	}
 	var fr *ingest.FileResult
-	err = s.cfg.Writer.Do(r.Context(), func() error {
+	err := s.cfg.Writer.Do(r.Context(), func() error {
 		// Written holding the Writer, so that no scheduled ingest takes it
 		// first: this request reports on it.
 		dir := s.cfg.Dir.InboxOf(u.District)

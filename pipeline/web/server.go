@@ -46,6 +46,9 @@ type Config struct {
 	// MaxUpload is the largest upload in bytes (0: DefaultMaxUpload);
 	// a larger one gets 413 before it is read whole.
 	MaxUpload int64
+	// RunNow starts a scheduled job at once (an admin's "run now"); nil:
+	// the pages offer none.
+	RunNow RunNowFunc
 	// TLS says the server is reached over HTTPS (itself or behind a
 	// proxy): the session cookie is then Secure.
 	TLS bool
@@ -107,6 +110,16 @@ var funcs = template.FuncMap{
 	// args hands a sub-template the page and a list of findings.
 	"args":     func(v view, f []shownFinding) findingsArgs { return findingsArgs{V: v, F: f} },
 	"quarters": func() []int { return []int{1, 2, 3, 4} },
+	// setArgs hands the name of a set of reports the page and the set.
+	"setArgs": func(v view, s reportSet) setArgs { return setArgs{V: v, S: s} },
+	// kb is a file's size in kilobytes, rounded up.
+	"kb": func(n int64) string { return fmt.Sprintf("%d KB", (n+1023)/1024) },
+}
+
+// setArgs is what a set of reports' name is rendered from.
+type setArgs struct {
+	V view
+	S reportSet
 }
 
 // findingsArgs is what the findings table is rendered from.
@@ -130,6 +143,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /upload", s.signedIn(s.upload))
 	mux.HandleFunc("GET /submissions/{id}", s.signedIn(s.submission))
 	mux.HandleFunc("GET /submissions/{id}/feedback", s.signedIn(s.feedback))
+	mux.HandleFunc("GET /reports", s.signedIn(s.reports))
+	mux.HandleFunc("GET /reports/file/{rel...}", s.signedIn(s.reportDownload))
+	s.ministryRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, http.StatusNotFound) })
 	// The JSON API (api.go): its errors are JSON, and a request with a
 	// bearer token is no browser's form, so it passes the origin check.
@@ -218,6 +234,29 @@ type view struct {
 	Other    string              // this page in the other language
 	Status   int
 	Data     any
+	Sections []section // the pages the user may go to
+}
+
+// section is one entry of the page's navigation.
+type section struct {
+	Href, Key string
+	Current   bool
+}
+
+// sectionsOf are the pages u may go to, path's marked as the current one.
+func sectionsOf(u accounts.User, path string) []section {
+	out := []section{{Href: "/", Key: "web.home"}, {Href: "/reports", Key: "web.nav.reports"}}
+	if u.Role != accounts.RoleDistrict {
+		out = append(out, section{Href: "/findings", Key: "web.nav.findings"}, section{Href: "/runs", Key: "web.nav.runs"})
+	}
+	if u.Role == accounts.RoleAdmin {
+		out = append(out, section{Href: "/payouts", Key: "web.nav.payouts"}, section{Href: "/accounts", Key: "web.nav.accounts"},
+			section{Href: "/audit", Key: "web.nav.audit"})
+	}
+	for i := range out {
+		out[i].Current = out[i].Href == path || (out[i].Href == "/" && strings.HasPrefix(path, "/submissions/"))
+	}
+	return out
 }
 
 // render writes page with data and the HTTP status.
@@ -231,6 +270,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	if u, _, ok := s.user(r); ok {
 		v.User = &u
+		if !u.OneTime {
+			v.Sections = sectionsOf(u, r.URL.Path)
+		}
 		if u.Role == accounts.RoleDistrict {
 			v.District = s.district(u.District)
 		}

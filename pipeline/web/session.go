@@ -87,6 +87,18 @@ func (s *sessions) end(token string) {
 	delete(s.m, token)
 }
 
+// endLogin ends every session of the account login: it was disabled or
+// its password reset.
+func (s *sessions) endLogin(login string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, se := range s.m {
+		if se.user.Login == login {
+			delete(s.m, k)
+		}
+	}
+}
+
 // sweep forgets the sessions that timed out, so that the map does not
 // grow with browsers that never log out.
 func (s *sessions) sweep() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -25,6 +26,7 @@ import (
 	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/programme"
+	"grantpipe/pipeline/schedule"
 	"grantpipe/pipeline/web"
 	"grantpipe/queries"
 )
@@ -118,8 +120,8 @@ func pipeline(root string, p *programme.Programme, cat *messages.Catalog, now fu
 	return jobs.New(jobs.Config{Dir: datadir.New(root), Programme: p, Catalog: cat, Queries: queries.FS, Now: now})
 }
 
-// site is a server on a demo data directory with three accounts: Börde
-// (15083), Halle (15002) and an analyst, each with the password
+// site is a server on a demo data directory with four accounts: Börde
+// (15083), Halle (15002), an analyst and an admin, each with the password
 // "ein langes Passwort".
 type site struct {
 	t     testing.TB
@@ -142,7 +144,15 @@ func newSite(t testing.TB, change func(*web.Config)) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := web.Config{Pipeline: pl, Writer: web.NewWriter(), Dir: datadir.New(root), Programme: p, Catalog: cat, Now: c.now}
+	writer := web.NewWriter()
+	// "Run now" runs the job through a real scheduler, here waiting for it
+	// so that a test sees its outcome.
+	sched, err := pl.Scheduler(slog.New(slog.DiscardHandler), writer.History(pl.History()), writer.Job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := web.Config{Pipeline: pl, Writer: writer, Dir: datadir.New(root), Programme: p, Catalog: cat, Now: c.now,
+		RunNow: func(job string) { sched.Execute(job, schedule.Manual) }}
 	if change != nil {
 		change(&cfg)
 	}
@@ -153,6 +163,7 @@ func newSite(t testing.TB, change func(*web.Config)) *site {
 	err = srv.Accounts(context.Background(), func(a *accounts.Service) error {
 		for _, u := range []struct{ login, role, district string }{
 			{"boerde", accounts.RoleDistrict, "15083"}, {"halle", accounts.RoleDistrict, "15002"}, {"analyst", accounts.RoleAnalyst, ""},
+			{"admin", accounts.RoleAdmin, ""},
 		} {
 			if _, _, err := a.Add(context.Background(), u.login, u.role, u.district, password); err != nil {
 				return err
