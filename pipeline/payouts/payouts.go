@@ -64,6 +64,18 @@ type Result struct {
 	Rows     []RowResult `json:"rows"`
 }
 
+// ErrUnreadable means a file is no payout list that can be read: not a CSV
+// or workbook, or without the header row. Nothing of it was imported.
+var ErrUnreadable = errors.New("not a readable payout list")
+
+// unreadable is why a file is no readable payout list; it is
+// ErrUnreadable.
+type unreadable struct{ err error }
+
+func (u unreadable) Error() string        { return u.err.Error() }
+func (u unreadable) Unwrap() error        { return u.err }
+func (u unreadable) Is(target error) bool { return target == ErrUnreadable }
+
 // Importer imports payout lists into a store.
 type Importer struct {
 	// Store, Programme and Now are what New was given. They are exported
@@ -114,11 +126,11 @@ func (im *Importer) importFile(ctx context.Context, path string) (_ *Result, err
 	}
 	rows, err := readRows(path)
 	if err != nil {
-		return nil, err
+		return nil, unreadable{err}
 	}
 	headerAt, cols, err := findHeader(rows)
 	if err != nil {
-		return nil, err
+		return nil, unreadable{err}
 	}
 	imp, err := im.Store.BeginPayoutImport(ctx)
 	if err != nil {

@@ -58,7 +58,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var u accounts.User
 	var authErr error
 	err := s.withStore(r.Context(), func(*store.Store) error {
-		u, authErr = s.accounts.Authenticate(r.Context(), login, password, r.RemoteAddr)
+		u, authErr = s.accounts.Authenticate(r.Context(), login, password, remote(r))
 		if errors.Is(authErr, accounts.ErrBadCredentials) || errors.Is(authErr, accounts.ErrLocked) || errors.Is(authErr, accounts.ErrDisabled) {
 			return nil
 		}
@@ -96,7 +96,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if u, token, ok := s.user(r); ok {
 		s.sessions.end(token)
 		err := s.withStore(r.Context(), func(*store.Store) error {
-			return s.accounts.Audit(r.Context(), u.Login, "logout", "", r.RemoteAddr)
+			return s.accounts.Audit(r.Context(), u.Login, "logout", "", remote(r))
 		})
 		if err != nil {
 			s.cfg.Log.Warn("audit", "err", err)

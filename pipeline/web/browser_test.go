@@ -197,10 +197,55 @@ func TestADistrictAndTheMinistryInARealBrowser(t *testing.T) {
 		t.Error("the fixed file still shows the ambiguous amount")
 	}
 
+	do("Börde's reports", chromedp.Navigate(base+"/reports"), chromedp.WaitVisible(chromedp.CSS("table.list")), screenshot(pics, "06-district-reports"))
+	if page := html("Börde's reports"); strings.Contains(page, "Sachsen-Anhalt_") || strings.Contains(page, "15002_") {
+		t.Error("Börde's reports page shows another's report")
+	}
+	pdf := download(ctx, t, downloads, chromedp.CSS(`a[href="/reports/file/2026-Q3/15083_Boerde_2026-Q3.pdf"]`))
+	if b, err := os.ReadFile(pdf); err != nil || !strings.HasPrefix(string(b), "%PDF") {
+		t.Fatalf("the downloaded report: %v, %d bytes", err, len(b))
+	}
+
 	do("Börde's page on a phone", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("file")),
 		chromedp.EmulateViewport(390, 844), screenshot(pics, "06-district-phone"), chromedp.EmulateViewport(1366, 768))
 	do("the ministry again", logout, login("analyst"), screenshot(pics, "07-ministry-after"))
 	if after := accepted(); after != before+1 {
 		t.Errorf("the ministry's matrix: %d accepted quarters before Börde's fourth, %d after", before, after)
 	}
+
+	// The ministry's other pages, each looked at.
+	do("findings by rule", chromedp.Click(chromedp.CSS(`nav.sections a[href="/findings"]`)), chromedp.WaitVisible(chromedp.CSS("table.list")),
+		screenshot(pics, "08-findings"))
+	do("one rule's findings", chromedp.Click(chromedp.CSS(`table.list a[href*="rule="]`)), chromedp.WaitVisible(chromedp.ID("rule")),
+		screenshot(pics, "09-findings-rule"))
+	do("the reports", chromedp.Click(chromedp.CSS(`nav.sections a[href="/reports"]`)), chromedp.WaitVisible(chromedp.CSS("table.list")),
+		screenshot(pics, "10-reports"))
+	mustContain(t, "the reports", html("the reports"), "Sachsen-Anhalt_2026.pdf", "Landesbericht")
+	do("the runs", chromedp.Click(chromedp.CSS(`nav.sections a[href="/runs"]`)), chromedp.WaitVisible(chromedp.CSS("table.list")),
+		screenshot(pics, "11-runs"))
+	do("the matrix on a phone", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("table.matrix")),
+		chromedp.EmulateViewport(390, 844), screenshot(pics, "12-ministry-phone"), chromedp.EmulateViewport(1366, 768))
+
+	do("the admin", logout, login("admin"))
+	do("run now", chromedp.Navigate(base+"/runs"), chromedp.WaitVisible(chromedp.ID("job")),
+		chromedp.SetValue(chromedp.ID("job"), "quarterly"), chromedp.Click(chromedp.CSS(`form[action="/runs"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("p.alert.ok")), screenshot(pics, "13-runs-started"))
+	mustContain(t, "the runs after run now", html("the runs"), "Der Lauf „Quartalsberichte“ wurde gestartet.")
+	do("a new account", chromedp.Navigate(base+"/accounts"), chromedp.WaitVisible(chromedp.ID("login")),
+		chromedp.SendKeys(chromedp.ID("login"), "salzland"), chromedp.SetValue(chromedp.ID("district"), "15089"),
+		chromedp.Click(chromedp.CSS(`form[action="/accounts"] button`)), chromedp.WaitVisible(chromedp.CSS("p.secret")),
+		screenshot(pics, "14-accounts"))
+	mustContain(t, "the accounts", html("the accounts"), "Das Konto „salzland“ wurde angelegt.", "Salzlandkreis")
+	payouts := filepath.Join(t.TempDir(), "Auszahlungen.csv")
+	if err := os.WriteFile(payouts, []byte("Kreisschlüssel;Datum;Betrag;Kassenzeichen\n15083;15.10.2026;1.000,00;KZ-B-1\n15099;15.10.2026;5,00;KZ-B-2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	do("a payout list", chromedp.Navigate(base+"/payouts"), chromedp.WaitVisible(chromedp.ID("file")),
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{payouts}), chromedp.Click(chromedp.CSS(`form[action="/payouts"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("p.alert")), screenshot(pics, "15-payouts"))
+	mustContain(t, "the payouts", html("the payouts"), "1 eingelesen, 0 bereits bekannt, 1 abgelehnt")
+	do("the audit trail", chromedp.Navigate(base+"/audit"), chromedp.WaitVisible(chromedp.CSS("table.list")), screenshot(pics, "16-audit"))
+	mustContain(t, "the audit trail", html("the audit trail"), "added salzland", "Auszahlungen.csv", "quarterly")
+	do("the accounts in English", chromedp.Navigate(base+"/accounts?lang=en"), chromedp.WaitVisible(chromedp.ID("login")),
+		screenshot(pics, "17-accounts-en"))
 }

@@ -75,6 +75,16 @@ func (l lang) Period(p string) string {
 	return l.T("web.quarter", "quarter", q, "year", year)
 }
 
+// Action names an action of the audit trail; one the catalogue does not
+// know is shown as recorded.
+func (l lang) Action(a string) string {
+	key := "web.audit.act." + strings.ReplaceAll(a, " ", "_")
+	if t := l.T(key); t != key {
+		return t
+	}
+	return a
+}
+
 // Day shows a day written as 2006-01-02.
 func (l lang) Day(iso string) string {
 	t, err := time.Parse(time.DateOnly, iso)

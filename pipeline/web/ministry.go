@@ -56,13 +56,17 @@ func (s *Server) ministryRoutes(mux *http.ServeMux) {
 }
 
 // year is the request's ?year= when the programme has it, else the current
-// budget year's.
+// budget year, else (as grantpipe status) the programme's last.
 func (s *Server) year(r *http.Request) int {
 	y, _ := strconv.Atoi(r.URL.Query().Get("year"))
 	if _, ok := s.cfg.Programme.Year(y); ok {
 		return y
 	}
-	return s.cfg.Pipeline.Today().Year()
+	y = s.cfg.Pipeline.Today().Year()
+	if _, ok := s.cfg.Programme.Year(y); !ok && len(s.cfg.Programme.Years) > 0 {
+		y = s.cfg.Programme.Years[len(s.cfg.Programme.Years)-1].Year
+	}
+	return y
 }
 
 // years are the programme's budget years, for the year selector.
@@ -184,6 +188,7 @@ func (s *Server) runNow(w http.ResponseWriter, r *http.Request, u accounts.User)
 type payoutsPage struct {
 	Result *payouts.Result
 	Error  string // message key
+	File   string // the file it is about
 	MaxMB  int64
 }
 
@@ -197,7 +202,7 @@ func (s *Server) payoutsImport(w http.ResponseWriter, r *http.Request, u account
 	page := payoutsPage{MaxMB: s.cfg.MaxUpload >> 20}
 	name, data, no := s.uploaded(w, r, []string{".csv", ".xlsx"})
 	if no != nil {
-		page.Error = no.Key
+		page.Error, page.File = no.Key, no.File
 		if no.Key == "web.upload.kind" {
 			page.Error = "web.payouts.kind"
 		}
@@ -217,18 +222,26 @@ func (s *Server) payoutsImport(w http.ResponseWriter, r *http.Request, u account
 		if err != nil {
 			return err
 		}
-		if page.Result, err = im.Import(r.Context(), path); err != nil {
+		if page.Result, err = im.Import(r.Context(), path); errors.Is(err, payouts.ErrUnreadable) {
+			page.Error, page.File = "web.payouts.unreadable", name
+			return s.accounts.Audit(r.Context(), u.Login, "payouts", name+": "+err.Error(), remote(r))
+		}
+		if err != nil {
 			return err
 		}
 		page.Result.File = name
 		return s.accounts.Audit(r.Context(), u.Login, "payouts", fmt.Sprintf("%s: %d imported, %d already known, %d refused",
-			name, page.Result.Imported, page.Result.Known, page.Result.Refused), r.RemoteAddr)
+			name, page.Result.Imported, page.Result.Known, page.Result.Refused), remote(r))
 	})
 	if err != nil {
 		s.failed(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "payouts", page)
+	status := http.StatusOK
+	if page.Error != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "payouts", page)
 }
 
 // uploaded reads the file of the request's field "file": its safe name and
@@ -287,10 +300,8 @@ func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request, u accounts
 // showAccounts renders the accounts page with page's notice.
 func (s *Server) showAccounts(w http.ResponseWriter, r *http.Request, status int, page accountsPage) {
 	page.Roles = []string{accounts.RoleDistrict, accounts.RoleAnalyst, accounts.RoleAdmin}
-	if y, ok := s.cfg.Programme.Year(s.cfg.Pipeline.Today().Year()); ok {
+	if y, ok := s.cfg.Programme.Year(s.year(r)); ok {
 		page.Districts = y.Districts
-	} else if n := len(s.cfg.Programme.Years); n > 0 {
-		page.Districts = s.cfg.Programme.Years[n-1].Districts
 	}
 	err := s.withStore(r.Context(), func(*store.Store) error {
 		users, err := s.accounts.List(r.Context())
@@ -323,7 +334,7 @@ func (s *Server) accountAdd(w http.ResponseWriter, r *http.Request, u accounts.U
 		if addErr != nil {
 			return nil
 		}
-		return s.accounts.Audit(r.Context(), u.Login, "account", fmt.Sprintf("added %s (%s %s)", login, role, district), r.RemoteAddr)
+		return s.accounts.Audit(r.Context(), u.Login, "account", fmt.Sprintf("added %s (%s %s)", login, role, district), remote(r))
 	})
 	if err != nil {
 		s.failed(w, r, err)
@@ -366,7 +377,7 @@ func (s *Server) accountAct(w http.ResponseWriter, r *http.Request, u accounts.U
 		if err != nil {
 			return err
 		}
-		return s.accounts.Audit(r.Context(), u.Login, "account", action+" "+login, r.RemoteAddr)
+		return s.accounts.Audit(r.Context(), u.Login, "account", action+" "+login, remote(r))
 	})
 	switch {
 	case errors.Is(err, errNoAction) || errors.Is(err, accounts.ErrNoSuchUser):

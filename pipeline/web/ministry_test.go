@@ -189,7 +189,7 @@ func TestAnAdminStartsAJobAndTheHistoryShowsIt(t *testing.T) {
 	if r := admin.post("/runs", url.Values{"job": {"rm -rf"}}); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("an unknown job: status %d", r.StatusCode)
 	}
-	mustContain(t, "the audit trail", admin.get("/audit").Body, "<td>admin</td><td><span class=\"action run\">run</span></td><td class=\"detail\">quarterly</td>")
+	mustContain(t, "the audit trail", admin.get("/audit").Body, "<td>admin</td><td><span class=\"action\">Lauf gestartet</span></td><td class=\"detail\">quarterly</td>")
 }
 
 func TestAnAdminImportsPayoutsThroughThePage(t *testing.T) {
@@ -213,6 +213,15 @@ func TestAnAdminImportsPayoutsThroughThePage(t *testing.T) {
 	if r := admin.uploadTo("/payouts", "liste.exe", list); r.StatusCode != http.StatusUnsupportedMediaType {
 		t.Errorf("a .exe: status %d", r.StatusCode)
 	}
+	t.Run("a list that is none gets a message, not an error page", func(t *testing.T) {
+		for name, data := range map[string][]byte{"kaputt.xlsx": []byte("PK\x03\x04 not a zip"), "ohne Kopf.csv": []byte("a;b;c\n1;2;3\n")} {
+			r := admin.uploadTo("/payouts", name, data)
+			if r.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("%s: status %d", name, r.StatusCode)
+			}
+			mustContain(t, name, r.Body, "„"+name+"“ ist keine lesbare Auszahlungsliste", "Nichts wurde eingelesen.")
+		}
+	})
 	mustContain(t, "the audit trail", admin.get("/audit").Body, "Auszahlungen Oktober.csv: 1 imported, 0 already known, 1 refused")
 }
 
@@ -299,9 +308,9 @@ func TestAnAdminManagesAccounts(t *testing.T) {
 	})
 	t.Run("the audit trail has who did what from where", func(t *testing.T) {
 		page := admin.get("/audit").Body
-		mustContain(t, "the trail", page, "added salzland (district 15089)", "disable boerde", "enable boerde", "token boerde", "127.0.0.1")
+		mustContain(t, "the trail", page, "added salzland (district 15089)", "disable boerde", "enable boerde", "token boerde", "<td class=\"nowrap muted\">127.0.0.1</td>")
 		// A failed log-in is in it too.
 		s.browser().login("boerde", "falsch")
-		mustContain(t, "the trail", admin.get("/audit").Body, "<td>boerde</td><td><span class=\"action login\">login</span></td><td class=\"detail\">failed: unknown login or wrong password</td>")
+		mustContain(t, "the trail", admin.get("/audit").Body, "<td>boerde</td><td><span class=\"action\">Anmeldung</span></td><td class=\"detail\">failed: unknown login or wrong password</td>")
 	})
 }

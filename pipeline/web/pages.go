@@ -303,7 +303,7 @@ func (s *Server) audit(r *http.Request, u accounts.User, action, detail string) 
 	// The trail is written even when the browser has gone meanwhile.
 	ctx := context.WithoutCancel(r.Context())
 	err := s.withStore(ctx, func(*store.Store) error {
-		return s.accounts.Audit(ctx, u.Login, action, detail, r.RemoteAddr)
+		return s.accounts.Audit(ctx, u.Login, action, detail, remote(r))
 	})
 	if err != nil {
 		s.cfg.Log.Warn("audit", "action", action, "err", err)
@@ -405,7 +405,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, u accounts.User
 				if c.Reports, err = s.cfg.Pipeline.Feedback(ctx, st); err != nil {
 					return err
 				}
-				return s.accounts.Audit(ctx, u.Login, "upload", fmt.Sprintf("%s: %s, submission %d", name, fr.Outcome, fr.SubmissionID), r.RemoteAddr)
+				return s.accounts.Audit(ctx, u.Login, "upload", fmt.Sprintf("%s: %s, submission %d", name, fr.Outcome, fr.SubmissionID), remote(r))
 			})
 		})
 	})
