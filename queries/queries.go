@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds the SQL files.
 //
-//go:embed schema/*.sql views/*.sql accounts/*.sql store/*.sql ingest/*.sql inspect/*.sql rules/*.sql validate/*.sql payouts/*.sql report/*.sql feedback/*.sql jobs/*.sql export/*.sql bench/*.sql web/*.sql
+//go:embed schema/*.sql views/*.sql accounts/*.sql store/*.sql ingest/*.sql inspect/*.sql rules/*.sql validate/*.sql payouts/*.sql report/*.sql feedback/*.sql jobs/*.sql export/*.sql bench/*.sql web/*.sql fingerprints/*.sql
 var FS embed.FS

@@ -34,16 +34,39 @@ import (
 //
 // Received times are shown in loc, the programme's time zone.
 func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, loc *time.Location, log *slog.Logger) (int, error) {
+	n, _, err := writeAll(ctx, st, d, cat, lang, loc, log, nil)
+	return n, err
+}
+
+// WriteChanged is WriteAll for the files whose workbook would come out
+// differently: a workbook is made again when the fingerprint of what it is
+// made from (version, which the caller gives for grantpipe and its message
+// catalogue; the file and its findings; its replacement; the language and
+// time zone) differs from the one recorded in the database when it was
+// written, or when it is missing or was altered on disk. A workbook not
+// made again keeps the note its file had (see SetFileNotes). It returns how
+// many workbooks changed and the paths of those made (changed or not).
+func WriteChanged(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, loc *time.Location, log *slog.Logger, version string) (changed int, made []string, err error) {
+	return writeAll(ctx, st, d, cat, lang, loc, log, &version)
+}
+
+func writeAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, loc *time.Location, log *slog.Logger, version *string) (int, []string, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	subs, err := st.SentFiles(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("feedback: %w", err)
+		return 0, nil, fmt.Errorf("feedback: %w", err)
 	}
 	dir := filepath.Join(d.Reports(), "feedback")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 0, fmt.Errorf("feedback: %w", err)
+		return 0, nil, fmt.Errorf("feedback: %w", err)
+	}
+	var rec *records
+	if version != nil {
+		if rec, err = readRecords(ctx, st, dir); err != nil {
+			return 0, nil, fmt.Errorf("feedback: %w", err)
+		}
 	}
 	// Each submission has a stored file of its own and so a workbook of its
 	// own. Should two records ever name the same stored file (one whose
@@ -57,9 +80,12 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 	// Gather each file's findings (the database, one at a time), then write
 	// the workbooks on every core.
 	type work struct {
-		sub      store.Sent
-		path     string
-		findings []Finding
+		sub         store.Sent
+		path        string
+		findings    []Finding
+		fingerprint string
+		kept        string // the workbook's path when it need not be made again
+		note        *store.Note
 	}
 	var todo []work
 	var keep []string
@@ -71,13 +97,20 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 		}
 		stored, err := st.FindingsForDistrict(ctx, s.ID, s.FindingsRun)
 		if err != nil {
-			return 0, fmt.Errorf("feedback: %w", err)
+			return 0, nil, fmt.Errorf("feedback: %w", err)
 		}
 		fs := make([]Finding, len(stored))
 		for k, f := range stored {
 			fs[k] = Finding{Rule: f.Rule, Severity: f.Severity, Sheet: f.Sheet, Cell: f.Cell, Message: f.Message[messageLang(lang)]}
 		}
-		todo = append(todo, work{s, path, fs})
+		w := work{sub: s, path: path, findings: fs}
+		if rec != nil {
+			if w.fingerprint, err = fingerprintOf(*version, lang, loc, s, fs); err != nil {
+				return 0, nil, fmt.Errorf("feedback: %w", err)
+			}
+			w.kept, w.note = rec.current(path, w.fingerprint)
+		}
+		todo = append(todo, w)
 	}
 	// dest is the path each workbook went to: an .ods went to ODSPath.
 	dest := make([]string, len(todo))
@@ -88,6 +121,10 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 			return fmt.Errorf("feedback: %w", err)
 		}
 		w := todo[k]
+		if w.kept != "" {
+			dest[k] = w.kept
+			return nil
+		}
 		src := filepath.Join(d.Root, filepath.FromSlash(w.sub.StoredPath))
 		opt := Options{Lang: lang, Timestamp: w.sub.ReceivedAt, File: w.sub.File, Received: w.sub.ReceivedAt, Location: loc, Accepted: w.sub.Accepted}
 		if r := w.sub.ReplacedBy; r != nil {
@@ -122,29 +159,52 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 	for k, f := range failed {
 		if f != nil {
 			notes[todo[k].sub.ID] = store.Note{Key: FailedKey, DE: f.Finding(cat, "de").Message, EN: f.Finding(cat, "en").Message}
+		} else if todo[k].kept != "" && todo[k].note != nil {
+			notes[todo[k].sub.ID] = *todo[k].note
+		}
+	}
+	if rec != nil {
+		for k, w := range todo {
+			if w.kept == "" && dest[k] != "" {
+				var note *store.Note
+				if n, ok := notes[w.sub.ID]; ok {
+					note = &n
+				}
+				rec.rendered(dest[k], w.fingerprint, note)
+			}
 		}
 	}
 	if rerr := st.SetFileNotes(ctx, Rule, Warning, notes); err == nil && rerr != nil {
 		err = fmt.Errorf("feedback: %w", rerr)
 	}
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	for _, p := range dest {
 		if p != "" {
 			keep = append(keep, p)
 		}
 	}
-	if _, err := RemoveUnowned(dir, keep); err != nil {
-		return 0, err
+	removed, err := RemoveUnowned(dir, keep)
+	if err != nil {
+		return 0, nil, err
+	}
+	if rec != nil {
+		if err := rec.save(ctx, st, removed); err != nil {
+			return 0, nil, fmt.Errorf("feedback: %w", err)
+		}
 	}
 	written := 0
-	for _, c := range changed {
+	var made []string
+	for k, c := range changed {
 		if c {
 			written++
 		}
+		if todo[k].kept == "" && dest[k] != "" {
+			made = append(made, dest[k])
+		}
 	}
-	return written, nil
+	return written, made, nil
 }
 
 func messageLang(lang string) string {

@@ -48,6 +48,18 @@ type Pipeline struct {
 	cfg   Config
 	loc   *time.Location
 	rules []rules.Rule
+	ver   *versions // see version
+	// onMade, when set (by tests), hears of every report and feedback
+	// file made, whether its bytes changed or not.
+	onMade func(path string)
+}
+
+func (p *Pipeline) made(paths ...string) {
+	if p.onMade != nil {
+		for _, path := range paths {
+			p.onMade(path)
+		}
+	}
 }
 
 // New checks the configuration and loads the rules; a rule file that does
@@ -81,7 +93,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pipeline{cfg: cfg, loc: loc, rules: rs}, nil
+	return &Pipeline{cfg: cfg, loc: loc, rules: rs, ver: &versions{}}, nil
 }
 
 // loadRules reads the built-in rules and, from dir, the analysts' own.
@@ -151,23 +163,25 @@ type Check struct {
 }
 
 // Validate checks the stored submissions against the rules and computes
-// the grants.
+// the grants. When nothing the check reads changed since the latest run
+// (the stored data, the configuration, the rules, the as-of day: see
+// checkInputs), that run's result is the answer and no run is written.
 func (p *Pipeline) Validate(ctx context.Context, st *store.Store, c Check) (*validate.Result, error) {
 	if c.AsOf.IsZero() {
 		c.AsOf = p.Today()
 	}
-	v, err := validate.New(ctx, st, p.cfg.Programme, p.rules, validate.WithClock(p.cfg.Now))
-	if err != nil {
-		return nil, err
-	}
-	return v.Run(ctx, validate.Options{Year: c.Year, Quarter: c.Quarter, AsOf: c.AsOf})
+	return p.validate(ctx, st, c, true)
 }
 
 // ManualValidate is the validate command: Validate on its own database,
 // recorded as a run of validate started by hand.
 func (p *Pipeline) ManualValidate(ctx context.Context, c Check) (res *validate.Result, err error) {
+	if c.AsOf.IsZero() {
+		c.AsOf = p.Today()
+	}
 	err = p.Manual(ctx, "validate", func(ctx context.Context, st *store.Store) (n schedule.Counts, err error) {
-		if res, err = p.Validate(ctx, st, c); res != nil {
+		// Asked for by name, the check runs, changed inputs or not.
+		if res, err = p.validate(ctx, st, c, false); res != nil {
 			n.Findings = len(res.Findings)
 		}
 		return n, err
@@ -180,10 +194,22 @@ func (p *Pipeline) RuleSet() string { return rules.Version(p.rules) }
 
 // Reports writes the reports of the given periods into dir (the data
 // directory's reports folder when empty), from the latest validation run.
+// Only documents whose inputs changed since they were written (or whose
+// file is missing or altered) are rendered; the others are returned
+// unchanged.
 func (p *Pipeline) Reports(ctx context.Context, st *store.Store, dir string, periods []report.Period) ([]report.Written, error) {
-	return p.eachPeriod(ctx, st, dir, periods, func(dir string, d *report.Data, load func(*report.District) error) ([]report.Written, error) {
-		return report.WriteAll(ctx, dir, d, p.cfg.Catalog, load)
+	if dir == "" {
+		dir = p.cfg.Dir.Reports()
+	}
+	rs, err := p.renderedUnder(ctx, st, dir)
+	if err != nil {
+		return nil, err
+	}
+	written, err := p.eachPeriod(ctx, st, dir, periods, func(dir string, d *report.Data, load func(*report.District) error) ([]report.Written, error) {
+		return p.reportsOf(ctx, st, rs, d, load)
 	})
+	// What was written is recorded even when a later period failed.
+	return written, errors.Join(err, rs.save(ctx, st))
 }
 
 // eachPeriod loads each period's data from the latest validation run and
@@ -210,10 +236,13 @@ func (p *Pipeline) eachPeriod(ctx context.Context, st *store.Store, dir string, 
 	return all, nil
 }
 
-// Feedback writes the feedback workbook of every file; it returns how many
-// changed.
+// Feedback writes the feedback workbook of every file whose findings (or
+// anything else it is made from) changed since it was written; it returns
+// how many changed.
 func (p *Pipeline) Feedback(ctx context.Context, st *store.Store) (int, error) {
-	return feedback.WriteAll(ctx, st, p.cfg.Dir, p.cfg.Catalog, p.cfg.Lang, p.loc, p.cfg.Log)
+	n, made, err := feedback.WriteChanged(ctx, st, p.cfg.Dir, p.cfg.Catalog, p.cfg.Lang, p.loc, p.cfg.Log, p.version())
+	p.made(made...)
+	return n, err
 }
 
 // ReportAll writes the reports of every period with data and the feedback

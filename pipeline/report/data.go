@@ -204,7 +204,11 @@ type District struct {
 	Income          []IncomeLine // the period's income lines, in order of date (loaded with the receipts)
 	Payouts         []Payout     // the payout ledger: payouts made by the period's end (or the as-of day), by date
 	Sources         []Source
-	Sachbericht     [4][]string // the narrative per quarter (index 0: Q1) for the final report; loaded with the receipts of a settled year
+	// DataTime is the latest arrival of a file of the district that its
+	// documents draw on, else the run's day: their timestamp. Another
+	// district's file leaves a district's documents as they are.
+	DataTime    time.Time
+	Sachbericht [4][]string // the narrative per quarter (index 0: Q1) for the final report; loaded with the receipts of a settled year
 }
 
 // IncomeLine is one line of a submission's Einnahmen sheet, with its

@@ -281,7 +281,8 @@ func (l *loader) coordinators() error {
 }
 
 // dataTime sets the reports' timestamp: the latest file they draw on, else
-// the run's day.
+// the run's day; the state's documents draw on every district's files, a
+// district's on its own.
 func (l *loader) dataTime() error {
 	t, ok, err := l.st.LatestArrival(l.ctx, l.d.Period.Year, l.d.Period.Last())
 	if err != nil {
@@ -290,6 +291,17 @@ func (l *loader) dataTime() error {
 	l.d.DataTime = l.d.AsOf
 	if ok {
 		l.d.DataTime = t
+	}
+	byDistrict, err := l.st.DistrictDataTimes(l.ctx, l.d.Period.Year, l.d.Period.Last())
+	if err != nil {
+		return err
+	}
+	for i := range l.d.Districts {
+		dist := &l.d.Districts[i]
+		dist.DataTime = l.d.AsOf
+		if t, ok := byDistrict[dist.AGS]; ok {
+			dist.DataTime = t
+		}
 	}
 	return nil
 }

@@ -47,10 +47,11 @@ func settlementJobs(ctx context.Context, d *Data, cat *messages.Catalog) []repor
 		// another core, loads and drops those of the original.
 		dist := d.Districts[i]
 		fr, ex := finalReportName(dist.AGS, d.Period.Year), examinationName(dist.AGS, d.Period.Year)
+		dd := d.ofDistrict(&dist)
 		jobs = append(jobs, reportJob{names: []string{fr + ".pdf", fr + ".xlsx", ex + ".pdf"}, dist: &dist, renders: []func(io.Writer) error{
-			func(w io.Writer) error { return writeFinalReportPDF(ctx, w, d, &dist, cat) },
-			func(w io.Writer) error { return writeFinalReportExcel(w, d, &dist, cat) },
-			func(w io.Writer) error { return writeExaminationPDF(ctx, w, d, &dist, cat) }}})
+			func(w io.Writer) error { return writeFinalReportPDF(ctx, w, dd, &dist, cat) },
+			func(w io.Writer) error { return writeFinalReportExcel(w, dd, &dist, cat) },
+			func(w io.Writer) error { return writeExaminationPDF(ctx, w, dd, &dist, cat) }}})
 	}
 	if len(jobs) == 0 {
 		return nil

@@ -170,9 +170,10 @@ func reportJobs(ctx context.Context, d *Data, cat *messages.Catalog) []reportJob
 	for i := range d.Districts {
 		dist := &d.Districts[i]
 		base := fmt.Sprintf("%s_%s_%s", dist.AGS, datadir.FileSafe(dist.Name), d.Period.Slug())
+		dd := d.ofDistrict(dist)
 		jobs = append(jobs, reportJob{names: []string{base + ".pdf", base + ".xlsx"}, dist: dist, renders: []func(io.Writer) error{
-			func(w io.Writer) error { return writeDistrictPDF(ctx, w, d, dist, cat) },
-			func(w io.Writer) error { return writeDistrictExcel(w, d, dist, cat) }}})
+			func(w io.Writer) error { return writeDistrictPDF(ctx, w, dd, dist, cat) },
+			func(w io.Writer) error { return writeDistrictExcel(w, dd, dist, cat) }}})
 	}
 	base := "Sachsen-Anhalt_" + d.Period.Slug()
 	jobs = append(jobs, reportJob{names: []string{base + ".pdf", base + ".xlsx"}, renders: []func(io.Writer) error{
@@ -180,6 +181,15 @@ func reportJobs(ctx context.Context, d *Data, cat *messages.Catalog) []reportJob
 		func(w io.Writer) error { return writeStateExcel(w, d, cat) }}})
 	jobs = append(jobs, settlementJobs(ctx, d, cat)...)
 	return jobs
+}
+
+// ofDistrict is d as a district's documents see it: stamped with the
+// district's own data time (District.DataTime), so that another district's
+// file leaves them as they are. A shallow copy: the districts are shared.
+func (d *Data) ofDistrict(dist *District) *Data {
+	dd := *d
+	dd.DataTime = dist.DataTime
+	return &dd
 }
 
 // writeJobs renders the documents of jobs and hands each to put. The

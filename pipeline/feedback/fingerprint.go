@@ -1,0 +1,118 @@
+package feedback
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"time"
+
+	"grantpipe/pipeline/store"
+)
+
+// fingerprintOf is the sha256 of what a file's feedback workbook is made
+// from: version (grantpipe and its messages), the language and time zone,
+// the file as recorded (its stored bytes never change), what replaced it,
+// and its findings.
+func fingerprintOf(version, lang string, loc *time.Location, s store.Sent, findings []Finding) (string, error) {
+	zone := ""
+	if loc != nil {
+		zone = loc.String()
+	}
+	// Which run the findings come from is no input: a check of the same
+	// data finds the same.
+	s.FindingsRun = 0
+	data, err := json.Marshal(struct {
+		Version, Lang, Zone string
+		Sent                store.Sent
+		Findings            []Finding
+	}{version, lang, zone, s, findings})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// records is what the workbooks under a folder were made from (see
+// store.Rendered), and what this run made.
+type records struct {
+	have map[string]store.Rendered
+	set  map[string]store.Rendered
+	gone []string
+}
+
+func readRecords(ctx context.Context, st *store.Store, dir string) (*records, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	have, err := st.RenderedUnder(ctx, abs)
+	if err != nil {
+		return nil, err
+	}
+	return &records{have: have, set: map[string]store.Rendered{}}, nil
+}
+
+// current returns the path of the workbook of the file whose workbook
+// belongs at path (or its .ods twin) when it was made from fingerprint and
+// is on disk as written, with the note recorded with it; "" when it must
+// be made again.
+func (r *records) current(path, fingerprint string) (string, *store.Note) {
+	for _, p := range []string{path, ODSPath(path)} {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		old, ok := r.have[abs]
+		if !ok || old.Fingerprint != fingerprint {
+			continue
+		}
+		fi, err := os.Stat(abs)
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() != old.Size || fi.ModTime().UnixNano() != old.ModTime {
+			continue
+		}
+		var note *store.Note
+		if old.Note != "" {
+			note = &store.Note{}
+			if json.Unmarshal([]byte(old.Note), note) != nil {
+				return "", nil // unreadable: make it again
+			}
+		}
+		return p, note
+	}
+	return "", nil
+}
+
+// rendered notes that the workbook at path was made from fingerprint, with
+// note, as it is on disk now.
+func (r *records) rendered(path, fingerprint string, note *store.Note) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		r.gone = append(r.gone, abs)
+		return
+	}
+	var n string
+	if note != nil {
+		if b, err := json.Marshal(note); err == nil {
+			n = string(b)
+		}
+	}
+	r.set[abs] = store.Rendered{Fingerprint: fingerprint, Size: fi.Size(), ModTime: fi.ModTime().UnixNano(), Note: n}
+}
+
+// save records what was made and forgets the workbooks removed.
+func (r *records) save(ctx context.Context, st *store.Store, removed []string) error {
+	for _, p := range removed {
+		if abs, err := filepath.Abs(p); err == nil {
+			r.gone = append(r.gone, abs)
+		}
+	}
+	return st.RecordRendered(ctx, r.set, r.gone)
+}
