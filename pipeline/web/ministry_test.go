@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"grantpipe/pipeline/web"
 )
 
 // uploadTo sends a file as a form with a file field does, to path.
@@ -313,4 +316,20 @@ func TestAnAdminManagesAccounts(t *testing.T) {
 		s.browser().login("boerde", "falsch")
 		mustContain(t, "the trail", admin.get("/audit").Body, "<td>boerde</td><td><span class=\"action\">Anmeldung</span></td><td class=\"detail\">failed: unknown login or wrong password</td>")
 	})
+}
+
+func TestTheYearSelectorOffersEveryBudgetYear(t *testing.T) {
+	s := newSite(t, func(c *web.Config) {
+		p := *c.Programme
+		next := *p.Years[len(p.Years)-1]
+		next.Year++
+		p.Years = append(slices.Clone(p.Years), &next)
+		c.Programme = &p
+	})
+	b := s.loggedIn("analyst")
+	for _, path := range []string{"/?year=2026", "/findings?year=2026"} {
+		action, _, _ := strings.Cut(path, "?")
+		mustContain(t, path, b.get(path).Body, `<form method="get" action="`+action+`" class="row">`,
+			`<option value="2026" selected>2026</option><option value="2027">2027</option>`)
+	}
 }

@@ -113,8 +113,21 @@ var funcs = template.FuncMap{
 	"quarters": func() []int { return []int{1, 2, 3, 4} },
 	// setArgs hands the name of a set of reports the page and the set.
 	"setArgs": func(v view, s reportSet) setArgs { return setArgs{V: v, S: s} },
+	// yearArgs hands the year selector the page, where it sends the
+	// choice, the year shown and the years to choose from.
+	"yearArgs": func(v view, action string, year int, years []int) yearArgs {
+		return yearArgs{V: v, Action: action, Year: year, Years: years}
+	},
 	// kb is a file's size in kilobytes, rounded up.
 	"kb": func(n int64) string { return fmt.Sprintf("%d KB", (n+1023)/1024) },
+}
+
+// yearArgs is what the year selector is rendered from.
+type yearArgs struct {
+	V      view
+	Action string
+	Year   int
+	Years  []int
 }
 
 // setArgs is what a set of reports' name is rendered from.
