@@ -21,7 +21,34 @@ var (
 	incomeByType     = declare("ingest/income_by_type.sql")
 	findingsOf       = declare("ingest/findings_of.sql")
 	submissionFile   = declare("ingest/submission_file.sql")
+	beginBatch       = declare("ingest/begin_batch.sql")
+	checkpoint       = declare("ingest/checkpoint.sql")
+	endBatch         = declare("ingest/end_batch.sql")
 )
+
+// IngestBatch sets DuckDB up for a batch of submissions saved one after
+// another: the write-ahead log grows through the batch instead of being
+// checkpointed every 16 MB (which cost the single writer 40-47 % of its
+// time, issue 15), and DuckDB works in one thread (the batch's statements
+// are small; a second thread only spun). The returned function ends the
+// batch: it checkpoints once and restores DuckDB's settings. Durability is
+// unchanged: each commit still syncs the log. Call it even when the batch
+// fails, with a context that is not cancelled.
+func (s *Store) IngestBatch(ctx context.Context) (end func(context.Context) error, err error) {
+	if _, err := s.db.ExecContext(ctx, s.text(beginBatch)); err != nil {
+		return nil, fmt.Errorf("begin ingest batch: %w", err)
+	}
+	return func(ctx context.Context) error {
+		_, err := s.db.ExecContext(ctx, s.text(checkpoint))
+		if _, rerr := s.db.ExecContext(ctx, s.text(endBatch)); err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return fmt.Errorf("end ingest batch: %w", err)
+		}
+		return nil
+	}, nil
+}
 
 // Known is the record of a file already ingested.
 type Known struct {

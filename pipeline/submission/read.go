@@ -168,6 +168,27 @@ type reader struct {
 	opt    Options
 	year   *programme.Year
 	sheets map[string]string // form sheet key -> workbook sheet name
+	// categories caches the cost category code of each distinct text of
+	// the Kostenart column ("" for an unknown one): a workbook repeats a
+	// handful of texts on thousands of lines, and looking one up folds
+	// every category's names (22 % of the reader's time, issue 15).
+	categories map[string]string
+}
+
+// category returns the code of the cost category named raw, "" when the
+// year has none of that code or name.
+func (r *reader) category(raw string) string {
+	code, ok := r.categories[raw]
+	if !ok {
+		if cat, found := r.year.Category(raw); found {
+			code = cat.Code
+		}
+		if r.categories == nil {
+			r.categories = map[string]string{}
+		}
+		r.categories[raw] = code
+	}
+	return code
 }
 
 func (r *reader) read() {

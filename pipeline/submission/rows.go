@@ -74,9 +74,7 @@ func (r *reader) receipt(cr cellReader, t tableRow) {
 	rc.Category = cr.textField(t, form.FCategory, true)
 	if rc.Category.Raw != "" {
 		// An unknown category is the CATEGORY rule's finding, not a reading problem.
-		if cat, ok := r.year.Category(rc.Category.Raw); ok {
-			rc.CategoryCod = cat.Code
-		}
+		rc.CategoryCod = r.category(rc.Category.Raw)
 	}
 	rc.InvoiceDate = t.value(form.FInvoiceDate)
 	if cr.require(t, form.FInvoiceDate) {
