@@ -53,6 +53,11 @@ type RowResult struct {
 	Date      string `json:"date"`
 	Amount    string `json:"amount"`
 	Message   string `json:"message,omitempty"`
+	// Problem names a refused row's message in the catalogue
+	// (payouts.problem.<Problem>, templates/messages_web.toml) for the
+	// pages, Args its placeholders; Message is its English text.
+	Problem string            `json:"-"`
+	Args    map[string]string `json:"-"`
 }
 
 // Result is what an import did.
@@ -195,25 +200,27 @@ func (im *Importer) readRow(r row, cols map[string]int, seen map[string]int) (Ro
 		return RowResult{}, store.ImportedPayout{}, false
 	}
 	rr := RowResult{Row: r.number, Reference: get("reference"), District: get("ags"), Date: get("date"), Amount: get("amount")}
-	refuse := func(format string, args ...any) (RowResult, store.ImportedPayout, bool) {
-		rr.Outcome, rr.Message = Refused, fmt.Sprintf(format, args...)
+	refuse := func(problem string, args map[string]string, format string, a ...any) (RowResult, store.ImportedPayout, bool) {
+		rr.Outcome, rr.Message, rr.Problem, rr.Args = Refused, fmt.Sprintf(format, a...), problem, args
 		return rr, store.ImportedPayout{}, true
 	}
 	date, derr := submission.ParseDateText(get("date"))
 	amount, aerr := parseAmount(r.numeric[cols["amount"]], get("amount"))
 	switch {
 	case rr.Reference == "":
-		return refuse("no reference")
+		return refuse("no_reference", nil, "no reference")
 	case !im.knownDistrict(rr.District):
-		return refuse("district code %q is not one of the programme's districts", rr.District)
+		return refuse("district", map[string]string{"district": rr.District}, "district code %q is not one of the programme's districts", rr.District)
 	case derr != nil:
-		return refuse("date %q: %v", get("date"), derr)
+		return refuse("date", map[string]string{"value": get("date")}, "date %q: %v", get("date"), derr)
 	case aerr != nil:
-		return refuse("amount %q: %v", get("amount"), aerr)
+		return refuse("amount", map[string]string{"value": get("amount")}, "amount %q: %v", get("amount"), aerr)
 	case amount == 0:
-		return refuse("amount is zero")
+		return refuse("zero", nil, "amount is zero")
 	case seen[rr.Reference] > 0:
-		return refuse("reference %s appears twice in this file (also row %d)", rr.Reference, seen[rr.Reference])
+		also := strconv.Itoa(seen[rr.Reference])
+		return refuse("twice", map[string]string{"reference": rr.Reference, "row": also},
+			"reference %s appears twice in this file (also row %s)", rr.Reference, also)
 	}
 	day := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
 	rr.Date, rr.Amount = day.Format("2006-01-02"), amount.String()
@@ -235,7 +242,8 @@ func record(ctx context.Context, imp *store.PayoutImport, rr *RowResult, p store
 	case old.District == p.District && old.Date.Equal(p.Date) && old.Amount == p.Amount:
 		rr.Outcome = Known
 	default:
-		rr.Outcome = Refused
+		rr.Outcome, rr.Problem = Refused, "conflict"
+		rr.Args = map[string]string{"reference": p.Reference, "district": old.District, "date": old.Date.Format("2006-01-02"), "amount": old.Amount.String()}
 		rr.Message = fmt.Sprintf("reference %s was imported before as %s, %s, %s; a reference stands for one payout",
 			p.Reference, old.District, old.Date.Format("2006-01-02"), old.Amount)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/money"
 )
 
 // langCookie keeps a browser's choice of language.
@@ -44,6 +45,15 @@ func (l lang) Stamp(t time.Time) string {
 		return t.Format("2 Jan 2006, 15:04")
 	}
 	return t.Format("02.01.2006, 15:04") + " Uhr"
+}
+
+// TMap is the text of key with its placeholders filled from args.
+func (l lang) TMap(key string, args map[string]string) string {
+	a := messages.Args{}
+	for k, v := range args {
+		a[k] = v
+	}
+	return l.cat.Text(l.Code, key, a)
 }
 
 // Clock shows an instant (as the database keeps run and audit times) in
@@ -83,6 +93,16 @@ func (l lang) Action(a string) string {
 		return t
 	}
 	return a
+}
+
+// Amount shows an amount written as 1234.50 as the page's language writes
+// money; anything else as it is.
+func (l lang) Amount(s string) string {
+	c, err := money.Parse(s)
+	if err != nil {
+		return s
+	}
+	return c.Format(l.Code)
 }
 
 // Day shows a day written as 2006-01-02.

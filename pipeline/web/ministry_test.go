@@ -203,7 +203,11 @@ func TestAnAdminImportsPayoutsThroughThePage(t *testing.T) {
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", r.StatusCode, r.Body)
 	}
-	mustContain(t, "the result", r.Body, "„Auszahlungen Oktober.csv“: 1 eingelesen, 0 bereits bekannt, 1 abgelehnt.", "KZ-WEB-2")
+	mustContain(t, "the result", r.Body, "„Auszahlungen Oktober.csv“: 1 eingelesen, 0 bereits bekannt, 1 abgelehnt.", "KZ-WEB-2",
+		"Der Kreisschlüssel „15099“ gehört zu keiner Gebietskörperschaft des Programms.",
+		`<td class="nowrap">15.10.2026</td><td class="num nowrap">1.000,00 €</td>`)
+	mustContain(t, "the result in English", s.loggedIn("admin").uploadTo("/payouts?lang=en", "Auszahlungen Oktober.csv", list).Body,
+		"The district code “15099” is not one of the programme&#39;s districts.", "0 imported, 1 already known, 1 refused.")
 	kept, _ := filepath.Glob(filepath.Join(s.root, "payouts", "*Auszahlungen Oktober.csv"))
 	if len(kept) != 1 {
 		t.Fatalf("kept %v", kept)
@@ -211,8 +215,9 @@ func TestAnAdminImportsPayoutsThroughThePage(t *testing.T) {
 	if b, _ := os.ReadFile(kept[0]); !bytes.Equal(b, list) {
 		t.Error("the list kept is not the list received")
 	}
-	r = admin.uploadTo("/payouts", "Auszahlungen Oktober.csv", list)
-	mustContain(t, "the second import", r.Body, "0 eingelesen, 1 bereits bekannt, 1 abgelehnt.")
+	conflict := []byte("Kreisschlüssel;Datum;Betrag;Kassenzeichen\n15083;16.10.2026;2.000,00;KZ-WEB-1\n")
+	mustContain(t, "a reference again with other figures", admin.uploadTo("/payouts", "Korrektur.csv", conflict).Body,
+		"Die Referenz KZ-WEB-1 wurde bereits mit anderen Angaben eingelesen (15083, 2026-10-15, 1000.00 €)")
 	if r := admin.uploadTo("/payouts", "liste.exe", list); r.StatusCode != http.StatusUnsupportedMediaType {
 		t.Errorf("a .exe: status %d", r.StatusCode)
 	}
@@ -225,7 +230,8 @@ func TestAnAdminImportsPayoutsThroughThePage(t *testing.T) {
 			mustContain(t, name, r.Body, "„"+name+"“ ist keine lesbare Auszahlungsliste", "Nichts wurde eingelesen.")
 		}
 	})
-	mustContain(t, "the audit trail", admin.get("/audit").Body, "Auszahlungen Oktober.csv: 1 imported, 0 already known, 1 refused")
+	mustContain(t, "the audit trail", admin.get("/audit").Body, "Auszahlungen Oktober.csv: 1 imported, 0 already known, 1 refused",
+		"Auszahlungen Oktober.csv: 0 imported, 1 already known, 1 refused")
 }
 
 var secretShown = regexp.MustCompile(`<code>([^<]+)</code>`)
