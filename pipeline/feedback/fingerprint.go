@@ -39,9 +39,10 @@ func fingerprintOf(version, lang string, loc *time.Location, s store.Sent, findi
 // records is what the workbooks under a folder were made from (see
 // store.Rendered), and what this run made.
 type records struct {
-	have map[string]store.Rendered
-	set  map[string]store.Rendered
-	gone []string
+	folder string // the feedback folder, absolute, with a trailing separator: its own record's path
+	have   map[string]store.Rendered
+	set    map[string]store.Rendered
+	gone   []string
 }
 
 func readRecords(ctx context.Context, st *store.Store, dir string) (*records, error) {
@@ -53,7 +54,41 @@ func readRecords(ctx context.Context, st *store.Store, dir string) (*records, er
 	if err != nil {
 		return nil, err
 	}
-	return &records{have: have, set: map[string]store.Rendered{}}, nil
+	return &records{folder: abs + string(filepath.Separator), have: have, set: map[string]store.Rendered{}}, nil
+}
+
+// allCurrent tells whether the folder was recorded with key (see
+// WriteChanged) and every workbook recorded under it is on disk as
+// written.
+func (r *records) allCurrent(key string) bool {
+	if key == "" {
+		return false
+	}
+	if old, ok := r.have[r.folder]; !ok || old.Fingerprint != folderKey(key) {
+		return false
+	}
+	for path, v := range r.have {
+		if path == r.folder {
+			continue
+		}
+		fi, err := os.Stat(path)
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() != v.Size || fi.ModTime().UnixNano() != v.ModTime {
+			return false
+		}
+	}
+	return true
+}
+
+// done records that every workbook is current with key.
+func (r *records) done(key string) {
+	if key != "" {
+		r.set[r.folder] = store.Rendered{Fingerprint: folderKey(key)}
+	}
+}
+
+func folderKey(key string) string {
+	sum := sha256.Sum256([]byte("feedback\x00" + key))
+	return hex.EncodeToString(sum[:])
 }
 
 // current returns the path of the workbook of the file whose workbook

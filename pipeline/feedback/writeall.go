@@ -34,7 +34,7 @@ import (
 //
 // Received times are shown in loc, the programme's time zone.
 func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, loc *time.Location, log *slog.Logger) (int, error) {
-	n, _, err := writeAll(ctx, st, d, cat, lang, loc, log, nil)
+	n, _, err := writeAll(ctx, st, d, cat, lang, loc, log, nil, "")
 	return n, err
 }
 
@@ -46,27 +46,37 @@ func WriteAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 // written, or when it is missing or was altered on disk. A workbook not
 // made again keeps the note its file had (see SetFileNotes). It returns how
 // many workbooks changed and the paths of those made (changed or not).
-func WriteChanged(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, loc *time.Location, log *slog.Logger, version string) (changed int, made []string, err error) {
-	return writeAll(ctx, st, d, cat, lang, loc, log, &version)
+//
+// key, when not empty, stands for everything the workbooks are made from
+// as a whole (the caller's: the stored data and the check's inputs,
+// version, language). When the previous call that made or found every
+// workbook current had the same key, and every workbook it recorded is on
+// disk as written, nothing is read from the database or made.
+func WriteChanged(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, loc *time.Location, log *slog.Logger, version, key string) (changed int, made []string, err error) {
+	return writeAll(ctx, st, d, cat, lang, loc, log, &version, key)
 }
 
-func writeAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, loc *time.Location, log *slog.Logger, version *string) (int, []string, error) {
+func writeAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages.Catalog, lang string, loc *time.Location, log *slog.Logger, version *string, key string) (int, []string, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	dir := filepath.Join(d.Reports(), "feedback")
+	var rec *records
+	if version != nil {
+		var err error
+		if rec, err = readRecords(ctx, st, dir); err != nil {
+			return 0, nil, fmt.Errorf("feedback: %w", err)
+		}
+		if rec.allCurrent(key) {
+			return 0, nil, nil
+		}
 	}
 	subs, err := st.SentFiles(ctx)
 	if err != nil {
 		return 0, nil, fmt.Errorf("feedback: %w", err)
 	}
-	dir := filepath.Join(d.Reports(), "feedback")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, nil, fmt.Errorf("feedback: %w", err)
-	}
-	var rec *records
-	if version != nil {
-		if rec, err = readRecords(ctx, st, dir); err != nil {
-			return 0, nil, fmt.Errorf("feedback: %w", err)
-		}
 	}
 	// Each submission has a stored file of its own and so a workbook of its
 	// own. Should two records ever name the same stored file (one whose
@@ -190,6 +200,7 @@ func writeAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 		return 0, nil, err
 	}
 	if rec != nil {
+		rec.done(key)
 		if err := rec.save(ctx, st, removed); err != nil {
 			return 0, nil, fmt.Errorf("feedback: %w", err)
 		}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -185,8 +187,8 @@ func (r *renderedState) save(ctx context.Context, st *store.Store) error {
 // reportsOf writes the documents of d's period into dir/<period>/ whose
 // fingerprint changed or whose file is missing or altered; the others are
 // returned unchanged. What was written is recorded in rs.
-func (p *Pipeline) reportsOf(ctx context.Context, st *store.Store, rs *renderedState, d *report.Data, load func(*report.District) error) ([]report.Written, error) {
-	fps, err := report.Fingerprints(ctx, st, d, p.cfg.Catalog, p.version())
+func (p *Pipeline) reportsOf(ctx context.Context, rs *renderedState, d *report.Data, load func(*report.District) error, lines []store.QuarterLines) ([]report.Written, error) {
+	fps, err := report.Fingerprints(ctx, d, p.cfg.Catalog, p.version(), lines)
 	if err != nil {
 		return nil, err
 	}
@@ -219,4 +221,76 @@ func (p *Pipeline) reportsOf(ctx context.Context, st *store.Store, rs *renderedS
 		all = append(all, w)
 	}
 	return all, err
+}
+
+// reportsKey stands for everything the reports of the latest validation
+// run are made from, as a whole: what that run read (its recorded
+// fingerprint), what the database holds now (should anything have been
+// stored since without a check), grantpipe's version and the language.
+// "" when the run's inputs were not recorded.
+func (p *Pipeline) reportsKey(ctx context.Context, st *store.Store) (string, error) {
+	run, err := st.LatestRun(ctx)
+	if errors.Is(err, store.ErrNoValidation) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	checked, ok, err := st.ValidationInputsOf(ctx, run.ID)
+	if err != nil || !ok {
+		return "", err
+	}
+	stored, err := st.ValidationInputs(ctx)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(checked + "\x00" + stored + "\x00" + p.version() + "\x00" + p.cfg.Lang))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// A period whose documents were all found or made current from the same
+// reportsKey is recorded as a whole, under its folder's path (with a
+// trailing separator), so that the next run with the same key need not
+// load the period at all: every document is made from what the key stands
+// for, so none can have changed unless its file did.
+
+func periodKey(period report.Period, key string) string {
+	sum := sha256.Sum256([]byte(key + "\x00" + period.Slug()))
+	return hex.EncodeToString(sum[:])
+}
+
+func (r *renderedState) folderOf(period report.Period) string {
+	return filepath.Join(r.dir, period.Slug()) + string(filepath.Separator)
+}
+
+// periodCurrent returns the period's documents when the period was recorded
+// with key and every document recorded under its folder is on disk as
+// written.
+func (r *renderedState) periodCurrent(period report.Period, key string) ([]report.Written, bool) {
+	if key == "" {
+		return nil, false
+	}
+	folder := r.folderOf(period)
+	if old, ok := r.have[folder]; !ok || old.Fingerprint != periodKey(period, key) {
+		return nil, false
+	}
+	var docs []report.Written
+	for path, v := range r.have {
+		if path == folder || !strings.HasPrefix(path, folder) || strings.ContainsRune(path[len(folder):], filepath.Separator) {
+			continue
+		}
+		if !r.current(path, v.Fingerprint) {
+			return nil, false
+		}
+		docs = append(docs, report.Written{Path: path})
+	}
+	sort.Slice(docs, func(i, j int) bool { return docs[i].Path < docs[j].Path })
+	return docs, len(docs) > 0
+}
+
+// periodDone records that every document of the period is current with key.
+func (r *renderedState) periodDone(period report.Period, key string) {
+	if key != "" {
+		r.set[r.folderOf(period)] = store.Rendered{Fingerprint: periodKey(period, key)}
+	}
 }

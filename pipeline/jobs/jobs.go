@@ -205,11 +205,36 @@ func (p *Pipeline) Reports(ctx context.Context, st *store.Store, dir string, per
 	if err != nil {
 		return nil, err
 	}
-	written, err := p.eachPeriod(ctx, st, dir, periods, func(dir string, d *report.Data, load func(*report.District) error) ([]report.Written, error) {
-		return p.reportsOf(ctx, st, rs, d, load)
-	})
-	// What was written is recorded even when a later period failed.
-	return written, errors.Join(err, rs.save(ctx, st))
+	key, err := p.reportsKey(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	lines := map[int][]store.QuarterLines{}
+	var written []report.Written
+	for _, period := range periods {
+		if w, ok := rs.periodCurrent(period, key); ok {
+			written = append(written, w...)
+			continue
+		}
+		w, err := p.eachPeriod(ctx, st, dir, []report.Period{period}, func(dir string, d *report.Data, load func(*report.District) error) ([]report.Written, error) {
+			ql, ok := lines[d.Period.Year]
+			if !ok {
+				var err error
+				if ql, err = st.DistrictLines(ctx, d.Period.Year); err != nil {
+					return nil, err
+				}
+				lines[d.Period.Year] = ql
+			}
+			return p.reportsOf(ctx, rs, d, load, ql)
+		})
+		written = append(written, w...)
+		if err != nil {
+			// What was written is recorded even when a period failed.
+			return written, errors.Join(err, rs.save(ctx, st))
+		}
+		rs.periodDone(period, key)
+	}
+	return written, rs.save(ctx, st)
 }
 
 // eachPeriod loads each period's data from the latest validation run and
@@ -240,7 +265,11 @@ func (p *Pipeline) eachPeriod(ctx context.Context, st *store.Store, dir string, 
 // anything else it is made from) changed since it was written; it returns
 // how many changed.
 func (p *Pipeline) Feedback(ctx context.Context, st *store.Store) (int, error) {
-	n, made, err := feedback.WriteChanged(ctx, st, p.cfg.Dir, p.cfg.Catalog, p.cfg.Lang, p.loc, p.cfg.Log, p.version())
+	key, err := p.reportsKey(ctx, st)
+	if err != nil {
+		return 0, err
+	}
+	n, made, err := feedback.WriteChanged(ctx, st, p.cfg.Dir, p.cfg.Catalog, p.cfg.Lang, p.loc, p.cfg.Log, p.version(), key)
 	p.made(made...)
 	return n, err
 }

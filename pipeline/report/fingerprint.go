@@ -27,8 +27,8 @@ type Document struct {
 // d's period with the fingerprint of what each document of d's period is made from: a sha256
 // over everything its renderer reads. d is as Load left it (no district's
 // receipts loaded); the receipts and income lines are stood for by the
-// district's lines in the database (store.DistrictLines: its current
-// submissions and which of their lines count). salt is what the caller
+// district's lines in the database (lines, store.DistrictLines of d's
+// year: its current submissions and which of their lines count). salt is what the caller
 // adds: the version of grantpipe and of the message catalogue, so that
 // another renderer renders again.
 //
@@ -37,11 +37,7 @@ type Document struct {
 // …) and its lines; the state's and the settlement overview from the
 // period's settings and every district's data. So a file from one district
 // changes its own documents and the state's, and no other district's.
-func Fingerprints(ctx context.Context, st *store.Store, d *Data, cat *messages.Catalog, salt string) ([]Document, error) {
-	ql, err := st.DistrictLines(ctx, d.Period.Year)
-	if err != nil {
-		return nil, fmt.Errorf("report %s: %w", d.Period.Slug(), err)
-	}
+func Fingerprints(ctx context.Context, d *Data, cat *messages.Catalog, salt string, ql []store.QuarterLines) ([]Document, error) {
 	first, last := d.Period.span()
 	lines := map[string]*strings.Builder{}
 	for _, q := range ql {
