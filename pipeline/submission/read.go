@@ -168,6 +168,10 @@ type reader struct {
 	opt    Options
 	year   *programme.Year
 	sheets map[string]string // form sheet key -> workbook sheet name
+	// rowsHint guesses the data rows of the table sheet being read, from
+	// its size, so that its lines are appended into a slice of about the
+	// right size instead of one copied over as it grows.
+	rowsHint int
 	// categories caches the cost category code of each distinct text of
 	// the Kostenart column ("" for an unknown one): a workbook repeats a
 	// handful of texts on thousands of lines, and looking one up folds
@@ -499,6 +503,7 @@ type tableRow struct {
 	no    int
 	cols  map[string]int
 	byCol []*xlsx.Cell
+	refs  []string // the reference of each column's cell in this row, by column
 }
 
 // cell returns the row's cell of field, nil when empty or when the sheet has
@@ -514,7 +519,7 @@ func (t tableRow) cell(field string) *xlsx.Cell {
 // column.
 func (t tableRow) ref(field string) string {
 	if c, ok := t.cols[field]; ok {
-		return xlsx.ColumnName(c) + strconv.Itoa(t.no)
+		return t.refs[c]
 	}
 	return ""
 }
@@ -526,6 +531,44 @@ func (t tableRow) value(field string) Value {
 		v.Raw = c.Value
 	}
 	return v
+}
+
+// rowRefs fills refs with the cell references of row no in the columns
+// that have a letter, all cut from one string: a line's dozen references
+// cost one allocation, not two each.
+func rowRefs(refs, letters []string, no int, buf *[]byte) []string {
+	num := strconv.Itoa(no)
+	b := (*buf)[:0]
+	for _, l := range letters {
+		if l != "" {
+			b = append(append(b, l...), num...)
+		}
+	}
+	*buf = b
+	all := string(b)
+	at := 0
+	for c, l := range letters {
+		if l != "" {
+			n := len(l) + len(num)
+			refs[c] = all[at : at+n]
+			at += n
+		}
+	}
+	return refs
+}
+
+// Bounds of rowsHint: a line of a table sheet takes at least
+// minRowBytes of XML, and no more than maxRowsHint lines are made room for
+// on the file's word alone (about 10 MB of receipts).
+const (
+	minRowBytes = 200
+	maxRowsHint = 20_000
+)
+
+// rowsHint is how many lines a table sheet of size bytes (as its file
+// declares) may hold, bounded by maxLines and maxRowsHint.
+func rowsHint(size uint64, maxLines int) int {
+	return int(min(size/minRowBytes, uint64(maxLines), maxRowsHint))
 }
 
 // table finds the header row of a table sheet and calls row for each data row
@@ -551,8 +594,11 @@ func (r *reader) table(s *form.Sheet, row func(cellReader, tableRow)) {
 	optional := !slices.Contains(form.Required, s)
 	maxCol := 0
 	var byCol []*xlsx.Cell
+	var letters, refs []string // by column: its name, and its cell's reference in the row
+	var buf []byte
 	lines := 0
 	cr := r.cells(sheet)
+	r.rowsHint = rowsHint(rows.SizeHint(), r.opt.MaxLines)
 	for rows.Next() {
 		cells := rows.Cells()
 		if cols == nil {
@@ -575,6 +621,10 @@ func (r *reader) table(s *form.Sheet, row func(cellReader, tableRow)) {
 					maxCol = max(maxCol, c)
 				}
 				byCol = make([]*xlsx.Cell, maxCol+1)
+				letters, refs = make([]string, maxCol+1), make([]string, maxCol+1)
+				for _, c := range cols {
+					letters[c] = xlsx.ColumnName(c)
+				}
 			}
 			continue
 		}
@@ -607,7 +657,7 @@ func (r *reader) table(s *form.Sheet, row func(cellReader, tableRow)) {
 			r.sub.reject(RuleFormat, sheet, "", "file.too_many_lines", messages.Args{"sheet": sheet, "limit": strconv.Itoa(r.opt.MaxLines)})
 			return
 		}
-		row(cr, tableRow{sheet: s, no: rows.Row(), cols: cols, byCol: byCol})
+		row(cr, tableRow{sheet: s, no: rows.Row(), cols: cols, byCol: byCol, refs: rowRefs(refs, letters, rows.Row(), &buf)})
 		if r.tooManyErrors(sheet, rows.Row()) {
 			return
 		}

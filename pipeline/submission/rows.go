@@ -95,6 +95,9 @@ func (r *reader) receipt(cr cellReader, t tableRow) {
 	// STAFF_WITHOUT_COORDINATOR check.
 	rc.ReceiptNo = cr.textField(t, form.FReceiptNo, false)
 	rc.Coordinator = cr.textField(t, form.FCoordinator, false)
+	if r.sub.Receipts == nil {
+		r.sub.Receipts = make([]Receipt, 0, max(r.rowsHint, 1))
+	}
 	r.sub.Receipts = append(r.sub.Receipts, rc)
 }
 

@@ -185,11 +185,20 @@ type Rows struct {
 	tmp   []byte // unescaping scratch
 
 	ods *odsRows // set for a sheet of an OpenDocument spreadsheet
+
+	sizeHint uint64 // the part's uncompressed size as the file declares it
 }
 
 func newRows(w *Workbook, sheet, part string, rc *entryReader, sizeHint uint64) *Rows {
-	return &Rows{wb: w, sheet: sheet, part: part, rc: rc, x: newSheetScanner(part, rc, sizeHint, &w.closed)}
+	return &Rows{wb: w, sheet: sheet, part: part, rc: rc, x: newSheetScanner(part, rc, sizeHint, &w.closed), sizeHint: sizeHint}
 }
+
+// SizeHint is the uncompressed size in bytes that the file declares for the
+// sheet (0 when unknown, as for an OpenDocument sheet): a guess at how many
+// rows are to come, for sizing what they are read into. It is the file's
+// word, not a promise: reading stops at the sheet's real end or at the
+// limits, whatever the hint says, so bound what is allocated from it.
+func (r *Rows) SizeHint() uint64 { return r.sizeHint }
 
 // Next advances to the next row that has at least one non-empty cell,
 // skipping rows that have none. It returns false at the end of the sheet
