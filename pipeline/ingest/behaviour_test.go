@@ -149,3 +149,34 @@ func TestFilesStillBeingCopiedAreLeftForTheNextRun(t *testing.T) {
 		t.Errorf("the settled file was not ingested: %+v", res)
 	}
 }
+
+// TestABatchEndsCheckpointedWithDuckDBsSettingsRestored: a run lets the
+// write-ahead log grow and uses one DuckDB thread while it stores files;
+// when it returns, what it committed is in the database file (the log is
+// empty) and the rest of the program finds DuckDB as it was.
+func TestABatchEndsCheckpointedWithDuckDBsSettingsRestored(t *testing.T) {
+	e := newEnv(t)
+	setting := func(name string) string {
+		t.Helper()
+		var v string
+		if err := e.st.Raw().QueryRow("SELECT current_setting('" + name + "')::VARCHAR").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	threads, threshold := setting("threads"), setting("checkpoint_threshold")
+	april := time.Date(2026, 4, 8, 10, 0, 0, 0, time.UTC)
+	version(t, e.dir.InboxOf("15083"), "q1.xlsx", 100, april)
+	if res := e.ingest(t); res.Accepted != 1 {
+		t.Fatalf("ingest: %+v", res)
+	}
+	if got := setting("threads"); got != threads {
+		t.Errorf("threads after the run: %s, want %s as before", got, threads)
+	}
+	if got := setting("checkpoint_threshold"); got != threshold {
+		t.Errorf("checkpoint_threshold after the run: %s, want %s as before", got, threshold)
+	}
+	if st, err := os.Stat(e.dir.Database() + ".wal"); err == nil && st.Size() > 0 {
+		t.Errorf("the write-ahead log holds %d bytes after the run, want it checkpointed", st.Size())
+	}
+}
