@@ -5,18 +5,23 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
+	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/store"
 )
 
 // fingerprintOf is the sha256 of what a file's feedback workbook is made
 // from: version (grantpipe and its messages), the language and time zone,
 // the file as recorded (its stored bytes never change), what replaced it,
-// and its findings.
-func fingerprintOf(version, lang string, loc *time.Location, s store.Sent, findings []Finding) (string, error) {
+// and its findings, and the stored file as it is on disk (src: its size and
+// modification time; it is never changed, unless by hand).
+func fingerprintOf(version, lang string, loc *time.Location, s store.Sent, findings []Finding, src string) (string, error) {
 	zone := ""
 	if loc != nil {
 		zone = loc.String()
@@ -24,11 +29,16 @@ func fingerprintOf(version, lang string, loc *time.Location, s store.Sent, findi
 	// Which run the findings come from is no input: a check of the same
 	// data finds the same.
 	s.FindingsRun = 0
+	var size, mod int64 = -1, -1
+	if fi, err := os.Stat(src); err == nil {
+		size, mod = fi.Size(), fi.ModTime().UnixNano()
+	}
 	data, err := json.Marshal(struct {
 		Version, Lang, Zone string
 		Sent                store.Sent
 		Findings            []Finding
-	}{version, lang, zone, s, findings})
+		Size, Mod           int64
+	}{version, lang, zone, s, findings, size, mod})
 	if err != nil {
 		return "", err
 	}
@@ -150,4 +160,35 @@ func (r *records) save(ctx context.Context, st *store.Store, removed []string) e
 		}
 	}
 	return st.RecordRendered(ctx, r.set, r.gone)
+}
+
+// sourcesKey is key with the size and modification time of every stored
+// file (the archive's and the rejected ones'), so that the whole folder is
+// taken as current only while none of them changed.
+func sourcesKey(key string, d datadir.Dir) (string, error) {
+	h := sha256.New()
+	h.Write([]byte(key))
+	for _, root := range []string{d.Archive(), d.Rejected()} {
+		err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if e.IsDir() {
+				return nil
+			}
+			fi, err := e.Info()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "\x00%s\x00%d\x00%d", path, fi.Size(), fi.ModTime().UnixNano())
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -67,6 +67,13 @@ func writeAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 		if rec, err = readRecords(ctx, st, dir); err != nil {
 			return 0, nil, fmt.Errorf("feedback: %w", err)
 		}
+		if key != "" {
+			// The stored files are the workbooks' other input: one
+			// damaged or replaced by hand gets its workbook made again.
+			if key, err = sourcesKey(key, d); err != nil {
+				return 0, nil, fmt.Errorf("feedback: %w", err)
+			}
+		}
 		if rec.allCurrent(key) {
 			return 0, nil, nil
 		}
@@ -115,7 +122,8 @@ func writeAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 		}
 		w := work{sub: s, path: path, findings: fs}
 		if rec != nil {
-			if w.fingerprint, err = fingerprintOf(*version, lang, loc, s, fs); err != nil {
+			src := filepath.Join(d.Root, filepath.FromSlash(s.StoredPath))
+			if w.fingerprint, err = fingerprintOf(*version, lang, loc, s, fs, src); err != nil {
 				return 0, nil, fmt.Errorf("feedback: %w", err)
 			}
 			w.kept, w.note = rec.current(path, w.fingerprint)
