@@ -56,11 +56,7 @@ type records struct {
 }
 
 func readRecords(ctx context.Context, st *store.Store, dir string) (*records, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	have, err := st.RenderedUnder(ctx, abs)
+	abs, have, err := st.RenderedUnder(ctx, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -147,11 +147,7 @@ type renderedState struct {
 }
 
 func (p *Pipeline) renderedUnder(ctx context.Context, st *store.Store, dir string) (*renderedState, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	have, err := st.RenderedUnder(ctx, abs)
+	abs, have, err := st.RenderedUnder(ctx, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 )
 
@@ -83,9 +84,18 @@ type Rendered struct {
 	Note        string // the feedback step's, JSON; "" none
 }
 
-// RenderedUnder returns what the files under folder dir (an absolute path)
-// were rendered from, by path.
-func (s *Store) RenderedUnder(ctx context.Context, dir string) (map[string]Rendered, error) {
+// RenderedUnder returns folder dir as an absolute path and what the files
+// under it were rendered from, by their absolute paths.
+func (s *Store) RenderedUnder(ctx context.Context, dir string) (string, map[string]Rendered, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := s.renderedUnder(ctx, abs)
+	return abs, out, err
+}
+
+func (s *Store) renderedUnder(ctx context.Context, dir string) (map[string]Rendered, error) {
 	out := map[string]Rendered{}
 	prefix := dir
 	if len(prefix) == 0 || prefix[len(prefix)-1] != '/' {
