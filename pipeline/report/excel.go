@@ -50,12 +50,23 @@ func (b *excelBook) findingsSheet(key string, dists []*District, withDistrict bo
 		b.col("cell", 8, false),
 		b.col("message", 70, true),
 	)
-	s := b.newSheet(key, cols...)
 	// A sheet holds 1,048,576 rows; beyond a million findings the rest are
 	// counted in a last row (all of them are in the database and the export).
 	written, total := 0, 0
 	for _, dist := range dists {
 		total += len(dist.Findings)
+	}
+	rows := total
+	if total > maxSheetRows {
+		rows = maxSheetRows + 1
+	}
+	// The state's list of every finding is its long table; a district's
+	// workbook streams its receipts instead (see longSheet).
+	var s *sheetWriter
+	if withDistrict {
+		s = b.longSheet(key, rows, cols...)
+	} else {
+		s = b.newSheet(key, cols...)
 	}
 	for _, dist := range dists {
 		for _, f := range dist.Findings {
@@ -193,8 +204,10 @@ type excelBook struct {
 	lang   string
 	title  string
 	sheets int
-	styles map[excelStyleKey]int
-	err    error
+	// streamed says a sheet of the workbook is streamed (see longSheet).
+	streamed bool
+	styles   map[excelStyleKey]int
+	err      error
 }
 
 func newExcelBook(d *Data, cat *messages.Catalog) *excelBook {
@@ -231,7 +244,6 @@ func (b *excelBook) write(w io.Writer) error {
 		props.Created, props.Modified = stamp, stamp
 	}
 	b.fail(b.f.SetDocProps(props))
-	b.f.SetActiveSheet(0)
 	// excelize adds the image content types of the first drawing from a map,
 	// in random order: sort them, so the same data gives the same bytes.
 	if ct := b.f.ContentTypes; ct != nil {
@@ -407,6 +419,11 @@ type sheetWriter struct {
 	header int // the header's row
 	row    int // the last row written
 	data   int // the last data row: the filter ends here
+	// stream, for a long table (see longSheet), writes the rows out as
+	// they come instead of building the sheet cell by cell in memory;
+	// wantData is then the last data row, which its filter was set to.
+	stream   *excelize.StreamWriter
+	wantData int
 }
 
 func (b *excelBook) newSheet(key string, cols ...excelColumn) *sheetWriter {
@@ -417,25 +434,70 @@ func (b *excelBook) newSheet(key string, cols ...excelColumn) *sheetWriter {
 // up under excel.sheet (the settlement's workbooks name theirs from their
 // own texts).
 func (b *excelBook) namedSheet(name string, cols ...excelColumn) *sheetWriter {
+	s := b.addSheet(name, cols)
+	for i, c := range cols {
+		col, err := excelize.ColumnNumberToName(i + 1)
+		b.fail(err)
+		b.fail(b.f.SetColWidth(name, col, col, c.width))
+	}
+	s.heading()
+	return s
+}
+
+// longSheet is newSheet for a table of many rows (a district's receipts,
+// every finding of the state): its rows are streamed out as they are
+// added. Its filter, panes and page set-up are set before the first row,
+// so the number of data rows must be known: dataRows, which add must then
+// write. A workbook streams one sheet at most: excelize writes streamed
+// sheets into the zip in the order of a map, and the same data must give
+// the same bytes; a second long sheet is written as any other.
+func (b *excelBook) longSheet(key string, dataRows int, cols ...excelColumn) *sheetWriter {
+	if b.streamed {
+		return b.newSheet(key, cols...)
+	}
+	b.streamed = true
+	s := b.addSheet(b.text("excel.sheet."+key, nil), cols)
+	s.wantData = s.header + dataRows
+	s.layout(s.wantData)
+	sw, err := b.f.NewStreamWriter(s.name)
+	if err != nil {
+		b.fail(err)
+		return s
+	}
+	s.stream = sw
+	for i, c := range cols {
+		b.fail(sw.SetColWidth(i+1, i+1, c.width))
+	}
+	b.fail(sw.SetPanes(s.panes()))
+	s.heading()
+	return s
+}
+
+// addSheet adds the sheet (the workbook's first one renames the default).
+func (b *excelBook) addSheet(name string, cols []excelColumn) *sheetWriter {
 	if b.sheets == 0 {
 		b.fail(b.f.SetSheetName(b.f.GetSheetName(0), name))
+		// The first sheet is the one a workbook opens on. Set now, while
+		// it is the only one: SetActiveSheet reads every sheet, and would
+		// read a streamed one back whole.
+		b.f.SetActiveSheet(0)
 	} else {
 		_, err := b.f.NewSheet(name)
 		b.fail(err)
 	}
 	b.sheets++
-	s := &sheetWriter{b: b, name: name, cols: cols, header: 3}
-	s.put(1, excelStyleKey{role: 2}, xlText(b.text("excel.doc.sheet_title", messages.Args{"report": b.title, "sheet": name})))
-	header := make([]xlValue, len(cols))
-	for i, c := range cols {
+	return &sheetWriter{b: b, name: name, cols: cols, header: 3}
+}
+
+// heading writes the sheet's title and its table's header.
+func (s *sheetWriter) heading() {
+	s.put(1, excelStyleKey{role: 2}, xlText(s.b.text("excel.doc.sheet_title", messages.Args{"report": s.b.title, "sheet": s.name})))
+	header := make([]xlValue, len(s.cols))
+	for i, c := range s.cols {
 		header[i] = xlText(c.header)
-		col, err := excelize.ColumnNumberToName(i + 1)
-		b.fail(err)
-		b.fail(b.f.SetColWidth(name, col, col, c.width))
 	}
 	s.put(s.header, excelStyleKey{role: 1}, header...)
 	s.row, s.data = s.header, s.header
-	return s
 }
 
 // add writes a data row.
@@ -452,9 +514,13 @@ func (s *sheetWriter) total(vals ...xlValue) {
 }
 
 // put writes vals into row from column A on. Text goes in with SetCellStr
-// only: never SetCellValue or SetCellFormula, so nothing a submission wrote
-// can become a formula.
+// (or as a streamed cell's string value) only: never SetCellValue or
+// SetCellFormula, so nothing a submission wrote can become a formula.
 func (s *sheetWriter) put(row int, base excelStyleKey, vals ...xlValue) {
+	if s.stream != nil {
+		s.putStreamed(row, base, vals)
+		return
+	}
 	f := s.b.f
 	for i, v := range vals {
 		if v.blank {
@@ -483,19 +549,70 @@ func (s *sheetWriter) put(row int, base excelStyleKey, vals ...xlValue) {
 	}
 }
 
-// finish freezes the panes below the header, sets the auto-filter over the
-// header and data rows, and prints landscape, one page wide, with the
-// header repeated on every page.
-func (s *sheetWriter) finish() {
-	f, b := s.b.f, s.b
+// putStreamed is put for a streamed sheet: rows go out in order, each once.
+func (s *sheetWriter) putStreamed(row int, base excelStyleKey, vals []xlValue) {
+	cells := make([]any, len(vals))
+	for i, v := range vals {
+		if v.blank {
+			continue
+		}
+		k := base
+		k.kind = v.kind
+		if k.role == 0 && v.kind == cellText && i < len(s.cols) {
+			k.wrap = s.cols[i].wrap
+		}
+		c := excelize.Cell{StyleID: s.b.style(k)}
+		switch v.kind {
+		case cellText:
+			c.Value = v.text
+		case cellCount, cellID:
+			c.Value = v.n
+		default:
+			c.Value = v.num
+		}
+		cells[i] = c
+	}
+	cell, err := excelize.CoordinatesToCellName(1, row)
+	if err != nil {
+		s.b.fail(err)
+		return
+	}
+	s.b.fail(s.stream.SetRow(cell, cells))
+}
+
+// panes freeze the rows down to the header.
+func (s *sheetWriter) panes() *excelize.Panes {
 	top := fmt.Sprintf("A%d", s.header+1)
-	b.fail(f.SetPanes(s.name, &excelize.Panes{
+	return &excelize.Panes{
 		Freeze: true, YSplit: s.header, TopLeftCell: top, ActivePane: "bottomLeft",
 		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}},
-	}))
+	}
+}
+
+// finish freezes the panes below the header, sets the auto-filter over the
+// header and data rows, and prints landscape, one page wide, with the
+// header repeated on every page. A streamed sheet had all that set before
+// its rows and is written out now.
+func (s *sheetWriter) finish() {
+	if s.stream != nil {
+		if s.data != s.wantData {
+			s.b.fail(fmt.Errorf("sheet %s: %d data rows written, %d announced", s.name, s.data-s.header, s.wantData-s.header))
+		}
+		s.b.fail(s.stream.Flush())
+		return
+	}
+	s.b.fail(s.b.f.SetPanes(s.name, s.panes()))
+	s.layout(s.data)
+}
+
+// layout sets the auto-filter over the header and the data rows down to
+// row data, and prints landscape, one page wide, with the header repeated
+// on every page.
+func (s *sheetWriter) layout(data int) {
+	f, b := s.b.f, s.b
 	last, err := excelize.ColumnNumberToName(len(s.cols))
 	b.fail(err)
-	b.fail(f.AutoFilter(s.name, fmt.Sprintf("A%d:%s%d", s.header, last, s.data), nil))
+	b.fail(f.AutoFilter(s.name, fmt.Sprintf("A%d:%s%d", s.header, last, data), nil))
 	// AutoFilter replaces the sheet properties: set fit-to-page after it.
 	yes, landscape, wide, tall := true, "landscape", 1, 0
 	b.fail(f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: &yes}))

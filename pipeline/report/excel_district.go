@@ -157,7 +157,7 @@ func (b *excelBook) trendSheet(dist *District) {
 }
 
 func (b *excelBook) receiptsSheet(dist *District) {
-	s := b.newSheet("receipts",
+	s := b.longSheet("receipts", len(dist.Receipts),
 		b.col("quarter", 10, false),
 		b.col("category", 24, true),
 		b.col("invoice_date", 13, false),
