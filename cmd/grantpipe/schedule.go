@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/programme"
 	"grantpipe/pipeline/schedule"
 )
@@ -45,14 +46,9 @@ func runSchedule(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := pl.Scheduler(a.log, pl.History(), nil)
+	s, err := a.scheduler(pl, pl.History(), nil)
 	if err != nil {
 		return err
-	}
-	s.OnJob = func(name string) {
-		if err := a.held.SetJob(name); err != nil {
-			a.log.Warn("lock file", "err", err)
-		}
 	}
 	if *runNow != "" {
 		known := false
@@ -92,4 +88,20 @@ func runSchedule(ctx context.Context, a *app, args []string) error {
 	s.Shutdown(*grace)
 	a.log.Info("stopped")
 	return nil
+}
+
+// scheduler is the pipeline's scheduler for schedule and serve: its runs
+// recorded with history, each job's work wrapped by wrap (nil: as it is),
+// and the running job named in the data directory's lock file.
+func (a *app) scheduler(pl *jobs.Pipeline, history schedule.Recorder, wrap func(jobs.Work) jobs.Work) (*schedule.Scheduler, error) {
+	s, err := pl.Scheduler(a.log, history, wrap)
+	if err != nil {
+		return nil, err
+	}
+	s.OnJob = func(name string) {
+		if err := a.held.SetJob(name); err != nil {
+			a.log.Warn("lock file", "err", err)
+		}
+	}
+	return s, nil
 }

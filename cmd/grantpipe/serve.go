@@ -59,14 +59,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	// One writer: the scheduled jobs, their history and the requests take
 	// turns with the database.
 	writer := web.NewWriter()
-	s, err := pl.Scheduler(a.log, writer.History(pl.History()), writer.Job)
+	s, err := a.scheduler(pl, writer.History(pl.History()), writer.Job)
 	if err != nil {
 		return err
-	}
-	s.OnJob = func(name string) {
-		if err := a.held.SetJob(name); err != nil {
-			a.log.Warn("lock file", "err", err)
-		}
 	}
 	// An admin's "run now" runs the job through the scheduler, in the
 	// background; shutting down waits for it as for a scheduled run.

@@ -125,6 +125,16 @@ func (p *Pipeline) Today() time.Time {
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
 
+// CurrentYear is the budget year of today, or, when the programme has no
+// such year, its last one.
+func (p *Pipeline) CurrentYear() int {
+	y := p.Today().Year()
+	if _, ok := p.cfg.Programme.Year(y); !ok && len(p.cfg.Programme.Years) > 0 {
+		y = p.cfg.Programme.Years[len(p.cfg.Programme.Years)-1].Year
+	}
+	return y
+}
+
 // Open prepares the data directory and opens its database for writing.
 func (p *Pipeline) Open(ctx context.Context) (*store.Store, error) {
 	if err := p.cfg.Dir.Ensure(p.cfg.Programme.AllDistricts()); err != nil {

@@ -88,10 +88,7 @@ func (p *Pipeline) StatusOf(ctx context.Context, st *store.Store, year int, hold
 	}
 	out.Year = year
 	if out.Year == 0 {
-		out.Year = p.Today().Year()
-		if _, ok := p.cfg.Programme.Year(out.Year); !ok && len(p.cfg.Programme.Years) > 0 {
-			out.Year = p.cfg.Programme.Years[len(p.cfg.Programme.Years)-1].Year
-		}
+		out.Year = p.CurrentYear()
 	}
 	if err := p.matrix(ctx, st, out); err != nil {
 		return nil, err

@@ -56,17 +56,13 @@ func (s *Server) ministryRoutes(mux *http.ServeMux) {
 }
 
 // year is the request's ?year= when the programme has it, else the current
-// budget year, else (as grantpipe status) the programme's last.
+// budget year (as grantpipe status chooses it).
 func (s *Server) year(r *http.Request) int {
 	y, _ := strconv.Atoi(r.URL.Query().Get("year"))
 	if _, ok := s.cfg.Programme.Year(y); ok {
 		return y
 	}
-	y = s.cfg.Pipeline.Today().Year()
-	if _, ok := s.cfg.Programme.Year(y); !ok && len(s.cfg.Programme.Years) > 0 {
-		y = s.cfg.Programme.Years[len(s.cfg.Programme.Years)-1].Year
-	}
-	return y
+	return s.cfg.Pipeline.CurrentYear()
 }
 
 // years are the programme's budget years, for the year selector.
@@ -214,7 +210,7 @@ func (s *Server) payoutsImport(w http.ResponseWriter, r *http.Request, u account
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		path := freeInboxName(dir, datadir.StoredName(s.cfg.Now().In(s.cfg.Pipeline.Location()).Format("2006-01-02_150405_"), name, ""))
+		path := freeName(dir, datadir.StoredName(s.cfg.Now().In(s.cfg.Pipeline.Location()).Format("2006-01-02_150405_"), name, ""))
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return err
 		}

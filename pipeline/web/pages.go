@@ -178,10 +178,7 @@ func (s *Server) districtPageOf(ctx context.Context, u accounts.User) (districtP
 }
 
 func (s *Server) ministryHome(w http.ResponseWriter, r *http.Request) {
-	year, _ := strconv.Atoi(r.URL.Query().Get("year"))
-	if _, ok := s.cfg.Programme.Year(year); !ok {
-		year = 0
-	}
+	year := s.year(r)
 	var st *jobs.Status
 	var files []store.SentFile
 	err := s.withStore(r.Context(), func(db *store.Store) (err error) {
@@ -195,10 +192,7 @@ func (s *Server) ministryHome(w http.ResponseWriter, r *http.Request) {
 		s.failed(w, r, err)
 		return
 	}
-	page := ministryPage{Year: st.Year}
-	for _, y := range s.cfg.Programme.Years {
-		page.Years = append(page.Years, y.Year)
-	}
+	page := ministryPage{Year: st.Year, Years: s.years()}
 	at := map[string]int{}
 	for _, c := range st.Matrix {
 		k, ok := at[c.District]
@@ -376,7 +370,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, u accounts.User
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		path := freeInboxName(dir, name)
+		path := freeName(dir, name)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return err
 		}
@@ -415,8 +409,9 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, u accounts.User
 	return fr, name, nil, nil
 }
 
-// freeInboxName is a path for name in dir that no file has yet.
-func freeInboxName(dir, name string) string {
+// freeName is a path for name in dir (an inbox folder, the payouts
+// folder) that no file has yet.
+func freeName(dir, name string) string {
 	p := filepath.Join(dir, name)
 	ext := filepath.Ext(name)
 	for n := 2; ; n++ {
