@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -141,26 +140,11 @@ func (a *app) printValidateJSON(w io.Writer, res *validate.Result) error {
 // printValidate prints a summary by rule and severity, then the grants.
 func (a *app) printValidate(w io.Writer, cat *messages.Catalog, res *validate.Result) {
 	t := func(key string, args messages.Args) string { return cat.Text(a.lang, key, args) }
-	type key struct{ rule, severity string }
-	counts := map[key]int{}
-	for _, f := range res.Findings {
-		counts[key{f.Rule, string(f.Severity)}]++
-	}
-	var keys []key
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].rule != keys[j].rule {
-			return keys[i].rule < keys[j].rule
-		}
-		return keys[i].severity < keys[j].severity
-	})
 	fmt.Fprintln(w, t("cli.validate_title", messages.Args{"as_of": res.AsOf.Format("2006-01-02"), "run": fmt.Sprint(res.RunID), "rules": res.RuleSet}))
-	for _, k := range keys {
-		fmt.Fprintf(w, "  %-26s %-8s %5d\n", k.rule, t("cli.severity_"+k.severity, nil), counts[k])
+	for _, k := range res.Tally {
+		fmt.Fprintf(w, "  %-26s %-8s %5d\n", k.Rule, t("cli.severity_"+string(k.Severity), nil), k.N)
 	}
-	if len(keys) == 0 {
+	if len(res.Tally) == 0 {
 		fmt.Fprintln(w, "  "+t("cli.no_findings", nil))
 	}
 	fmt.Fprintln(w)

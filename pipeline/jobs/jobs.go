@@ -192,7 +192,7 @@ func (p *Pipeline) ManualValidate(ctx context.Context, c Check) (res *validate.R
 	err = p.Manual(ctx, "validate", func(ctx context.Context, st *store.Store) (n schedule.Counts, err error) {
 		// Asked for by name, the check runs, changed inputs or not.
 		if res, err = p.validate(ctx, st, c, false); res != nil {
-			n.Findings = len(res.Findings)
+			n.Findings = res.Count()
 		}
 		return n, err
 	})
@@ -339,7 +339,7 @@ func (p *Pipeline) Run(ctx context.Context, opt RunOptions) (*RunResult, error) 
 			c.Files = len(res.Ingest.Files)
 		}
 		if res.Check != nil {
-			c.Findings = len(res.Check.Findings)
+			c.Findings = res.Check.Count()
 		}
 		c.Reports = res.Changed
 		return c, err
@@ -387,7 +387,7 @@ func (p *Pipeline) ManualReport(ctx context.Context, c Check, dir string, period
 		if err != nil {
 			return n, err
 		}
-		n.Findings = len(res.Findings)
+		n.Findings = res.Count()
 		if c.AsOf.IsZero() {
 			written, err = p.Reports(ctx, st, dir, periods)
 		} else {

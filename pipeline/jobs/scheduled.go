@@ -59,7 +59,7 @@ func (p *Pipeline) JobIngest(ctx context.Context) (schedule.Counts, error) {
 	if err != nil {
 		return c, err
 	}
-	c.Findings = len(checked.Findings)
+	c.Findings = checked.Count()
 	c.Reports, err = p.ReportAll(ctx, st)
 	return c, err
 }
@@ -133,7 +133,7 @@ func (p *Pipeline) checkAndReport(ctx context.Context, periods ...report.Period)
 	if err != nil {
 		return c, err
 	}
-	c.Findings = len(checked.Findings)
+	c.Findings = checked.Count()
 	written, err := p.Reports(ctx, st, "", periods)
 	c.Reports = changed(written)
 	return c, err

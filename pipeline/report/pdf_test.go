@@ -447,3 +447,49 @@ func BenchmarkPayeeAttackPDF(b *testing.B) {
 	}
 	b.ReportMetric(float64(size), "bytes/pdf")
 }
+
+// The pages are compressed after fpdf has written the document (see
+// compressPages): the bytes must be those fpdf's own compression writes,
+// for a document of many pages, a cut one and one of a single page.
+func TestPagesCompressedAfterwardsAreTheBytesFpdfCompresses(t *testing.T) {
+	cat := excelCatalog(t)
+	for _, c := range []struct {
+		name     string
+		receipts int
+		maxPages int
+	}{{"a Belegliste of many pages", 1500, 1000}, {"a document cut at its bound", 1500, 5}, {"one page", 1, 1000}} {
+		t.Run(c.name, func(t *testing.T) {
+			d, dist := hostileData(c.receipts, "Müller & Söhne Bürobedarf GmbH")
+			render := func(own bool) []byte {
+				w, err := newDoc(context.Background(), d, cat, "P", "Börde", c.maxPages)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.newPage()
+				w.heading("Belegliste")
+				w.receipts(d, dist)
+				var buf bytes.Buffer
+				if own {
+					err = w.finish(&buf)
+				} else {
+					if w.stop != nil {
+						w.cutNotice()
+					}
+					w.pdf.SetCompression(true)
+					err = w.pdf.Output(&buf)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				return buf.Bytes()
+			}
+			got, want := render(true), render(false)
+			if !bytes.Equal(got, want) {
+				t.Errorf("the pages compressed afterwards differ from fpdf's: %d bytes, fpdf's %d", len(got), len(want))
+			}
+			if f := readPDF(t, got); c.receipts > 1 && f.pages < 5 {
+				t.Errorf("%d pages, want at least 5", f.pages)
+			}
+		})
+	}
+}

@@ -13,7 +13,7 @@ var (
 	validationInputs  = declare("fingerprints/validation_inputs.sql")
 	recordValidation  = declare("fingerprints/record_validation.sql")
 	validationOfRun   = declare("fingerprints/validation_of_run.sql")
-	runFindings       = declare("fingerprints/run_findings.sql")
+	runTally          = declare("fingerprints/run_tally.sql")
 	renderedFiles     = declare("fingerprints/rendered.sql")
 	recordRendered    = declare("fingerprints/record_rendered.sql")
 	forgetRendered    = declare("fingerprints/forget_rendered.sql")
@@ -56,23 +56,17 @@ func (s *Store) ValidationInputsOf(ctx context.Context, run int64) (fingerprint 
 	return fingerprint, true, nil
 }
 
-// StoredFinding is a finding of a stored validation run, with everything
-// the run recorded about it.
-type StoredFinding struct {
-	Rule, Severity, District string
-	Year, Quarter            int
-	SubmissionID             int64
-	File, Sheet, Cell        string
-	Row                      int
-	MessageDE, MessageEN     string
+// RuleTally is how many findings of one rule and severity a run stored.
+type RuleTally struct {
+	Rule, Severity string
+	N              int
 }
 
-// RunFindings returns every finding of validation run run, in the run's
-// order.
-func (s *Store) RunFindings(ctx context.Context, run int64) ([]StoredFinding, error) {
-	return allRows(ctx, s, fmt.Sprintf("findings of run %d", run), runFindings, []any{run}, func(r *sql.Rows, f *StoredFinding) error {
-		return r.Scan(&f.Rule, &f.Severity, &f.District, &f.Year, &f.Quarter, &f.SubmissionID,
-			&f.File, &f.Sheet, &f.Cell, &f.Row, &f.MessageDE, &f.MessageEN)
+// RunTally counts the findings of validation run run per rule and
+// severity, ordered so.
+func (s *Store) RunTally(ctx context.Context, run int64) ([]RuleTally, error) {
+	return allRows(ctx, s, fmt.Sprintf("findings of run %d", run), runTally, []any{run}, func(r *sql.Rows, t *RuleTally) error {
+		return r.Scan(&t.Rule, &t.Severity, &t.N)
 	})
 }
 

@@ -11,21 +11,65 @@ import (
 	"grantpipe/pipeline/store"
 )
 
+// Tally is how many findings of one rule and severity a check found.
+type Tally struct {
+	Rule     string
+	Severity finding.Severity
+	N        int
+}
+
+// TallyOf counts fs per rule and severity, ordered by rule, then severity.
+func TallyOf(fs []Finding) []Tally {
+	type key struct {
+		rule     string
+		severity finding.Severity
+	}
+	index := map[key]int{}
+	var out []Tally
+	for _, f := range fs {
+		k := key{f.Rule, f.Severity}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, Tally{Rule: f.Rule, Severity: f.Severity})
+		}
+		out[i].N++
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		return out[i].Severity < out[j].Severity
+	})
+	return out
+}
+
+// Count is the number of findings, whether the result lists them or only
+// tallies them.
+func (r *Result) Count() int {
+	n := 0
+	for _, t := range r.Tally {
+		n += t.N
+	}
+	return n
+}
+
 // Stored is the Result of validation run run as it was stored: what Run
-// returned when it made the run with opt. A caller that knows nothing the
-// run read has changed since answers with it instead of checking again
-// (see jobs.Pipeline.Validate).
+// returned when it made the run with opt, except that it tallies the
+// findings instead of listing them (reading a large run's findings back
+// cost more than the rest of a run with nothing new; who wants them reads
+// them from the store). A caller that knows nothing the run read has
+// changed since answers with it instead of checking again (see
+// jobs.Pipeline.Validate).
 func Stored(ctx context.Context, st *store.Store, p *programme.Programme, run store.ValidationRun, opt Options) (*Result, error) {
 	res := &Result{RunID: run.ID, AsOf: run.AsOf, RuleSet: run.RuleSet}
-	fs, err := st.RunFindings(ctx, run.ID)
+	tally, err := st.RunTally(ctx, run.ID)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	res.Findings = make([]Finding, len(fs))
-	for i, f := range fs {
-		res.Findings[i] = Finding{Rule: f.Rule, Severity: finding.Severity(f.Severity), District: f.District, Year: f.Year,
-			Quarter: f.Quarter, SubmissionID: f.SubmissionID, File: f.File, Sheet: f.Sheet, Cell: f.Cell, Row: f.Row,
-			Message: map[string]string{"de": f.MessageDE, "en": f.MessageEN}}
+	for _, t := range tally {
+		res.Tally = append(res.Tally, Tally{Rule: t.Rule, Severity: finding.Severity(t.Severity), N: t.N})
 	}
 	var years []int
 	for _, y := range p.Years {

@@ -115,10 +115,13 @@ type Grant struct {
 
 // Result is what a run found and computed.
 type Result struct {
-	RunID    int64
-	AsOf     time.Time
-	RuleSet  string
+	RunID   int64
+	AsOf    time.Time
+	RuleSet string
+	// Findings is every finding, in order; nil in a result answered from a
+	// stored run (see Stored), which carries only their Tally.
 	Findings []Finding
+	Tally    []Tally // the findings counted per rule and severity
 	Grants   []Grant
 }
 
@@ -239,6 +242,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 	}
 	sortFindings(findings)
 	res := &Result{AsOf: asOf, RuleSet: rules.Version(v.rules), Findings: filter(findings, opt)}
+	res.Tally = TallyOf(res.Findings)
 	for _, g := range byQuarter[0] {
 		if opt.Year == 0 || g.Year == opt.Year {
 			res.Grants = append(res.Grants, g)

@@ -395,7 +395,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, u accounts.User
 				if err != nil {
 					return err
 				}
-				c.Findings = len(checked.Findings)
+				c.Findings = checked.Count()
 				if c.Reports, err = s.cfg.Pipeline.Feedback(ctx, st); err != nil {
 					return err
 				}
