@@ -320,7 +320,13 @@ func (b *book) annotated(p *plan) (data []byte, fail *Failure) {
 		return nil, unreadable(err)
 	}
 	var buf bytes.Buffer
-	if err := p.merge(&buf, out.Bytes()); err != nil {
+	if err := p.merge(&buf, out.Bytes()); errors.Is(err, errSplice) && !p.whole {
+		// Made again with every sheet whole, which needs no splicing.
+		b.close()
+		b.marked, b.oldResults = nil, nil
+		p.whole = true
+		return b.annotated(p)
+	} else if err != nil {
 		return nil, unreadable(err)
 	}
 	return buf.Bytes(), nil

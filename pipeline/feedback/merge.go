@@ -17,7 +17,9 @@ import (
 // placeholder replaced by the original part: its compressed bytes copied
 // raw, or, for a sheet whose tab was selected, decompressed and
 // recompressed with only that selection cleared. The sheets excelize wrote
-// lose their selection the same way; only the result sheet keeps it. Entries keep excelize's
+// lose their selection the same way; only the result sheet keeps it. A sheet
+// given to excelize slimmed gets back the rows it was not given (see
+// slim.go). Entries keep excelize's
 // order and get no timestamps, so the same inputs give the same bytes.
 func (p *plan) merge(w io.Writer, out []byte) error {
 	zr, err := zip.NewReader(bytes.NewReader(out), int64(len(out)))
@@ -26,6 +28,12 @@ func (p *plan) merge(w io.Writer, out []byte) error {
 	}
 	zw := zip.NewWriter(w)
 	for _, e := range zr.File {
+		if s := p.slim[e.Name]; s != nil {
+			if err := copySpliced(zw, e, s); err != nil {
+				return err
+			}
+			continue
+		}
 		orig, ok := p.stand[e.Name]
 		if !ok {
 			if p.sheetParts[e.Name] && tabSelected(e) {
@@ -65,6 +73,31 @@ func (p *plan) merge(w io.Writer, out []byte) error {
 		}
 	}
 	return zw.Close()
+}
+
+// copySpliced writes a slimmed sheet as excelize wrote it (e) with the
+// original rows it was not given put back, and its tab unselected.
+func copySpliced(zw *zip.Writer, e *zip.File, s *slimSheet) error {
+	rc, err := e.Open()
+	if err != nil {
+		return err
+	}
+	written, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	data, err := s.splice(written)
+	if err != nil {
+		return err
+	}
+	data, _ = unselect(data)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Deflate})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
 }
 
 // copyRaw copies a zip entry's compressed bytes without decompressing them.

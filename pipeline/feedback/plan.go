@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/xlsx"
 )
@@ -109,6 +111,15 @@ type plan struct {
 	// numbers renames comments parts and VML drawings as excelize expects
 	// them (see numbering.go).
 	numbers *renumbering
+	// need holds, per part of a sheet excelize parses, the rows that carry
+	// a finding's cell; comments lists its comments parts, whose cells'
+	// rows are needed too. whole says to give excelize every sheet whole;
+	// slim holds, by excelize's name, the sheets it was given slimmed (see
+	// slim.go).
+	need     map[*zip.File]map[int]bool
+	comments map[*zip.File][]*zip.File
+	whole    bool
+	slim     map[string]*slimSheet
 }
 
 // nameOf is the name under which excelize gets entry e.
@@ -143,7 +154,8 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 	if err != nil {
 		return nil, unreadable(err)
 	}
-	p := &plan{wb: wb, load: map[*zip.File]bool{}, stand: map[string]*zip.File{}, selected: map[*zip.File]bool{}, sheetParts: map[string]bool{}, vml: map[*zip.File]bool{}}
+	p := &plan{wb: wb, load: map[*zip.File]bool{}, stand: map[string]*zip.File{}, selected: map[*zip.File]bool{}, sheetParts: map[string]bool{}, vml: map[*zip.File]bool{},
+		need: map[*zip.File]map[int]bool{}, comments: map[*zip.File][]*zip.File{}}
 	result := map[string]bool{}
 	for _, dn := range names {
 		if strings.EqualFold(dn.Name, markerName) && dn.Sheet >= 0 && dn.Sheet < len(sheets) {
@@ -203,8 +215,10 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 	for _, name := range p.marked {
 		sp := part[name].Part
 		add(sp)
-		if e := wb.Entry(sp); e != nil {
-			p.sheetParts[excelizeName(e.Name)] = true
+		sheetEntry := wb.Entry(sp)
+		if sheetEntry != nil {
+			p.sheetParts[excelizeName(sheetEntry.Name)] = true
+			p.need[sheetEntry] = neededRows(findings, name)
 		}
 		if rels := wb.Entry(relsOf(sp)); rels != nil && rels.UncompressedSize64 > maxRelsScan {
 			return nil, tooLarge("the relationships of sheet %q declare %s, limit %s", name, size(rels.UncompressedSize64), size(maxRelsScan))
@@ -217,6 +231,9 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 		for _, r := range rels {
 			if r.Part != "" && (relKind(r.Type, "comments") || relKind(r.Type, "vmlDrawing")) {
 				add(r.Part)
+			}
+			if e := wb.Entry(r.Part); e != nil && r.Part != "" && relKind(r.Type, "comments") && sheetEntry != nil {
+				p.comments[sheetEntry] = append(p.comments[sheetEntry], e)
 			}
 			if e := wb.Entry(r.Part); e != nil && r.Part != "" && relKind(r.Type, "vmlDrawing") {
 				p.vml[e] = true
@@ -265,21 +282,13 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 }
 
 // reduced writes the package that excelize opens: the parts of p.load as
-// they are, every other part as a placeholder, uncompressed.
+// they are, every other part as a placeholder, uncompressed; the sheets to
+// mark slimmed unless p.whole (see slim.go).
 func (p *plan) reduced() ([]byte, *Failure) {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
+	parts := map[*zip.File][]byte{}
 	elements, merges := 0, 0
 	for _, e := range p.wb.Entries() {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.nameOf(e), Method: zip.Store})
-		if err != nil {
-			return nil, unreadable(err)
-		}
-		if strings.HasSuffix(e.Name, "/") {
-			continue
-		}
-		if !p.load[e] {
-			w.Write(placeholder)
+		if !p.load[e] || strings.HasSuffix(e.Name, "/") {
 			continue
 		}
 		rc, err := e.Open()
@@ -300,6 +309,29 @@ func (p *plan) reduced() ([]byte, *Failure) {
 		if merges > maxParsedMerges {
 			return nil, tooLarge("more than %d merged cells on the sheets to mark", maxParsedMerges)
 		}
+		parts[e] = data
+	}
+	p.slim = map[string]*slimSheet{}
+	for sheet, need := range p.need {
+		for _, c := range p.comments[sheet] {
+			commentRows(parts[c], need)
+		}
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range p.wb.Entries() {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.nameOf(e), Method: zip.Store})
+		if err != nil {
+			return nil, unreadable(err)
+		}
+		if strings.HasSuffix(e.Name, "/") {
+			continue
+		}
+		if !p.load[e] {
+			w.Write(placeholder)
+			continue
+		}
+		data := parts[e]
 		if p.vml[e] {
 			data = numberShapes(data)
 		}
@@ -309,12 +341,37 @@ func (p *plan) reduced() ([]byte, *Failure) {
 		if excelizeName(e.Name) == "[Content_Types].xml" {
 			data = patchPartNames(data, p.numbers.partNames)
 		}
+		if need, ok := p.need[e]; ok && !p.whole {
+			if slimmed, s, ok := slim(data, need); ok {
+				data = slimmed
+				p.slim[excelizeName(p.nameOf(e))] = s
+			}
+		}
 		w.Write(data)
 	}
 	if err := zw.Close(); err != nil {
 		return nil, unreadable(err)
 	}
 	return buf.Bytes(), nil
+}
+
+// neededRows are the rows of the findings at a cell of sheet that are
+// marked there.
+func neededRows(findings []Finding, sheet string) map[int]bool {
+	rows := map[int]bool{}
+	for _, fd := range findings {
+		cell, ok := normCell(fd.Cell)
+		if !ok || fd.Sheet == "" || audience(fd) != District {
+			continue
+		}
+		if name, ok := matchSheet([]string{sheet}, fd.Sheet); !ok || name != sheet {
+			continue
+		}
+		if _, row, err := excelize.CellNameToCoordinates(cell); err == nil {
+			rows[row] = true
+		}
+	}
+	return rows
 }
 
 var (
