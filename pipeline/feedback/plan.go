@@ -155,7 +155,7 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 		return nil, unreadable(err)
 	}
 	p := &plan{wb: wb, load: map[*zip.File]bool{}, stand: map[string]*zip.File{}, selected: map[*zip.File]bool{}, sheetParts: map[string]bool{}, vml: map[*zip.File]bool{},
-		need: map[*zip.File]map[int]bool{}, comments: map[*zip.File][]*zip.File{}}
+		need: map[*zip.File]map[int]bool{}, comments: map[*zip.File][]*zip.File{}, whole: !slimSheets}
 	result := map[string]bool{}
 	for _, dn := range names {
 		if strings.EqualFold(dn.Name, markerName) && dn.Sheet >= 0 && dn.Sheet < len(sheets) {

@@ -27,6 +27,10 @@ import (
 // cannot be put back (errSplice), the workbook is made again with every
 // sheet whole.
 
+// slimSheets is false only in a test that compares with the sheets given
+// whole.
+var slimSheets = true
+
 // errSplice says that a slimmed sheet's rows could not be put back.
 var errSplice = errors.New("feedback: a slimmed sheet could not be put back together")
 
