@@ -25,6 +25,7 @@ const (
 	lineH   = 4.6
 	cellPad = 1.2
 	font    = "DejaVu"
+	fontKey = "dejavu" // font as fpdf names it (GetFontFamily)
 )
 
 // Colours of the reports.
@@ -117,8 +118,27 @@ func newDoc(ctx context.Context, d *Data, cat *messages.Catalog, orientation, ti
 	return w, nil
 }
 
-func (w *doc) color(c [3]int) { w.pdf.SetTextColor(c[0], c[1], c[2]) }
-func (w *doc) fill(c [3]int)  { w.pdf.SetFillColor(c[0], c[1], c[2]) }
+// color, fill and setFont leave fpdf's state alone when it already is
+// what they would set: fpdf writes a colour and a font into the page each
+// time they are set, and formats the colour each time, which a table's
+// cells would repeat thousands of times.
+func (w *doc) color(c [3]int) {
+	if r, g, b := w.pdf.GetTextColor(); [3]int{r, g, b} != c {
+		w.pdf.SetTextColor(c[0], c[1], c[2])
+	}
+}
+
+func (w *doc) fill(c [3]int) {
+	if r, g, b := w.pdf.GetFillColor(); [3]int{r, g, b} != c {
+		w.pdf.SetFillColor(c[0], c[1], c[2])
+	}
+}
+
+func (w *doc) setFont(style string, size float64) {
+	if pt, _ := w.pdf.GetFontSize(); pt != size || w.pdf.GetFontStyle() != style || w.pdf.GetFontFamily() != fontKey {
+		w.pdf.SetFont(font, style, size)
+	}
+}
 
 func (w *doc) date(t time.Time) string {
 	if w.lang == "en" {
@@ -323,7 +343,7 @@ func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
 		if r.bold {
 			style = "B"
 		}
-		pdf.SetFont(font, style, size)
+		w.setFont(style, size)
 		laid[n] = make([][]string, len(cols))
 		h := lh
 		for i := range cols {
@@ -393,7 +413,7 @@ func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
 		if r.bold {
 			style = "B"
 		}
-		pdf.SetFont(font, style, size)
+		w.setFont(style, size)
 		x, y := margin, pdf.GetY()
 		switch {
 		case r.fill != nil:
@@ -403,6 +423,10 @@ func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
 			w.fill(colZebra)
 			pdf.Rect(x, y, w.width, h, "F")
 		}
+		// Text is drawn in the fill colour: with fill and text both black,
+		// fpdf writes a cell's text without setting and restoring its
+		// colour around it.
+		w.fill([3]int{0, 0, 0})
 		for i, c := range cols {
 			if col, ok := r.color[i]; ok {
 				w.color(col)

@@ -14,11 +14,12 @@ import (
 // BenchmarkBeleglistePDF renders the annual PDF of a district with n
 // receipts made up here, without a database: the Belegliste is most of a
 // large district's report (see BenchmarkDistrictReportParts for one made
-// from ingested data). 2,000 receipts at CI's size; with
-// GRANTPIPE_BENCH=full also 8,000 and 20,000 (a district's year at 2,000
-// and 5,000 lines a quarter).
+// from ingested data), and none at all is what every document costs (a
+// quarterly report has no Belegliste). 0 and 2,000 receipts at CI's size;
+// with GRANTPIPE_BENCH=full also 8,000 and 20,000 (a district's year at
+// 2,000 and 5,000 lines a quarter).
 func BenchmarkBeleglistePDF(b *testing.B) {
-	sizes := []int{2000}
+	sizes := []int{0, 2000}
 	if os.Getenv("GRANTPIPE_BENCH") == "full" {
 		sizes = append(sizes, 8000, 20000)
 	}
