@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -328,7 +329,19 @@ func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
 	for i, c := range cols {
 		widths[i] = c.width * w.width
 	}
-	// Lay out.
+	// Lay out. A district writes the same payees, purposes and dates
+	// again and again: each text is broken into lines once per column and
+	// style.
+	type layoutKey struct {
+		text string
+		col  int
+		bold bool
+	}
+	type layout struct {
+		lines []string
+		cut   bool
+	}
+	memo := map[layoutKey]layout{}
 	laid := make([][][]string, len(rows))
 	heights := make([]float64, len(rows))
 	shortened := false
@@ -351,7 +364,13 @@ func (w *doc) styledTable(st tableStyle, cols []column, rows []row) {
 			if i < len(r.cells) {
 				text = r.cells[i]
 			}
-			ls, cut := w.lines(text, widths[i]-2*cellPad, maxCellLines, maxCellRunes)
+			key := layoutKey{text, i, r.bold}
+			l, ok := memo[key]
+			if !ok {
+				l.lines, l.cut = w.lines(text, widths[i]-2*cellPad, maxCellLines, maxCellRunes)
+				memo[key] = l
+			}
+			ls, cut := l.lines, l.cut
 			laid[n][i] = ls
 			shortened = shortened || cut
 			h = max(h, float64(len(ls))*lh)
@@ -486,11 +505,42 @@ func (w *doc) finish(out io.Writer) error {
 	if err := w.pdf.Error(); err != nil {
 		return err
 	}
-	var raw bytes.Buffer
-	if err := w.pdf.Output(&raw); err != nil {
+	pc := &pageCompressor{out: out}
+	if err := w.pdf.Output(pc); err != nil {
 		return err
 	}
-	return compressPages(out, raw.Bytes())
+	return pc.close()
+}
+
+// pageCompressor takes the document fpdf writes and passes it to
+// compressPages. fpdf writes the whole document in one call, which is
+// compressed as it comes, without a copy of the uncompressed document (6 MB
+// for 8,000 receipts); were it written in parts, they are put together
+// first.
+type pageCompressor struct {
+	out  io.Writer
+	raw  []byte
+	done bool
+}
+
+func (c *pageCompressor) Write(p []byte) (int, error) {
+	if c.done {
+		return 0, errors.New("compressing the pages: written to after the end of the document")
+	}
+	if len(c.raw) == 0 && bytes.HasSuffix(p, []byte("\n%%EOF\n")) {
+		c.done = true
+		return len(p), compressPages(c.out, p)
+	}
+	c.raw = append(c.raw, p...)
+	return len(p), nil
+}
+
+func (c *pageCompressor) close() error {
+	if c.done {
+		return nil
+	}
+	c.done = true
+	return compressPages(c.out, c.raw)
 }
 
 // compressPages writes doc, a PDF as fpdf writes it without compression,
