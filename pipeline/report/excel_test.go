@@ -780,3 +780,35 @@ func TestTheWorkbookStampIsTheInstantOfTheDataTime(t *testing.T) {
 		}
 	}
 }
+
+// TestRawRowsAreTheStreamWritersBytes: the data rows of the streamed sheet,
+// written by rawRow, give the workbook excelize's StreamWriter gave, byte
+// for byte, whatever the text: blanks at either end, line feeds, markup,
+// what reads as an escaped character, more than a cell holds.
+func TestRawRowsAreTheStreamWritersBytes(t *testing.T) {
+	for _, lang := range []string{"de", "en"} {
+		d := excelTestData(lang)
+		rs := d.Districts[0].Receipts
+		texts := []string{" vorn", "hinten\t", "zwei\nZeilen\r\nund", "<b>&amp;</b> \"'", "_x0041_ und _x005F_x0042_ und _x005F_", "=SUM(A1)", strings.Repeat("ä", 40_000), "\x01\ufffe"}
+		for i, s := range texts {
+			r := rs[i%len(rs)]
+			r.Payee, r.Purpose = s, texts[(i+1)%len(texts)]
+			rs = append(rs, r)
+		}
+		d.Districts[0].Receipts = rs
+		raw := excelDistrictBytes(t, d, 0)
+		rawRows = false
+		streamed := excelDistrictBytes(t, d, 0)
+		rawRows = true
+		if !bytes.Equal(raw, streamed) {
+			a := strings.Join(excelZipParts(t, raw, regexp.MustCompile(`^xl/worksheets/`)), "\n")
+			b := strings.Join(excelZipParts(t, streamed, regexp.MustCompile(`^xl/worksheets/`)), "\n")
+			for i := range min(len(a), len(b)) {
+				if a[i] != b[i] {
+					t.Fatalf("%s: the workbooks differ; sheets at byte %d:\nraw      %q\nstreamed %q", lang, i, a[max(0, i-200):min(len(a), i+200)], b[max(0, i-200):min(len(b), i+200)])
+				}
+			}
+			t.Fatalf("%s: the workbooks differ (sheets %d and %d bytes)", lang, len(a), len(b))
+		}
+	}
+}
