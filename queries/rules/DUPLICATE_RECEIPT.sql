@@ -6,25 +6,29 @@
 -- Within a district and year, over the submissions that count (replaced
 -- versions excluded). The first claim stands; each later one is the finding.
 -- Corrections (negative amounts) reuse the number on purpose and are not
--- counted. Numbers are found twice by a hash aggregate first, so only their
--- few claims are ordered.
-WITH claims AS (
-    SELECT r.district, r.year, r.quarter, r.submission_id, r.sheet, r.row_no, r.receipt_no, r.receipt_no_cell, r.amount,
-           r.file_name, r.received_at, lower(trim(r.receipt_no)) AS key
+-- counted. Numbers claimed twice are found by a hash aggregate on one 64-bit
+-- hash of the key (district, year, number) and nothing else, so that
+-- millions of claims cost a narrow aggregate, not one of strings; only the
+-- claims under those few hashes are then read again, compared by the key
+-- itself (a hash two keys share finds no finding) and ordered. The claims
+-- are not a CTE read twice: DuckDB would store every claim to read them.
+WITH twice AS (
+    SELECT hash(r.district, r.year, lower(trim(r.receipt_no))) AS h
     FROM current_receipts r
     WHERE r.receipt_no IS NOT NULL AND trim(r.receipt_no) <> '' AND r.amount > 0
-),
-twice AS (
-    SELECT district, year, key FROM claims GROUP BY district, year, key HAVING count(*) > 1
+    GROUP BY h
+    HAVING count(*) > 1
 ),
 ranked AS (
-    SELECT c.*,
+    SELECT r.district, r.year, r.quarter, r.submission_id, r.sheet, r.row_no, r.receipt_no, r.receipt_no_cell, r.amount,
            row_number() OVER w AS n,
-           first_value(c.file_name) OVER w AS first_file,
-           first_value(c.sheet) OVER w AS first_sheet,
-           first_value(c.receipt_no_cell) OVER w AS first_cell
-    FROM claims c SEMI JOIN twice t ON t.district = c.district AND t.year = c.year AND t.key = c.key
-    WINDOW w AS (PARTITION BY c.district, c.year, c.key ORDER BY c.quarter, c.received_at, c.submission_id, c.row_no
+           first_value(r.file_name) OVER w AS first_file,
+           first_value(r.sheet) OVER w AS first_sheet,
+           first_value(r.receipt_no_cell) OVER w AS first_cell
+    FROM current_receipts r SEMI JOIN twice t ON t.h = hash(r.district, r.year, lower(trim(r.receipt_no)))
+    WHERE r.receipt_no IS NOT NULL AND trim(r.receipt_no) <> '' AND r.amount > 0
+    WINDOW w AS (PARTITION BY r.district, r.year, lower(trim(r.receipt_no))
+                 ORDER BY r.quarter, r.received_at, r.submission_id, r.row_no
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 )
 SELECT district, year, quarter, submission_id, sheet, receipt_no_cell AS cell, row_no,
