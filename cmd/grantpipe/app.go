@@ -38,6 +38,7 @@ type app struct {
 	configFile string
 	lang       string
 	logFormat  string
+	logLevel   string // "" the command's own
 	now        func() time.Time // the clock
 	held       *lock.Lock       // the data directory, for commands that write it
 	prog       *programme.Programme
@@ -136,6 +137,7 @@ func (a *app) flags(name string, data bool) *flag.FlagSet {
 	fs.StringVar(&a.configFile, "config", "", "programme configuration `file` (TOML); default: the built-in configuration")
 	fs.StringVar(&a.lang, "lang", "de", "language of messages and forms: de or en")
 	fs.StringVar(&a.logFormat, "log-format", "text", "log lines as `text` or json (on standard error)")
+	fs.StringVar(&a.logLevel, "log-level", "", "log from `level` on: debug, info (each step of a job and its time), warn or error; default warn (info for schedule and serve)")
 	return fs
 }
 
@@ -150,8 +152,13 @@ func (a *app) lockData(command string) error {
 	return nil
 }
 
-// setLogger configures log/slog once for the command, at level.
+// setLogger configures log/slog once for the command, at level unless
+// --log-level says otherwise.
 func (a *app) setLogger(level slog.Level) {
+	if a.logLevel != "" {
+		// parse has checked it.
+		_ = level.UnmarshalText([]byte(a.logLevel))
+	}
 	opts := &slog.HandlerOptions{Level: level}
 	if a.logFormat == "json" {
 		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
@@ -172,6 +179,10 @@ func (a *app) parse(fs *flag.FlagSet, args []string) error {
 	}
 	if a.logFormat != "text" && a.logFormat != "json" {
 		return usageError{fmt.Sprintf("--log-format %q: want text or json", a.logFormat)}
+	}
+	var level slog.Level
+	if a.logLevel != "" && level.UnmarshalText([]byte(a.logLevel)) != nil {
+		return usageError{fmt.Sprintf("--log-level %q: want debug, info, warn or error", a.logLevel)}
 	}
 	a.setLogger(slog.LevelWarn)
 	return nil

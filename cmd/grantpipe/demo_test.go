@@ -134,8 +134,16 @@ func TestZipBombIsRejectedQuicklyInLittleMemory(t *testing.T) {
 // nothing else.
 func TestDemoRunReportsExactlyThePlantedProblems(t *testing.T) {
 	data := t.TempDir()
-	if code, _, errOut := run(t, "run", "--demo", "--data", data); code != 0 {
+	code, _, errOut := run(t, "run", "--demo", "--data", data, "--log-level", "info")
+	if code != 0 {
 		t.Fatalf("run --demo: %s", errOut)
+	}
+	// At level info the job says each step and its time (where a slow
+	// run's time went).
+	for _, step := range []string{"step=ingest files=42", "step=check", "step=reports period=2026-Q1", "step=feedback changed=42"} {
+		if !strings.Contains(errOut, step) {
+			t.Errorf("--log-level info: no %q in\n%s", step, errOut)
+		}
 	}
 	code, out, errOut := run(t, "validate", "--data", data, "--json", "--as-of", demo.AsOf.Format("2006-01-02"))
 	if code != 0 {

@@ -91,6 +91,12 @@ func TestUsage(t *testing.T) {
 			t.Errorf("code %d, stderr %q", code, errOut)
 		}
 	})
+	t.Run("a bad log level exits 2", func(t *testing.T) {
+		code, _, errOut := run(t, "config", "--log-level", "loud")
+		if code != exitUsage || !strings.Contains(errOut, "--log-level") {
+			t.Errorf("code %d, stderr %q", code, errOut)
+		}
+	})
 	t.Run("a broken configuration file fails naming the key", func(t *testing.T) {
 		f := t.TempDir() + "/p.toml"
 		os.WriteFile(f, []byte("[[budget_year]]\nyear = 2026\nstate_budgett_eur = 1\n"), 0o644)

@@ -184,10 +184,12 @@ func (r *renderedState) save(ctx context.Context, st *store.Store) error {
 // fingerprint changed or whose file is missing or altered; the others are
 // returned unchanged. What was written is recorded in rs.
 func (p *Pipeline) reportsOf(ctx context.Context, rs *renderedState, d *report.Data, load func(*report.District) error, lines []store.QuarterLines) ([]report.Written, error) {
+	start := time.Now()
 	fps, err := report.Fingerprints(ctx, d, p.cfg.Catalog, p.version(), lines)
 	if err != nil {
 		return nil, err
 	}
+	p.cfg.Log.Debug("fingerprints", "period", d.Period.Slug(), "documents", len(fps), "took", time.Since(start).Round(time.Millisecond))
 	out := filepath.Join(rs.dir, d.Period.Slug())
 	want := map[string]bool{}
 	for _, doc := range fps {

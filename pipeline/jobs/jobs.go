@@ -226,6 +226,7 @@ func (p *Pipeline) Reports(ctx context.Context, st *store.Store, dir string, per
 			written = append(written, w...)
 			continue
 		}
+		start := time.Now()
 		w, err := p.eachPeriod(ctx, st, dir, []report.Period{period}, func(dir string, d *report.Data, load func(*report.District) error) ([]report.Written, error) {
 			ql, ok := lines[d.Period.Year]
 			if !ok {
@@ -242,6 +243,7 @@ func (p *Pipeline) Reports(ctx context.Context, st *store.Store, dir string, per
 			// What was written is recorded even when a period failed.
 			return written, errors.Join(err, rs.save(ctx, st))
 		}
+		p.cfg.Log.Info("step done", "step", "reports", "period", period.Slug(), "changed", changed(w), "took", time.Since(start).Round(time.Millisecond))
 		rs.periodDone(period, key)
 	}
 	return written, rs.save(ctx, st)
@@ -258,10 +260,12 @@ func (p *Pipeline) eachPeriod(ctx context.Context, st *store.Store, dir string, 
 	}
 	var all []report.Written
 	for _, period := range periods {
+		start := time.Now()
 		d, err := report.Load(ctx, st, p.cfg.Programme, period, p.cfg.Lang)
 		if err != nil {
 			return all, err
 		}
+		p.cfg.Log.Debug("period loaded", "period", period.Slug(), "districts", len(d.Districts), "took", time.Since(start).Round(time.Millisecond))
 		w, err := write(dir, d, func(dist *report.District) error { return report.LoadReceipts(ctx, st, d, dist) })
 		all = append(all, w...)
 		if err != nil {
@@ -279,8 +283,10 @@ func (p *Pipeline) Feedback(ctx context.Context, st *store.Store) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	start := time.Now()
 	n, made, err := feedback.WriteChanged(ctx, st, p.cfg.Dir, p.cfg.Catalog, p.cfg.Lang, p.loc, p.cfg.Log, p.version(), key)
 	p.made(made...)
+	p.cfg.Log.Info("step done", "step", "feedback", "changed", n, "took", time.Since(start).Round(time.Millisecond))
 	return n, err
 }
 
@@ -364,12 +370,16 @@ func (p *Pipeline) run(ctx context.Context, st *store.Store, opt RunOptions, res
 		}
 	}
 	var err error
+	start := time.Now()
 	if res.Ingest, err = p.Ingest(ctx, st, nil); err != nil {
 		return err
 	}
+	p.cfg.Log.Info("step done", "step", "ingest", "files", len(res.Ingest.Files), "took", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
 	if res.Check, err = p.Validate(ctx, st, opt.Check); err != nil {
 		return err
 	}
+	p.cfg.Log.Info("step done", "step", "check", "run", res.Check.RunID, "findings", res.Check.Count(), "took", time.Since(start).Round(time.Millisecond))
 	res.Changed, err = p.ReportAll(ctx, st)
 	return err
 }
