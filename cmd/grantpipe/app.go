@@ -38,7 +38,7 @@ type app struct {
 	configFile string
 	lang       string
 	logFormat  string
-	logLevel   string // "" the command's own
+	logLevel   string           // "" the command's own
 	now        func() time.Time // the clock
 	held       *lock.Lock       // the data directory, for commands that write it
 	prog       *programme.Programme
