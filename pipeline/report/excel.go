@@ -232,15 +232,19 @@ func newExcelBook(d *Data, cat *messages.Catalog) *excelBook {
 }
 
 // fastZip is the zip writer the workbooks are written with: its parts are
-// deflated at flate.BestSpeed rather than archive/zip's default level,
-// which took a third of a district workbook's time (the receipts sheet of
-// 8,000 lines: 1.5 MB of XML) for a file about a quarter smaller. The
-// output is as deterministic as before.
+// deflated at level 2 (deflateLevel) rather than archive/zip's default 6,
+// which took a third of a district workbook's time. For the receipts sheet
+// of 8,000 lines (4.7 MB of XML) level 2 took 21-30 ms against 42-100 ms
+// and wrote 467 KB against 363 KB; level 1 (flate.BestSpeed) was no faster
+// and wrote 541 KB. The output is as deterministic as before.
 func fastZip(w io.Writer) excelize.ZipWriter {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, fastDeflate)
 	return zw
 }
+
+// deflateLevel is the workbooks' compression level (see fastZip).
+const deflateLevel = 2
 
 // fastWriters keeps flate writers for reuse: a new one zeroes about a
 // megabyte of tables, and a workbook has a dozen parts.
@@ -251,7 +255,7 @@ func fastDeflate(w io.Writer) (io.WriteCloser, error) {
 		fw.Reset(w)
 		return pooledFlate{fw}, nil
 	}
-	fw, err := flate.NewWriter(w, flate.BestSpeed)
+	fw, err := flate.NewWriter(w, deflateLevel)
 	if err != nil {
 		return nil, err
 	}
