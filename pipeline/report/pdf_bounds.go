@@ -78,7 +78,10 @@ func districtRows(d *Data, dist *District) int {
 // more.
 func flatText(s string, limit int) (text string, cut bool) {
 	s, cut = firstRunes(s, limit)
-	return datadir.Printable(flatSpace.Replace(s)), cut
+	if strings.ContainsAny(s, "\r\n\t\v\f") { // most texts have none: the replacer costs more than the search
+		s = flatSpace.Replace(s)
+	}
+	return datadir.Printable(s), cut
 }
 
 var flatSpace = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ", "\v", " ", "\f", " ")
