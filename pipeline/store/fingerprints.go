@@ -91,20 +91,48 @@ func (s *Store) RenderedUnder(ctx context.Context, dir string) (string, map[stri
 
 func (s *Store) renderedUnder(ctx context.Context, dir string) (map[string]Rendered, error) {
 	out := map[string]Rendered{}
-	prefix := dir
-	if len(prefix) == 0 || prefix[len(prefix)-1] != '/' {
+	prefix := s.renderedKey(dir)
+	if len(prefix) > 0 && prefix[len(prefix)-1] != '/' {
 		prefix += "/"
 	}
 	err := eachRow(ctx, s, "rendered files", renderedFiles, []any{prefix}, func(r *sql.Rows) error {
-		var path string
+		var key string
 		var v Rendered
-		if err := r.Scan(&path, &v.Fingerprint, &v.Size, &v.ModTime, &v.Note); err != nil {
+		if err := r.Scan(&key, &v.Fingerprint, &v.Size, &v.ModTime, &v.Note); err != nil {
 			return err
 		}
-		out[path] = v
+		out[s.renderedPath(key)] = v
 		return nil
 	})
 	return out, err
+}
+
+// renderedKey is how the table names the file at path (absolute): below
+// the database's folder (the data directory) relative to it, in slashes,
+// so that a data directory moved or restored elsewhere finds its files
+// rendered; elsewhere (an --out folder) the absolute path.
+func (s *Store) renderedKey(path string) string {
+	root, err := filepath.Abs(filepath.Dir(s.path))
+	if err == nil {
+		if rel, err := filepath.Rel(root, path); err == nil && rel == "." {
+			return ""
+		} else if err == nil && filepath.IsLocal(rel) {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return path
+}
+
+// renderedPath is the absolute path of the file the table names key.
+func (s *Store) renderedPath(key string) string {
+	if filepath.IsAbs(key) {
+		return key
+	}
+	root, err := filepath.Abs(filepath.Dir(s.path))
+	if err != nil {
+		return key
+	}
+	return filepath.Join(root, filepath.FromSlash(key))
 }
 
 // RecordRendered records what the files in set were rendered from (by
@@ -119,7 +147,7 @@ func (s *Store) RecordRendered(ctx context.Context, set map[string]Rendered, gon
 	}
 	defer tx.Rollback()
 	for _, path := range gone {
-		if _, err := tx.ExecContext(ctx, s.text(forgetRendered), path); err != nil {
+		if _, err := tx.ExecContext(ctx, s.text(forgetRendered), s.renderedKey(path)); err != nil {
 			return fmt.Errorf("rendered files: %w", err)
 		}
 	}
@@ -128,7 +156,7 @@ func (s *Store) RecordRendered(ctx context.Context, set map[string]Rendered, gon
 		if v.Note != "" {
 			note = v.Note
 		}
-		if _, err := tx.ExecContext(ctx, s.text(recordRendered), path, v.Fingerprint, v.Size, v.ModTime, note); err != nil {
+		if _, err := tx.ExecContext(ctx, s.text(recordRendered), s.renderedKey(path), v.Fingerprint, v.Size, v.ModTime, note); err != nil {
 			return fmt.Errorf("rendered files: %w", err)
 		}
 	}
