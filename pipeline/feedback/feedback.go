@@ -42,6 +42,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -314,6 +315,14 @@ func (b *book) annotated(p *plan) (data []byte, fail *Failure) {
 	if err := b.docProps(); err != nil {
 		return nil, unreadable(err)
 	}
+	if p.sst != nil {
+		for id, name := range b.f.GetSheetMap() {
+			if name == b.sheet {
+				// excelize names a new sheet's part by its sheet id.
+				p.sst.sheet = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
+			}
+		}
+	}
 	// WriteTo, not WriteToBuffer: only WriteTo applies f.Path's type.
 	var out bytes.Buffer
 	if _, err := b.f.WriteTo(&out); err != nil {
@@ -410,6 +419,7 @@ func (b *book) annotate(reduced []byte, p *plan) error {
 		}
 		return err
 	}
+	f.SetZipWriter(excelizeZip)
 	b.f = f
 	b.styles = map[xfKey]int{}
 	b.fills = map[finding.Severity]int{}
@@ -464,6 +474,7 @@ func (b *book) freeSheetName() string {
 // fresh makes a workbook with only the result sheet.
 func (b *book) fresh() error {
 	b.f = excelize.NewFile()
+	b.f.SetZipWriter(excelizeZip)
 	b.fromScratch = true
 	b.sheet = b.text("feedback.sheet_name", nil)
 	if err := b.f.SetSheetName(b.f.GetSheetName(0), b.sheet); err != nil {

@@ -26,8 +26,19 @@ func (p *plan) merge(w io.Writer, out []byte) error {
 	if err != nil {
 		return fmt.Errorf("reading excelize's output: %w", err)
 	}
-	zw := zip.NewWriter(w)
+	zw := newZip(w)
+	if p.sst != nil && p.sst.sheet == "" {
+		return errSplice
+	}
+	sstDone := p.sst == nil
 	for _, e := range zr.File {
+		if p.sst != nil && (e.Name == "xl/sharedStrings.xml" || e.Name == p.sst.sheet) {
+			if err := copySharedTexts(zw, e, p.sst); err != nil {
+				return err
+			}
+			sstDone = sstDone || e.Name == "xl/sharedStrings.xml"
+			continue
+		}
 		if s := p.slim[e.Name]; s != nil {
 			if err := copySpliced(zw, e, s); err != nil {
 				return err
@@ -72,7 +83,39 @@ func (p *plan) merge(w io.Writer, out []byte) error {
 			return err
 		}
 	}
+	if !sstDone {
+		return errSplice
+	}
 	return zw.Close()
+}
+
+// copySharedTexts writes excelize's table of shared strings as the
+// district's with the new texts appended, or the result sheet with its
+// references moved past the district's texts (see sst.go).
+func copySharedTexts(zw *zip.Writer, e *zip.File, s *sharedTexts) error {
+	rc, err := e.Open()
+	if err != nil {
+		return err
+	}
+	written, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	var data []byte
+	if e.Name == "xl/sharedStrings.xml" {
+		if data, err = s.table(written); err != nil {
+			return err
+		}
+	} else {
+		data = s.resultSheet(written)
+	}
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Deflate})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
 }
 
 // copySpliced writes a slimmed sheet as excelize wrote it (e) with the

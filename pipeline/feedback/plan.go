@@ -120,6 +120,9 @@ type plan struct {
 	comments map[*zip.File][]*zip.File
 	whole    bool
 	slim     map[string]*slimSheet
+	// sst is the district's table of shared strings, held back from
+	// excelize unless whole (see sst.go).
+	sst *sharedTexts
 }
 
 // nameOf is the name under which excelize gets entry e.
@@ -311,7 +314,7 @@ func (p *plan) reduced() ([]byte, *Failure) {
 		}
 		parts[e] = data
 	}
-	p.slim = map[string]*slimSheet{}
+	p.slim, p.sst = map[string]*slimSheet{}, nil
 	for sheet, need := range p.need {
 		for _, c := range p.comments[sheet] {
 			commentRows(parts[c], need)
@@ -340,6 +343,11 @@ func (p *plan) reduced() ([]byte, *Failure) {
 		}
 		if excelizeName(e.Name) == "[Content_Types].xml" {
 			data = patchPartNames(data, p.numbers.partNames)
+		}
+		if excelizeName(p.nameOf(e)) == "xl/sharedStrings.xml" && !p.whole {
+			if t, ok := keepSharedTexts(data); ok {
+				p.sst, data = t, emptySST
+			}
 		}
 		if need, ok := p.need[e]; ok && !p.whole {
 			if slimmed, s, ok := slim(data, need); ok {
