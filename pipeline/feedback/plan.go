@@ -27,9 +27,10 @@ import (
 // excelize cannot afford: 40 million unclosed elements in 132 KB, millions
 // of empty cells, or parts that no relationship names at all, none of them
 // read by the ingester because the form does not use them. So excelize gets
-// a reduced copy of the package: the workbook-level parts it reads, and
-// the sheets that get marks (or lose the marks of an earlier round), whole;
-// every other part is replaced by a tiny placeholder. When the result is
+// a reduced copy of the package: the workbook-level parts it reads (but
+// the shared strings, see sst.go), and the sheets that get marks (or lose
+// the marks of an earlier round), slimmed to the rows it touches (see
+// slim.go); every other part is replaced by a tiny placeholder. When the result is
 // written, each placeholder is swapped back for the original part's
 // compressed bytes, copied raw (zip.File.OpenRaw, zip.Writer.CreateRaw):
 // never decompressed, never parsed. That keeps excelize's handling of
