@@ -800,6 +800,13 @@ func TestRawRowsAreTheStreamWritersBytes(t *testing.T) {
 		rawRows = false
 		streamed := excelDistrictBytes(t, d, 0)
 		rawRows = true
+		if state, stateStreamed := excelStateBytes(t, d), func() []byte {
+			rawRows = false
+			defer func() { rawRows = true }()
+			return excelStateBytes(t, d)
+		}(); !bytes.Equal(state, stateStreamed) {
+			t.Errorf("%s: the state workbooks differ", lang)
+		}
 		if !bytes.Equal(raw, streamed) {
 			a := strings.Join(excelZipParts(t, raw, regexp.MustCompile(`^xl/worksheets/`)), "\n")
 			b := strings.Join(excelZipParts(t, streamed, regexp.MustCompile(`^xl/worksheets/`)), "\n")
