@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -110,17 +111,25 @@ func (s *Store) renderedUnder(ctx context.Context, dir string) (map[string]Rende
 // renderedKey is how the table names the file at path (absolute): below
 // the database's folder (the data directory) relative to it, in slashes,
 // so that a data directory moved or restored elsewhere finds its files
-// rendered; elsewhere (an --out folder) the absolute path.
+// rendered; elsewhere (an --out folder) the absolute path. A trailing
+// separator (a folder's own record) is kept.
 func (s *Store) renderedKey(path string) string {
 	root, err := filepath.Abs(filepath.Dir(s.path))
-	if err == nil {
-		if rel, err := filepath.Rel(root, path); err == nil && rel == "." {
-			return ""
-		} else if err == nil && filepath.IsLocal(rel) {
-			return filepath.ToSlash(rel)
-		}
+	if err != nil {
+		return path
 	}
-	return path
+	rel, err := filepath.Rel(root, path)
+	switch {
+	case err != nil || !filepath.IsLocal(rel) && rel != ".":
+		return path
+	case rel == ".":
+		rel = ""
+	}
+	key := filepath.ToSlash(rel)
+	if strings.HasSuffix(path, string(filepath.Separator)) && key != "" {
+		key += "/"
+	}
+	return key
 }
 
 // renderedPath is the absolute path of the file the table names key.
@@ -132,7 +141,11 @@ func (s *Store) renderedPath(key string) string {
 	if err != nil {
 		return key
 	}
-	return filepath.Join(root, filepath.FromSlash(key))
+	path := filepath.Join(root, filepath.FromSlash(key))
+	if strings.HasSuffix(key, "/") {
+		path += string(filepath.Separator)
+	}
+	return path
 }
 
 // RecordRendered records what the files in set were rendered from (by

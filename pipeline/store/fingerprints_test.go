@@ -22,9 +22,12 @@ func TestRenderedFilesMoveWithTheDataDirectory(t *testing.T) {
 	outside := filepath.Join(t.TempDir(), "out")
 	st := open(t, filepath.Join(first, "grantpipe.duckdb"))
 	inside := filepath.Join(first, "reports", "2026-Q1", "Sachsen-Anhalt_2026-Q1.pdf")
+	// A folder's own record (the period as a whole) ends in a separator.
+	folder := filepath.Join(first, "reports", "2026-Q1") + string(filepath.Separator)
 	elsewhere := filepath.Join(outside, "2026-Q1", "Sachsen-Anhalt_2026-Q1.pdf")
 	if err := st.RecordRendered(ctx, map[string]store.Rendered{
 		inside:    {Fingerprint: "in", Size: 1, ModTime: 2},
+		folder:    {Fingerprint: "period"},
 		elsewhere: {Fingerprint: "out", Size: 3, ModTime: 4},
 	}, nil); err != nil {
 		t.Fatal(err)
@@ -42,15 +45,17 @@ func TestRenderedFilesMoveWithTheDataDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := filepath.Join(moved, "reports", "2026-Q1", "Sachsen-Anhalt_2026-Q1.pdf")
-	if abs != filepath.Join(moved, "reports") || len(have) != 1 || have[want].Fingerprint != "in" || have[want].ModTime != 2 {
-		t.Errorf("after the move: %s %v, want %s rendered from \"in\"", abs, have, want)
+	wantFolder := filepath.Join(moved, "reports", "2026-Q1") + string(filepath.Separator)
+	if abs != filepath.Join(moved, "reports") || len(have) != 2 || have[want].Fingerprint != "in" || have[want].ModTime != 2 ||
+		have[wantFolder].Fingerprint != "period" {
+		t.Errorf("after the move: %s %v, want %s rendered from \"in\" and %s from \"period\"", abs, have, want, wantFolder)
 	}
 	_, have, err = st.RenderedUnder(ctx, outside)
 	if err != nil || len(have) != 1 || have[elsewhere].Fingerprint != "out" {
 		t.Errorf("outside the data directory: %v %v, want %s", have, err, elsewhere)
 	}
 	// Forgetting works by the same names.
-	if err := st.RecordRendered(ctx, nil, []string{want, elsewhere}); err != nil {
+	if err := st.RecordRendered(ctx, nil, []string{want, wantFolder, elsewhere}); err != nil {
 		t.Fatal(err)
 	}
 	if _, have, _ = st.RenderedUnder(ctx, moved); len(have) != 0 {
