@@ -106,16 +106,21 @@ func writeAll(ctx context.Context, st *store.Store, d datadir.Dir, cat *messages
 	}
 	var todo []work
 	var keep []string
+	runs := map[int64]int64{}
+	for _, s := range subs {
+		runs[s.ID] = s.FindingsRun
+	}
+	all, err := st.FindingsOfFiles(ctx, runs)
+	if err != nil {
+		return 0, nil, fmt.Errorf("feedback: %w", err)
+	}
 	for i, s := range subs {
 		path := paths[s.StoredPath]
 		if owner[path] != i {
 			log.Warn("feedback: stored file shared with a later submission, no workbook of its own", "submission", s.ID, "stored", s.StoredPath)
 			continue
 		}
-		stored, err := st.FindingsForDistrict(ctx, s.ID, s.FindingsRun)
-		if err != nil {
-			return 0, nil, fmt.Errorf("feedback: %w", err)
-		}
+		stored := all[s.ID]
 		fs := make([]Finding, len(stored))
 		for k, f := range stored {
 			fs[k] = Finding{Rule: f.Rule, Severity: f.Severity, Sheet: f.Sheet, Cell: f.Cell, Message: f.Message[messageLang(lang)]}

@@ -11,6 +11,7 @@ import (
 var (
 	feedbackSubmissions = declare("feedback/submissions.sql")
 	feedbackFindings    = declare("feedback/findings.sql")
+	feedbackRunFindings = declare("feedback/findings_of_run.sql")
 	feedbackFailures    = declare("feedback/failures.sql")
 	clearFailure        = declare("feedback/clear_failure.sql")
 	recordFailure       = declare("feedback/record_failure.sql")
@@ -69,6 +70,38 @@ func (s *Store) FindingsForDistrict(ctx context.Context, id, run int64) ([]FileF
 		f.Message = map[string]string{"de": de, "en": en}
 		return nil
 	})
+}
+
+// FindingsOfFiles is FindingsForDistrict for many files at once: for each
+// submission id in runs, what its district hears about it from the
+// validation run given with it. One query per distinct run.
+func (s *Store) FindingsOfFiles(ctx context.Context, runs map[int64]int64) (map[int64][]FileFinding, error) {
+	out := map[int64][]FileFinding{}
+	seen := map[int64]bool{}
+	for _, run := range runs {
+		if seen[run] {
+			continue
+		}
+		seen[run] = true
+		err := eachRow(ctx, s, fmt.Sprintf("findings of the files of run %d", run), feedbackRunFindings, []any{run}, func(rows *sql.Rows) error {
+			var id int64
+			var f FileFinding
+			var de, en string
+			var ord, seq int
+			if err := rows.Scan(&id, &f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en, &ord, &seq); err != nil {
+				return err
+			}
+			if r, ok := runs[id]; ok && r == run {
+				f.Message = map[string]string{"de": de, "en": en}
+				out[id] = append(out[id], f)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Note is a finding about a whole file that a later step adds to its
