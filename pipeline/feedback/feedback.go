@@ -48,6 +48,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"grantpipe/pipeline/fastzip"
 	"grantpipe/pipeline/finding"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/xlsx"
@@ -419,7 +420,7 @@ func (b *book) annotate(reduced []byte, p *plan) error {
 		}
 		return err
 	}
-	f.SetZipWriter(excelizeZip)
+	f.SetZipWriter(fastzip.Excelize)
 	b.f = f
 	b.styles = map[xfKey]int{}
 	b.fills = map[finding.Severity]int{}
@@ -474,7 +475,7 @@ func (b *book) freeSheetName() string {
 // fresh makes a workbook with only the result sheet.
 func (b *book) fresh() error {
 	b.f = excelize.NewFile()
-	b.f.SetZipWriter(excelizeZip)
+	b.f.SetZipWriter(fastzip.Excelize)
 	b.fromScratch = true
 	b.sheet = b.text("feedback.sheet_name", nil)
 	if err := b.f.SetSheetName(b.f.GetSheetName(0), b.sheet); err != nil {

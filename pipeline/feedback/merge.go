@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/fastzip"
 )
 
 // merge writes to w the package excelize wrote (out), with every
@@ -26,7 +27,7 @@ func (p *plan) merge(w io.Writer, out []byte) error {
 	if err != nil {
 		return fmt.Errorf("reading excelize's output: %w", err)
 	}
-	zw := newZip(w)
+	zw := fastzip.NewWriter(w)
 	if p.sst != nil && p.sst.sheet == "" {
 		return errSplice
 	}

@@ -3,7 +3,6 @@ package report
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -12,13 +11,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 
 	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/fastzip"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 )
@@ -227,48 +226,8 @@ func newExcelBook(d *Data, cat *messages.Catalog) *excelBook {
 		lang = "de"
 	}
 	f := excelize.NewFile()
-	f.SetZipWriter(fastZip)
+	f.SetZipWriter(fastzip.Excelize)
 	return &excelBook{f: f, d: d, cat: cat, lang: lang, styles: map[excelStyleKey]int{}}
-}
-
-// fastZip is the zip writer the workbooks are written with: its parts are
-// deflated at level 2 (deflateLevel) rather than archive/zip's default 6,
-// which took a third of a district workbook's time. For the receipts sheet
-// of 8,000 lines (4.7 MB of XML) level 2 took 21-30 ms against 42-100 ms
-// and wrote 467 KB against 363 KB; level 1 (flate.BestSpeed) was no faster
-// and wrote 541 KB. The output is as deterministic as before.
-func fastZip(w io.Writer) excelize.ZipWriter {
-	zw := zip.NewWriter(w)
-	zw.RegisterCompressor(zip.Deflate, fastDeflate)
-	return zw
-}
-
-// deflateLevel is the workbooks' compression level (see fastZip).
-const deflateLevel = 2
-
-// fastWriters keeps flate writers for reuse: a new one zeroes about a
-// megabyte of tables, and a workbook has a dozen parts.
-var fastWriters sync.Pool
-
-func fastDeflate(w io.Writer) (io.WriteCloser, error) {
-	if fw, ok := fastWriters.Get().(*flate.Writer); ok {
-		fw.Reset(w)
-		return pooledFlate{fw}, nil
-	}
-	fw, err := flate.NewWriter(w, deflateLevel)
-	if err != nil {
-		return nil, err
-	}
-	return pooledFlate{fw}, nil
-}
-
-// pooledFlate returns its writer to fastWriters when closed.
-type pooledFlate struct{ *flate.Writer }
-
-func (p pooledFlate) Close() error {
-	err := p.Writer.Close()
-	fastWriters.Put(p.Writer)
-	return err
 }
 
 func (b *excelBook) close() { _ = b.f.Close() }
@@ -308,7 +267,7 @@ func (b *excelBook) write(w io.Writer) error {
 	var z *rawZip
 	if b.raw != nil {
 		b.f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-			z = &rawZip{Writer: fastZip(w).(*zip.Writer), path: b.rawPath, sheet: b.raw}
+			z = &rawZip{Writer: fastzip.NewWriter(w), path: b.rawPath, sheet: b.raw}
 			return z
 		})
 	}
