@@ -280,7 +280,9 @@ func (w *doc) legend(colours [][3]int, labels []string) {
 // category with subtotals, as a Verwendungsnachweis lists them.
 func (w *doc) receipts(d *Data, dist *District) {
 	cols := []column{{w.t("report.col_paid_on", nil), 0.11, "L"}, {w.t("report.col_payee", nil), 0.22, "L"}, {w.t("report.col_purpose", nil), 0.25, "L"},
-		{w.t("report.col_receipt_no", nil), 0.14, "L"}, {w.t("report.col_place", nil), 0.13, "L"}, {w.t("report.col_amount", nil), 0.15, "R"}}
+		// The place ("Q1 Belegliste!G1234") is wide enough not to break
+		// inside its cell reference; the amount needs no more than a sum.
+		{w.t("report.col_receipt_no", nil), 0.14, "L"}, {w.t("report.col_place", nil), 0.165, "L"}, {w.t("report.col_amount", nil), 0.115, "R"}}
 	var rows []row
 	var total money.Cents
 	flush := func(name string, sum money.Cents) {
