@@ -94,34 +94,29 @@ func (p *plan) merge(w io.Writer, out []byte) error {
 // district's with the new texts appended, or the result sheet with its
 // references moved past the district's texts (see sst.go).
 func copySharedTexts(zw *zip.Writer, e *zip.File, s *sharedTexts) error {
-	rc, err := e.Open()
-	if err != nil {
-		return err
-	}
-	written, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil {
-		return err
-	}
-	var data []byte
-	if e.Name == "xl/sharedStrings.xml" {
-		if data, err = s.table(written); err != nil {
-			return err
+	return rewritePart(zw, e, func(written []byte) ([]byte, error) {
+		if e.Name == "xl/sharedStrings.xml" {
+			return s.table(written)
 		}
-	} else {
-		data = s.resultSheet(written)
-	}
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Deflate})
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(data)
-	return err
+		return s.resultSheet(written), nil
+	})
 }
 
 // copySpliced writes a slimmed sheet as excelize wrote it (e) with the
 // original rows it was not given put back, and its tab unselected.
 func copySpliced(zw *zip.Writer, e *zip.File, s *slimSheet) error {
+	return rewritePart(zw, e, func(written []byte) ([]byte, error) {
+		data, err := s.splice(written)
+		if err != nil {
+			return nil, err
+		}
+		data, _ = unselect(data)
+		return data, nil
+	})
+}
+
+// rewritePart writes part e as change makes it from its bytes, deflated.
+func rewritePart(zw *zip.Writer, e *zip.File, change func([]byte) ([]byte, error)) error {
 	rc, err := e.Open()
 	if err != nil {
 		return err
@@ -131,11 +126,10 @@ func copySpliced(zw *zip.Writer, e *zip.File, s *slimSheet) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.splice(written)
+	data, err := change(written)
 	if err != nil {
 		return err
 	}
-	data, _ = unselect(data)
 	w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Deflate})
 	if err != nil {
 		return err
