@@ -6,10 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
+	"grantpipe/pipeline/cputime"
 	"grantpipe/pipeline/demo"
 	"grantpipe/pipeline/feedback"
 	"grantpipe/pipeline/form"
@@ -113,7 +112,7 @@ func BenchmarkWrite(b *testing.B) {
 				opt.File = filepath.Base(src)
 				var buf bytes.Buffer
 				b.ResetTimer()
-				defer cpuPerOp(b)()
+				defer cputime.PerOp(b)()
 				for range b.N {
 					buf.Reset()
 					res, err := feedback.Write(&buf, src, fs, cat, opt)
@@ -125,19 +124,4 @@ func BenchmarkWrite(b *testing.B) {
 			})
 		}
 	}
-}
-
-func cpuPerOp(b *testing.B) func() {
-	start := cpuTime(b)
-	return func() {
-		b.ReportMetric(float64((cpuTime(b)-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	}
-}
-
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
+	"grantpipe/pipeline/cputime"
 	"grantpipe/pipeline/datadir"
 	"grantpipe/pipeline/demo"
 	"grantpipe/pipeline/messages"
@@ -123,7 +123,7 @@ func BenchmarkDistrictReport(b *testing.B) {
 		dist := &d.Districts[len(d.Districts)-1]
 		receipts := 0
 		b.ResetTimer()
-		defer cpuPerOp(b)()
+		defer cputime.PerOp(b)()
 		for range b.N {
 			if err := report.LoadReceipts(ctx, e.st, d, dist); err != nil {
 				b.Fatal(err)
@@ -152,7 +152,7 @@ func BenchmarkDistrictReportParts(b *testing.B) {
 		d := e.load(b, report.Period{Year: 2026})
 		dist := &d.Districts[len(d.Districts)-1]
 		b.Run("no_receipts", func(b *testing.B) {
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for range b.N {
 				if err := report.WriteDistrictPDF(io.Discard, d, dist, e.cat); err != nil {
 					b.Fatal(err)
@@ -163,7 +163,7 @@ func BenchmarkDistrictReportParts(b *testing.B) {
 			}
 		})
 		b.Run("receipts", func(b *testing.B) {
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for range b.N {
 				if err := report.LoadReceipts(ctx, e.st, d, dist); err != nil {
 					b.Fatal(err)
@@ -174,7 +174,7 @@ func BenchmarkDistrictReportParts(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run("pdf", func(b *testing.B) {
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for range b.N {
 				if err := report.WriteDistrictPDF(io.Discard, d, dist, e.cat); err != nil {
 					b.Fatal(err)
@@ -182,7 +182,7 @@ func BenchmarkDistrictReportParts(b *testing.B) {
 			}
 		})
 		b.Run("xlsx", func(b *testing.B) {
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for range b.N {
 				if err := report.WriteDistrictExcel(io.Discard, d, dist, e.cat); err != nil {
 					b.Fatal(err)
@@ -199,7 +199,7 @@ func BenchmarkStateReport(b *testing.B) {
 	eachCase(b, func(b *testing.B, e *reportEnv) {
 		d := e.load(b, report.Period{Year: 2026})
 		b.ResetTimer()
-		defer cpuPerOp(b)()
+		defer cputime.PerOp(b)()
 		for range b.N {
 			if err := report.WriteStatePDF(io.Discard, d, e.cat); err != nil {
 				b.Fatal(err)
@@ -221,7 +221,7 @@ func BenchmarkPeriodReports(b *testing.B) {
 		out := b.TempDir()
 		districts := 0
 		b.ResetTimer()
-		defer cpuPerOp(b)()
+		defer cputime.PerOp(b)()
 		for i := range b.N {
 			d := e.load(b, report.Period{Year: 2026})
 			districts = len(d.Districts)
@@ -239,26 +239,6 @@ func BenchmarkPeriodReports(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(districts), "ms/district")
 	})
-}
-
-// cpuPerOp starts counting the process's CPU time (user and system, every
-// thread: DuckDB's too); the function it returns reports it per op as
-// cpu-ms/op. On a shared machine the wall time of a run varies with what
-// else runs, the CPU time it takes much less. (It counts the stopped
-// timer's work too: BenchmarkPeriodReports removes its folder there.)
-func cpuPerOp(b *testing.B) func() {
-	start := cpuTime(b)
-	return func() {
-		b.ReportMetric(float64((cpuTime(b)-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	}
-}
-
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // TestTheFourthQuarterAndTheYearLoad: the fourth quarter's end is in the
