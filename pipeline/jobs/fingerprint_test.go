@@ -256,6 +256,49 @@ func TestRunRendersWhatChanged(t *testing.T) {
 			t.Error("the check as of the next day answered with the previous day's run")
 		}
 	})
+
+	t.Run("every file's findings read at once are each file's own", func(t *testing.T) {
+		// Feedback reads the findings of all files in one query per run
+		// (store.FindingsOfFiles); here, after a resent quarter, a replaced
+		// file's come from an older run than the others'.
+		ctx := context.Background()
+		st, err := dp.Open(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		subs, err := st.SentFiles(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs := map[int64]int64{}
+		distinct := map[int64]bool{}
+		for _, s := range subs {
+			runs[s.ID] = s.FindingsRun
+			distinct[s.FindingsRun] = true
+		}
+		all, err := st.FindingsOfFiles(ctx, runs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(distinct) < 2 {
+			t.Errorf("the files' findings come from %d runs, want a replaced file's older one too", len(distinct))
+		}
+		found := 0
+		for _, s := range subs {
+			one, err := st.FindingsForDistrict(ctx, s.ID, s.FindingsRun)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found += len(one)
+			if !reflect.DeepEqual(all[s.ID], one) && (len(one) > 0 || len(all[s.ID]) > 0) {
+				t.Errorf("submission %d (%s): read at once %v, alone %v", s.ID, s.File, all[s.ID], one)
+			}
+		}
+		if found == 0 {
+			t.Error("no file has findings: nothing compared")
+		}
+	})
 }
 
 // The store's record of a check is what Validate compares: a run of an
