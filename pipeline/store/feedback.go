@@ -11,7 +11,6 @@ import (
 var (
 	feedbackSubmissions = declare("feedback/submissions.sql")
 	feedbackFindings    = declare("feedback/findings.sql")
-	feedbackRunFindings = declare("feedback/findings_of_run.sql")
 	feedbackFailures    = declare("feedback/failures.sql")
 	clearFailure        = declare("feedback/clear_failure.sql")
 	recordFailure       = declare("feedback/record_failure.sql")
@@ -61,15 +60,11 @@ func (s *Store) SentFiles(ctx context.Context) ([]Sent, error) {
 // Sent.FindingsRun) that point into it, in order (see
 // feedback/findings.sql).
 func (s *Store) FindingsForDistrict(ctx context.Context, id, run int64) ([]FileFinding, error) {
-	return allRows(ctx, s, fmt.Sprintf("findings of submission %d", id), feedbackFindings, []any{id, run}, func(rows *sql.Rows, f *FileFinding) error {
-		var de, en string
-		var ord, seq int
-		if err := rows.Scan(&f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en, &ord, &seq); err != nil {
-			return err
-		}
-		f.Message = map[string]string{"de": de, "en": en}
-		return nil
-	})
+	var out []FileFinding
+	if err := s.fileFindings(ctx, run, id, func(_ int64, f FileFinding) { out = append(out, f) }); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // FindingsOfFiles is FindingsForDistrict for many files at once: for each
@@ -83,25 +78,33 @@ func (s *Store) FindingsOfFiles(ctx context.Context, runs map[int64]int64) (map[
 			continue
 		}
 		seen[run] = true
-		err := eachRow(ctx, s, fmt.Sprintf("findings of the files of run %d", run), feedbackRunFindings, []any{run}, func(rows *sql.Rows) error {
-			var id int64
-			var f FileFinding
-			var de, en string
-			var ord, seq int
-			if err := rows.Scan(&id, &f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en, &ord, &seq); err != nil {
-				return err
-			}
+		err := s.fileFindings(ctx, run, nil, func(id int64, f FileFinding) {
 			if r, ok := runs[id]; ok && r == run {
-				f.Message = map[string]string{"de": de, "en": en}
 				out[id] = append(out[id], f)
 			}
-			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// fileFindings hands each finding feedback/findings.sql reads for run and
+// submission (an id, or nil for every file) to keep, in order.
+func (s *Store) fileFindings(ctx context.Context, run int64, submission any, keep func(int64, FileFinding)) error {
+	return eachRow(ctx, s, fmt.Sprintf("findings of the files of run %d", run), feedbackFindings, []any{run, submission}, func(rows *sql.Rows) error {
+		var id int64
+		var f FileFinding
+		var de, en string
+		var ord, seq int
+		if err := rows.Scan(&id, &f.Rule, &f.Severity, &f.Sheet, &f.Cell, &de, &en, &ord, &seq); err != nil {
+			return err
+		}
+		f.Message = map[string]string{"de": de, "en": en}
+		keep(id, f)
+		return nil
+	})
 }
 
 // Note is a finding about a whole file that a later step adds to its
