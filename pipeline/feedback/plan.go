@@ -233,13 +233,17 @@ func makePlan(wb *xlsx.Workbook, findings []Finding, cat *messages.Catalog) (*pl
 			return nil, unreadable(err)
 		}
 		for _, r := range rels {
-			if r.Part != "" && (relKind(r.Type, "comments") || relKind(r.Type, "vmlDrawing")) {
-				add(r.Part)
+			comments, vml := relKind(r.Type, "comments"), relKind(r.Type, "vmlDrawing")
+			if r.Part == "" || !comments && !vml {
+				continue
 			}
-			if e := wb.Entry(r.Part); e != nil && r.Part != "" && relKind(r.Type, "comments") && sheetEntry != nil {
+			add(r.Part)
+			e := wb.Entry(r.Part)
+			switch {
+			case e == nil:
+			case comments && sheetEntry != nil:
 				p.comments[sheetEntry] = append(p.comments[sheetEntry], e)
-			}
-			if e := wb.Entry(r.Part); e != nil && r.Part != "" && relKind(r.Type, "vmlDrawing") {
+			case vml:
 				p.vml[e] = true
 			}
 		}
