@@ -92,7 +92,8 @@ func (s *Store) RenderedUnder(ctx context.Context, dir string) (string, map[stri
 
 func (s *Store) renderedUnder(ctx context.Context, dir string) (map[string]Rendered, error) {
 	out := map[string]Rendered{}
-	prefix := s.renderedKey(dir)
+	root := s.dataRoot()
+	prefix := renderedKey(root, dir)
 	if len(prefix) > 0 && prefix[len(prefix)-1] != '/' {
 		prefix += "/"
 	}
@@ -102,22 +103,18 @@ func (s *Store) renderedUnder(ctx context.Context, dir string) (map[string]Rende
 		if err := r.Scan(&key, &v.Fingerprint, &v.Size, &v.ModTime, &v.Note); err != nil {
 			return err
 		}
-		out[s.renderedPath(key)] = v
+		out[renderedPath(root, key)] = v
 		return nil
 	})
 	return out, err
 }
 
 // renderedKey is how the table names the file at path (absolute): below
-// the database's folder (the data directory) relative to it, in slashes,
-// so that a data directory moved or restored elsewhere finds its files
-// rendered; elsewhere (an --out folder) the absolute path. A trailing
-// separator (a folder's own record) is kept.
-func (s *Store) renderedKey(path string) string {
-	root, err := filepath.Abs(filepath.Dir(s.path))
-	if err != nil {
-		return path
-	}
+// the data directory (root: the database's folder, absolute) relative to
+// it, in slashes, so that a data directory moved or restored elsewhere
+// finds its files rendered; elsewhere (an --out folder) the absolute path.
+// A trailing separator (a folder's own record) is kept.
+func renderedKey(root, path string) string {
 	rel, err := filepath.Rel(root, path)
 	switch {
 	case err != nil || !filepath.IsLocal(rel) && rel != ".":
@@ -133,12 +130,8 @@ func (s *Store) renderedKey(path string) string {
 }
 
 // renderedPath is the absolute path of the file the table names key.
-func (s *Store) renderedPath(key string) string {
+func renderedPath(root, key string) string {
 	if filepath.IsAbs(key) {
-		return key
-	}
-	root, err := filepath.Abs(filepath.Dir(s.path))
-	if err != nil {
 		return key
 	}
 	path := filepath.Join(root, filepath.FromSlash(key))
@@ -146,6 +139,17 @@ func (s *Store) renderedPath(key string) string {
 		path += string(filepath.Separator)
 	}
 	return path
+}
+
+// dataRoot is the data directory, absolute: the database's folder; ""
+// when the working directory is gone, and then every path is recorded as
+// it is.
+func (s *Store) dataRoot() string {
+	root, err := filepath.Abs(filepath.Dir(s.path))
+	if err != nil {
+		return ""
+	}
+	return root
 }
 
 // RecordRendered records what the files in set were rendered from (by
@@ -159,8 +163,9 @@ func (s *Store) RecordRendered(ctx context.Context, set map[string]Rendered, gon
 		return fmt.Errorf("rendered files: %w", err)
 	}
 	defer tx.Rollback()
+	root := s.dataRoot()
 	for _, path := range gone {
-		if _, err := tx.ExecContext(ctx, s.text(forgetRendered), s.renderedKey(path)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.text(forgetRendered), renderedKey(root, path)); err != nil {
 			return fmt.Errorf("rendered files: %w", err)
 		}
 	}
@@ -169,7 +174,7 @@ func (s *Store) RecordRendered(ctx context.Context, set map[string]Rendered, gon
 		if v.Note != "" {
 			note = v.Note
 		}
-		if _, err := tx.ExecContext(ctx, s.text(recordRendered), s.renderedKey(path), v.Fingerprint, v.Size, v.ModTime, note); err != nil {
+		if _, err := tx.ExecContext(ctx, s.text(recordRendered), renderedKey(root, path), v.Fingerprint, v.Size, v.ModTime, note); err != nil {
 			return fmt.Errorf("rendered files: %w", err)
 		}
 	}
