@@ -243,7 +243,7 @@ func (p *Pipeline) Reports(ctx context.Context, st *store.Store, dir string, per
 			// What was written is recorded even when a period failed.
 			return written, errors.Join(err, rs.save(ctx, st))
 		}
-		p.cfg.Log.Info("step done", "step", "reports", "period", period.Slug(), "changed", changed(w), "took", time.Since(start).Round(time.Millisecond))
+		p.stepDone("reports", start, "period", period.Slug(), "changed", changed(w))
 		rs.periodDone(period, key)
 	}
 	return written, rs.save(ctx, st)
@@ -286,7 +286,7 @@ func (p *Pipeline) Feedback(ctx context.Context, st *store.Store) (int, error) {
 	start := time.Now()
 	n, made, err := feedback.WriteChanged(ctx, st, p.cfg.Dir, p.cfg.Catalog, p.cfg.Lang, p.loc, p.cfg.Log, p.version(), key)
 	p.made(made...)
-	p.cfg.Log.Info("step done", "step", "feedback", "changed", n, "took", time.Since(start).Round(time.Millisecond))
+	p.stepDone("feedback", start, "changed", n)
 	return n, err
 }
 
@@ -374,14 +374,20 @@ func (p *Pipeline) run(ctx context.Context, st *store.Store, opt RunOptions, res
 	if res.Ingest, err = p.Ingest(ctx, st, nil); err != nil {
 		return err
 	}
-	p.cfg.Log.Info("step done", "step", "ingest", "files", len(res.Ingest.Files), "took", time.Since(start).Round(time.Millisecond))
+	p.stepDone("ingest", start, "files", len(res.Ingest.Files))
 	start = time.Now()
 	if res.Check, err = p.Validate(ctx, st, opt.Check); err != nil {
 		return err
 	}
-	p.cfg.Log.Info("step done", "step", "check", "run", res.Check.RunID, "findings", res.Check.Count(), "took", time.Since(start).Round(time.Millisecond))
+	p.stepDone("check", start, "run", res.Check.RunID, "findings", res.Check.Count())
 	res.Changed, err = p.ReportAll(ctx, st)
 	return err
+}
+
+// stepDone logs, at info, that a step of a job is done: its name, what
+// attrs say and how long it took since start (where a slow run's time went).
+func (p *Pipeline) stepDone(step string, start time.Time, attrs ...any) {
+	p.cfg.Log.Info("step done", append(append([]any{"step", step}, attrs...), "took", time.Since(start).Round(time.Millisecond))...)
 }
 
 // ManualReport is the report command: check as c says, then write the reports of
