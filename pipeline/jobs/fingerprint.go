@@ -126,7 +126,7 @@ func (p *Pipeline) validate(ctx context.Context, st *store.Store, c Check, reuse
 			}
 		}
 	}
-	v, err := validate.New(ctx, st, p.cfg.Programme, p.rules, validate.WithClock(p.cfg.Now))
+	v, err := validate.New(ctx, st, p.cfg.Programme, p.rules, validate.WithClock(p.cfg.Now), validate.WithLog(p.cfg.Log))
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"grantpipe/pipeline/finding"
+	"log/slog"
 	"maps"
 	"slices"
 	"sort"
@@ -36,6 +37,7 @@ type Validator struct {
 	programme *programme.Programme
 	rules     []rules.Rule
 	now       func() time.Time // the clock of a run's start
+	log       *slog.Logger     // each rule's time, at debug
 }
 
 // Option changes how New builds a Validator.
@@ -44,6 +46,10 @@ type Option func(*Validator)
 // WithClock gives the clock runs take their start time (and, without an
 // as-of day, their day) from.
 func WithClock(now func() time.Time) Option { return func(v *Validator) { v.now = now } }
+
+// WithLog gives the logger a run tells, at debug, each rule's time and
+// number of findings, and the time of marking the ineligible lines.
+func WithLog(l *slog.Logger) Option { return func(v *Validator) { v.log = l } }
 
 // New makes a Validator of the rules rs for programme p over store st, and
 // vets every rule as Run needs it (see check): a rule that may not run stops
@@ -55,12 +61,15 @@ func New(ctx context.Context, st *store.Store, p *programme.Programme, rs []rule
 	case p == nil:
 		return nil, errors.New("validate: no programme")
 	}
-	v := &Validator{store: st, programme: p, rules: rs, now: time.Now}
+	v := &Validator{store: st, programme: p, rules: rs, now: time.Now, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(v)
 	}
 	if v.now == nil {
 		return nil, errors.New("validate: no clock")
+	}
+	if v.log == nil {
+		v.log = slog.New(slog.DiscardHandler)
 	}
 	if err := v.check(ctx); err != nil {
 		return nil, err
@@ -236,10 +245,12 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
+	start := time.Now()
 	byQuarter, err := v.grants(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
+	v.log.DebugContext(ctx, "grants computed", "took", time.Since(start).Round(time.Millisecond))
 	sortFindings(findings)
 	res := &Result{AsOf: asOf, RuleSet: rules.Version(v.rules), Findings: filter(findings, opt)}
 	res.Tally = TallyOf(res.Findings)
@@ -248,12 +259,14 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 			res.Grants = append(res.Grants, g)
 		}
 	}
+	start = time.Now()
 	if res.RunID, err = v.save(ctx, r, res, opt, started, byQuarter); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
+	v.log.DebugContext(ctx, "run stored", "run", res.RunID, "findings", len(findings), "took", time.Since(start).Round(time.Millisecond))
 	return res, nil
 }
 
@@ -263,21 +276,32 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 func (v *Validator) runRules(ctx context.Context, r *run) ([]Finding, error) {
 	var findings []Finding
 	lineDone := false
+	markIneligible := func() error {
+		start := time.Now()
+		lines := errorLines(findings)
+		if err := r.tx.MarkIneligible(ctx, lines); err != nil {
+			return err
+		}
+		lineDone = true
+		v.log.DebugContext(ctx, "lines marked ineligible", "lines", len(lines), "took", time.Since(start).Round(time.Millisecond))
+		return nil
+	}
 	for _, rule := range v.rules {
 		if rule.Phase != rules.PhaseLine && !lineDone {
-			if err := r.tx.MarkIneligible(ctx, errorLines(findings)); err != nil {
+			if err := markIneligible(); err != nil {
 				return nil, err
 			}
-			lineDone = true
 		}
+		start := time.Now()
 		fs, err := runRule(ctx, r, rule)
 		if err != nil {
 			return nil, err
 		}
+		v.log.DebugContext(ctx, "rule done", "rule", rule.ID, "findings", len(fs), "took", time.Since(start).Round(time.Millisecond))
 		findings = append(findings, fs...)
 	}
 	if !lineDone {
-		if err := r.tx.MarkIneligible(ctx, errorLines(findings)); err != nil {
+		if err := markIneligible(); err != nil {
 			return nil, err
 		}
 	}
