@@ -77,3 +77,37 @@ func TestPeriodsAreTheQuartersWithDataThenTheirYear(t *testing.T) {
 		t.Errorf("periods %v, want %v", got, want)
 	}
 }
+
+// A quarter the district has not sent has no Belegliste, and its year still
+// has the receipts of the quarters sent. (Asked of DuckDB for a quarter
+// without a submission, the receipts query read every receipt in the
+// database; receipt_submissions.sql answers first.)
+func TestAQuarterNotSentLoadsNoReceipts(t *testing.T) {
+	s := submit(t, nil)
+	ctx := context.Background()
+	p, err := programme.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q2, err := report.Load(ctx, s.st, p, report.Period{Year: s.d.Period.Year, Quarter: 2}, "de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(q2.Districts, func(d report.District) bool { return d.AGS == s.dist.AGS })
+	if i < 0 {
+		t.Fatalf("district %s not in the Q2 report", s.dist.AGS)
+	}
+	dist := &q2.Districts[i]
+	if err := report.LoadReceipts(ctx, s.st, q2, dist); err != nil {
+		t.Fatal(err)
+	}
+	if len(dist.Receipts) != 0 {
+		t.Errorf("Q2, not sent: %d receipts, want none", len(dist.Receipts))
+	}
+	if err := report.LoadReceipts(ctx, s.st, s.d, s.dist); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.dist.Receipts) == 0 {
+		t.Error("the year: no receipts, want those of Q1")
+	}
+}

@@ -27,6 +27,7 @@ var (
 	reportDataTime         = declare("report/data_time.sql")
 	reportReceiptTexts     = declare("report/receipt_texts.sql")
 	reportReceipts         = declare("report/receipts.sql")
+	reportReceiptSubs      = declare("report/receipt_submissions.sql")
 )
 
 // ValidationRun is one run of the checks.
@@ -259,6 +260,13 @@ type ReceiptLine struct {
 // name one text of 32,767 characters in every row.
 func (s *Store) DistrictReceipts(ctx context.Context, district string, year, first, last int) ([]ReceiptLine, error) {
 	args := []any{year, first, last, district}
+	var subs int
+	if err := s.db.QueryRowContext(ctx, s.text(reportReceiptSubs), args...).Scan(&subs); err != nil {
+		return nil, fmt.Errorf("receipts of %s: %w", district, err)
+	}
+	if subs == 0 {
+		return nil, nil // see receipt_submissions.sql
+	}
 	long, err := allRows(ctx, s, "receipts of "+district, reportReceiptTexts, args, func(r *sql.Rows, t *string) error {
 		return r.Scan(t)
 	})
