@@ -13,13 +13,16 @@
 -- nothing) and ordered. At 10 M lines the sort took 0.5-0.7x the time of a
 -- hash aggregate of the hashes (GROUP BY h HAVING count(*) > 1), which
 -- builds a table of millions of groups that each hold one claim; the
--- claims are not a CTE read twice, which DuckDB would store whole.
+-- claims are not a CTE read twice, which DuckDB would store whole. A
+-- number is there when trimmed it is not empty; one that starts with a
+-- printable ASCII character ('!' to '~') is not trimmed to test that (trim
+-- was 0.15 s of 0.73 s at 10 M lines).
 WITH twice AS (
     SELECT DISTINCT h
     FROM (SELECT h, lag(h) OVER (ORDER BY h) AS previous
           FROM (SELECT hash(r.district, r.year, lower(trim(r.receipt_no))) AS h
                 FROM current_receipts r
-                WHERE r.receipt_no IS NOT NULL AND trim(r.receipt_no) <> '' AND r.amount > 0))
+                WHERE (r.receipt_no BETWEEN '!' AND '~' OR trim(r.receipt_no) <> '') AND r.amount > 0))
     WHERE h = previous
 ),
 ranked AS (
@@ -29,7 +32,7 @@ ranked AS (
            first_value(r.sheet) OVER w AS first_sheet,
            first_value(r.receipt_no_cell) OVER w AS first_cell
     FROM current_receipts r SEMI JOIN twice t ON t.h = hash(r.district, r.year, lower(trim(r.receipt_no)))
-    WHERE r.receipt_no IS NOT NULL AND trim(r.receipt_no) <> '' AND r.amount > 0
+    WHERE (r.receipt_no BETWEEN '!' AND '~' OR trim(r.receipt_no) <> '') AND r.amount > 0
     WINDOW w AS (PARTITION BY r.district, r.year, lower(trim(r.receipt_no))
                  ORDER BY r.quarter, r.received_at, r.submission_id, r.row_no
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
