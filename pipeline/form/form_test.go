@@ -1,11 +1,14 @@
 package form_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -474,4 +477,48 @@ func pick(lang, de, en string) string {
 		return en
 	}
 	return de
+}
+
+// Every font of the blank form names its family: LibreOffice shows a font
+// without one in a serif font of its own, wider than Calibri.
+func TestEveryFontOfTheFormNamesItsFamily(t *testing.T) {
+	_, y, cat := setup(t)
+	d, _ := y.District("15087")
+	f, err := form.Blank(y, cat, "de", form.Prefill{District: d, Year: 2026, Quarter: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fonts := fontsWithoutName(t, buf.Bytes()); len(fonts) > 0 {
+		t.Errorf("fonts without a family: %q", fonts)
+	}
+}
+
+// fontsWithoutName are the <font> elements of a workbook's styles that name
+// no family.
+func fontsWithoutName(t *testing.T, workbook []byte) []string {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(workbook), int64(len(workbook)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := z.Open("xl/styles.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	styles, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(`<font>.*?</font>`).FindAll(styles, -1) {
+		if !bytes.Contains(m, []byte("<name ")) {
+			out = append(out, string(m))
+		}
+	}
+	return out
 }

@@ -83,6 +83,16 @@ func (w *writer) do(err error) {
 }
 
 func (w *writer) style(s *excelize.Style) int {
+	// A font without a family is shown in whatever the office suite falls
+	// back to (LibreOffice: a serif font): every font names the
+	// workbook's default.
+	if s.Font != nil && s.Font.Family == "" {
+		family, err := w.f.GetDefaultFont()
+		w.do(err)
+		font := *s.Font
+		font.Family = family
+		s.Font = &font
+	}
 	id, err := w.f.NewStyle(s)
 	w.do(err)
 	return id

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -210,6 +211,7 @@ type excelBook struct {
 	lang   string
 	title  string
 	sheets int
+	family string // the default font's family, which every style names
 	// streamed says a sheet of the workbook is streamed (see longSheet),
 	// and raw holds its data rows, written by rawRow.
 	streamed bool
@@ -295,13 +297,20 @@ type rawSheet struct {
 	buf   bytes.Buffer
 }
 
-// row writes one data row: vals from column A on, each with its style.
-func (r *rawSheet) row(row int, vals []xlValue, styles []int) {
+// row writes one data row: vals from column A on, each with its style,
+// and the row's height in points when it is not the default (0).
+func (r *rawSheet) row(row int, vals []xlValue, styles []int, height float64) {
 	b := &r.buf
 	num := strconv.Itoa(row)
 	b.WriteString(`<row r="`)
 	b.WriteString(num)
-	b.WriteString(`">`)
+	b.WriteByte('"')
+	if height > 0 {
+		b.WriteString(` ht="`)
+		b.WriteString(strconv.FormatFloat(height, 'f', -1, 64))
+		b.WriteString(`" customHeight="1"`)
+	}
+	b.WriteByte('>')
 	for i, v := range vals {
 		if v.blank {
 			continue
@@ -622,8 +631,16 @@ func (b *excelBook) style(k excelStyleKey) int {
 	if id, ok := b.styles[k]; ok {
 		return id
 	}
+	// Every font names the workbook's default family: a font without one
+	// is shown in whatever the office suite falls back to (LibreOffice: a
+	// serif font, wider, so that texts wrapped that fit in Calibri).
+	if b.family == "" {
+		family, err := b.f.GetDefaultFont()
+		b.fail(err)
+		b.family = family
+	}
 	st := &excelize.Style{
-		Font:      &excelize.Font{Bold: k.bold},
+		Font:      &excelize.Font{Bold: k.bold, Family: b.family},
 		Alignment: &excelize.Alignment{Vertical: "top", WrapText: k.wrap},
 	}
 	switch k.role {
@@ -633,7 +650,7 @@ func (b *excelBook) style(k excelStyleKey) int {
 		st.Alignment = &excelize.Alignment{Vertical: "center", WrapText: true}
 		st.Border = []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}}
 	case 2:
-		st.Font = &excelize.Font{Bold: true, Size: 13}
+		st.Font = &excelize.Font{Bold: true, Size: 13, Family: b.family}
 	}
 	format := func(key string) *string { s := b.text(key, nil); return &s }
 	switch k.kind {
@@ -804,6 +821,81 @@ func (s *sheetWriter) put(row int, base excelStyleKey, vals ...xlValue) {
 		s.b.fail(err)
 		s.b.fail(f.SetCellStyle(s.name, cell, cell, s.b.style(k)))
 	}
+	if h := s.height(base, vals); h > 0 {
+		s.b.fail(f.SetRowHeight(s.name, row, h))
+	}
+}
+
+// Row heights. A row states its height when a wrapped text needs more
+// than one line: LibreOffice keeps the height a row states (the default
+// one line when it states none), and drew the second line of a long payee
+// or file name over the next row. Excel fits such rows itself; the stated
+// height is the lines counted here.
+const (
+	xlLineHeight    = 15 // points: a line of excelize's default font (Calibri 11), its default row height
+	maxWrappedLines = 27 // 405 points, under Excel's highest row (409)
+)
+
+// height is the height of a row of vals in points: 0 (the default, one
+// line) when every text of a wrapping column, or of the header, fits on
+// one line of its column.
+func (s *sheetWriter) height(base excelStyleKey, vals []xlValue) float64 {
+	if base.role == 2 {
+		return 0 // the title: one line, not wrapped
+	}
+	header := base.role == 1
+	lines := 1
+	for i, v := range vals {
+		if v.blank || v.kind != cellText || i >= len(s.cols) || !(header || s.cols[i].wrap) {
+			continue
+		}
+		width := s.cols[i].width
+		if header || base.bold {
+			width *= 0.9 // bold letters are wider
+		}
+		lines = max(lines, wrappedLines(v.text, width))
+	}
+	if lines == 1 {
+		return 0
+	}
+	return float64(lines * xlLineHeight)
+}
+
+// wrappedLines counts the lines text takes in a column width characters
+// wide, wrapped at spaces (a word longer than a line is broken), at most
+// maxWrappedLines. A width counts characters of the digit 0; Calibri's
+// letters are narrower on average (a payee of 31 characters fits a
+// column 28 wide in LibreOffice), so a line is taken to hold 1.15 times
+// the width, less one character.
+func wrappedLines(text string, width float64) int {
+	perLine := max(1, int(width*1.15)-1)
+	if len(text) <= perLine && !strings.ContainsRune(text, '\n') {
+		return 1
+	}
+	n := 0
+	for para := range strings.SplitSeq(text, "\n") {
+		used := 0
+		n++
+		for word := range strings.FieldsSeq(para) {
+			w := utf8.RuneCountInString(word)
+			if used > 0 && used+1+w <= perLine {
+				used += 1 + w
+				continue
+			}
+			if used > 0 {
+				n++
+			}
+			for w > perLine && n < maxWrappedLines {
+				n++
+				w -= perLine
+			}
+			used = w
+		}
+		if n >= maxWrappedLines {
+			return maxWrappedLines
+		}
+	}
+	return n
 }
 
 // putStreamed is put for a streamed sheet: rows go out in order, each once.
@@ -827,7 +919,7 @@ func (s *sheetWriter) putStreamed(row int, base excelStyleKey, vals []xlValue) {
 		if s.b.raw == nil {
 			s.b.raw = &rawSheet{after: s.streamedRows}
 		}
-		s.b.raw.row(row, vals, styles)
+		s.b.raw.row(row, vals, styles, s.height(base, vals))
 		return
 	}
 	cells := make([]any, len(vals))
@@ -852,7 +944,7 @@ func (s *sheetWriter) putStreamed(row int, base excelStyleKey, vals []xlValue) {
 		return
 	}
 	s.streamedRows++
-	s.b.fail(s.stream.SetRow(cell, cells))
+	s.b.fail(s.stream.SetRow(cell, cells, excelize.RowOpts{Height: s.height(base, vals)}))
 }
 
 // panes freeze the rows down to the header.

@@ -158,17 +158,20 @@ func (b *excelBook) trendSheet(dist *District) {
 
 func (b *excelBook) receiptsSheet(dist *District) {
 	s := b.longSheet("receipts", len(dist.Receipts),
+		// Wide enough for the header's longest word (Rechnungsdatum,
+		// Koordinierungskraft) and for a file name as the form names it
+		// (Quartalsmeldung_2026-Q1_15083_Boerde.xlsx) on one line.
 		b.col("quarter", 10, false),
 		b.col("category", 24, true),
-		b.col("invoice_date", 13, false),
-		b.col("payment_date", 13, false),
+		b.col("invoice_date", 16, false),
+		b.col("payment_date", 15, false),
 		b.col("payee", 28, true),
 		b.col("purpose", 40, true),
 		b.col("amount", 15, false),
 		b.col("receipt_no", 12, false),
-		b.col("coordinator", 14, false),
-		b.col("eligible", 11, false),
-		b.col("file", 30, true),
+		b.col("coordinator", 19, false),
+		b.col("eligible", 16, false),
+		b.col("file", 44, true),
 		b.col("sheet", 14, false),
 		b.col("cell", 8, false),
 		b.col("submission", 12, false),

@@ -819,3 +819,87 @@ func TestRawRowsAreTheStreamWritersBytes(t *testing.T) {
 		}
 	}
 }
+
+// A row whose wrapped text needs more than one line says how high it is:
+// LibreOffice keeps the height a row states (one line when it states none)
+// and drew the second line of a long payee or file name over the next row.
+// Rows whose texts fit keep the default height; so does a header whose
+// titles fit.
+func TestRowsOfWrappedTextAreAsHighAsTheirLines(t *testing.T) {
+	d := excelTestData("de")
+	rs := d.Districts[0].Receipts
+	long := rs[0]
+	long.Payee = "Nahverkehrsservice Sachsen-Anhalt GmbH, Regionalbereich Magdeburg, Abteilung Fahrausweise"
+	short := rs[0]
+	short.Payee = "Stadtwerke"
+	d.Districts[0].Receipts = []Receipt{short, long}
+	f, err := excelize.OpenReader(bytes.NewReader(excelDistrictBytes(t, d, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := excelCatalog(t).Text("de", "excel.sheet.receipts", nil)
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	height := map[string]float64{}
+	for i, r := range rows {
+		for _, c := range r {
+			if c == short.Payee || c == long.Payee {
+				if height[c], err = f.GetRowHeight(sheet, i+1); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	// 28 characters a line: the long payee takes four lines of 15 points.
+	if h := height[long.Payee]; h < 4*15 {
+		t.Errorf("the row of a payee of %d characters is %v points high, want at least 60", len(long.Payee), h)
+	}
+	if h := height[short.Payee]; h != 15 {
+		t.Errorf("the row of a short payee is %v points high, want the default 15", h)
+	}
+	if h, _ := f.GetRowHeight(sheet, 3); h < 2*15 {
+		t.Errorf("the header row (Rechnungsdatum in 13 characters) is %v points high, want at least 30", h)
+	}
+}
+
+func TestWrappedLines(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		width float64
+		want  int
+	}{
+		{"", 10, 1},
+		{"kurz", 10, 1},
+		{"genau zehn", 11, 1},
+		{"zwei Wörter", 8, 2},
+		{"eins\nzwei", 30, 2},
+		{"Quartalsmeldung_2026-Q1_15083_Boerde.xlsx", 30, 2},
+		{strings.Repeat("x", 100_000), 10, maxWrappedLines},
+	} {
+		if got := wrappedLines(c.text, c.width); got != c.want {
+			t.Errorf("wrappedLines(%.20q, %v) = %d, want %d", c.text, c.width, got, c.want)
+		}
+	}
+}
+
+// Every font of the district's and the state's workbooks names its family:
+// LibreOffice showed the body cells, whose fonts named none, in a serif
+// font of its own, wider than Calibri, so that texts wrapped that fit.
+func TestEveryFontOfTheWorkbooksNamesItsFamily(t *testing.T) {
+	d := excelTestData("de")
+	for name, b := range map[string][]byte{"district": excelDistrictBytes(t, d, 0), "state": excelStateBytes(t, d)} {
+		styles := strings.Join(excelZipParts(t, b, regexp.MustCompile(`^xl/styles\.xml$`)), "")
+		fonts := regexp.MustCompile(`<font>.*?</font>`).FindAllString(styles, -1)
+		if len(fonts) == 0 {
+			t.Fatalf("%s: no fonts in the styles", name)
+		}
+		for _, f := range fonts {
+			if !strings.Contains(f, "<name ") {
+				t.Errorf("%s: a font without a family: %s", name, f)
+			}
+		}
+	}
+}
