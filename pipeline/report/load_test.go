@@ -81,7 +81,8 @@ func TestPeriodsAreTheQuartersWithDataThenTheirYear(t *testing.T) {
 // A quarter the district has not sent has no Belegliste, and its year still
 // has the receipts of the quarters sent. (Asked of DuckDB for a quarter
 // without a submission, the receipts query read every receipt in the
-// database; receipt_submissions.sql answers first.)
+// database; LoadReceipts asks only when the district's sources name a
+// current file.)
 func TestAQuarterNotSentLoadsNoReceipts(t *testing.T) {
 	s := submit(t, nil)
 	ctx := context.Background()

@@ -27,7 +27,6 @@ var (
 	reportDataTime         = declare("report/data_time.sql")
 	reportReceiptTexts     = declare("report/receipt_texts.sql")
 	reportReceipts         = declare("report/receipts.sql")
-	reportReceiptSubs      = declare("report/receipt_submissions.sql")
 )
 
 // ValidationRun is one run of the checks.
@@ -258,15 +257,14 @@ type ReceiptLine struct {
 // A text longer than 200 characters is read once however many lines name
 // it (see receipts.sql), and the lines share that one copy: a workbook may
 // name one text of 32,767 characters in every row.
+//
+// Ask only for quarters the district has a current submission in. DuckDB
+// narrows its scan of the receipts to the range of the submission ids its
+// join finds; with none found there is no range, and it reads every
+// receipt of every district to return none (at 400 districts × 20,000
+// lines, 0.25 s a district instead of a few milliseconds).
 func (s *Store) DistrictReceipts(ctx context.Context, district string, year, first, last int) ([]ReceiptLine, error) {
 	args := []any{year, first, last, district}
-	var subs int
-	if err := s.db.QueryRowContext(ctx, s.text(reportReceiptSubs), args...).Scan(&subs); err != nil {
-		return nil, fmt.Errorf("receipts of %s: %w", district, err)
-	}
-	if subs == 0 {
-		return nil, nil // see receipt_submissions.sql
-	}
 	long, err := allRows(ctx, s, "receipts of "+district, reportReceiptTexts, args, func(r *sql.Rows, t *string) error {
 		return r.Scan(t)
 	})
