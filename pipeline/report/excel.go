@@ -827,10 +827,10 @@ func (s *sheetWriter) put(row int, base excelStyleKey, vals ...xlValue) {
 }
 
 // Row heights. A row states its height when a wrapped text needs more
-// than one line: LibreOffice keeps the height a row states (the default
-// one line when it states none), and drew the second line of a long payee
-// or file name over the next row. Excel fits such rows itself; the stated
-// height is the lines counted here.
+// than one line. LibreOffice keeps the height a row states, one line when
+// it states none, and drew the second line of a long payee or file name
+// over the next row. Excel fits a row that states no height itself, and
+// keeps a stated one: the lines counted here.
 const (
 	xlLineHeight    = 15 // points: a line of excelize's default font (Calibri 11), its default row height
 	maxWrappedLines = 27 // 405 points, under Excel's highest row (409)
