@@ -48,7 +48,8 @@ type Option func(*Validator)
 func WithClock(now func() time.Time) Option { return func(v *Validator) { v.now = now } }
 
 // WithLog gives the logger a run tells, at debug, each rule's time and
-// number of findings, and the time of marking the ineligible lines.
+// number of findings, and the time of marking the ineligible lines, of
+// the grants and of storing the run.
 func WithLog(l *slog.Logger) Option { return func(v *Validator) { v.log = l } }
 
 // New makes a Validator of the rules rs for programme p over store st, and
