@@ -89,6 +89,15 @@ var (
 // spill to the database's .tmp folder instead of growing the process.
 const MemoryLimit = "1GB"
 
+// asofNestedLoop turns off DuckDB's nested-loop ASOF join, which it takes
+// when it expects fewer than 64 rows on the join's left. The payout views
+// (payout_interest_periods, payout_coverage) join every day a payout is
+// open to the spending up to that day. Planned for the first check after
+// an ingest, DuckDB expected a handful of days and compared every day with
+// every day of spending: marking the eligible lines took 1.05 s instead
+// of 0.18 s at 100 districts, and the check 13 s instead of 2.6 s at 400.
+const asofNestedLoop = "&asof_loop_join_threshold=0"
+
 func open(ctx context.Context, file string, fsys fs.FS, readOnly bool, exportDir string) (*Store, error) {
 	if fsys == nil {
 		return nil, fmt.Errorf("open database %s: no queries", file)
@@ -105,7 +114,7 @@ func open(ctx context.Context, file string, fsys fs.FS, readOnly bool, exportDir
 // loads the queries, and, for writing, migrates the schema and creates the
 // views.
 func connect(ctx context.Context, file string, fsys fs.FS, readOnly bool, exportDir string) (*Store, error) {
-	dsn := file + "?memory_limit=" + MemoryLimit
+	dsn := file + "?memory_limit=" + MemoryLimit + asofNestedLoop
 	if readOnly {
 		dsn += "&access_mode=read_only"
 	}
