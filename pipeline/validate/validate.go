@@ -62,14 +62,14 @@ func New(ctx context.Context, st *store.Store, p *programme.Programme, rs []rule
 	case p == nil:
 		return nil, errors.New("validate: no programme")
 	}
-	v := &Validator{store: st, programme: p, rules: rs, now: time.Now, log: slog.New(slog.DiscardHandler)}
+	v := &Validator{store: st, programme: p, rules: rs, now: time.Now}
 	for _, o := range opts {
 		o(v)
 	}
 	if v.now == nil {
 		return nil, errors.New("validate: no clock")
 	}
-	if v.log == nil {
+	if v.log == nil { // no WithLog, or WithLog(nil)
 		v.log = slog.New(slog.DiscardHandler)
 	}
 	if err := v.check(ctx); err != nil {
