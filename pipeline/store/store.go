@@ -327,6 +327,12 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 			tx.Rollback()
 			return nil, fmt.Errorf("migrate: schema/%s: %w", m.Name, err)
 		}
+		if hook := migrationHooks[m.Version]; hook != nil {
+			if err := hook(ctx, s, tx); err != nil {
+				tx.Rollback()
+				return nil, fmt.Errorf("migrate: schema/%s: %w", m.Name, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, s.text(recordMigration),
 			m.Version, m.Name, m.SHA256, time.Now().UTC()); err != nil {
 			tx.Rollback()

@@ -14,6 +14,7 @@ import (
 
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/receiptno"
 	"grantpipe/pipeline/submission"
 )
 
@@ -170,6 +171,10 @@ func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) 
 			if r.Cents != nil {
 				amount = cents(*r.Cents)
 			}
+			var key any
+			if k, ok := receiptno.Key(sub.District, sub.Year, r.ReceiptNo.Raw); ok {
+				key = k
+			}
 			if err := a.AppendRow(w.id, r.Sheet, int32(r.Row),
 				line, nullString(r.LineNo.Raw), nullString(r.LineNo.Cell),
 				nullString(r.CategoryCod), nullString(r.Category.Raw), nullString(r.Category.Cell),
@@ -179,7 +184,7 @@ func (w *appendWriter) write(sub *submission.Submission, cat *messages.Catalog) 
 				nullString(r.Purpose.Raw), nullString(r.Purpose.Cell),
 				amount, nullString(r.Amount.Raw), nullString(r.Amount.Cell),
 				nullString(r.ReceiptNo.Raw), nullString(r.ReceiptNo.Cell),
-				nullString(r.Coordinator.Raw), nullString(r.Coordinator.Cell)); err != nil {
+				nullString(r.Coordinator.Raw), nullString(r.Coordinator.Cell), key); err != nil {
 				return err
 			}
 			w.rows++

@@ -14,12 +14,12 @@ import (
 )
 
 // Receipt numbers as another writer than the reader could store them (the
-// reader trims them and stores a blank one as NULL): a number of spaces or
-// of no-break spaces is missing, like no number, and is nobody's duplicate;
-// a number that starts with a character outside printable ASCII is a
-// number. RECEIPT_MISSING and DUPLICATE_RECEIPT test the common case (a
-// first character from '!' to '~') before they trim: the test holds the
-// shortcut to what trim alone said.
+// reader trims them and stores a blank one as NULL), keyed as storing a
+// submission keys them (store.FillReceiptKeys): a number of spaces or of
+// no-break spaces is missing, like no number, and is nobody's duplicate; a
+// number that starts with a character outside printable ASCII is a number,
+// and one that differs from another only in case and white space at either
+// end is its duplicate.
 func TestBlankReceiptNumbersAreMissingWhateverTheirSpaces(t *testing.T) {
 	w := newWorld(t, nil)
 	ctx := context.Background()
@@ -34,7 +34,7 @@ func TestBlankReceiptNumbersAreMissingWhateverTheirSpaces(t *testing.T) {
 		receipts = append(receipts, []any{int64(1), "Belegliste", int32(row), int64(i + 1), nil, nil,
 			"SACH", "Sachkosten", fmt.Sprintf("B%d", row), time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC), nil, nil,
 			time.Date(2026, 2, 3, 0, 0, 0, 0, time.UTC), nil, fmt.Sprintf("D%d", row), "Lieferant", nil, "Papier", nil,
-			duckdb.Decimal{Width: 18, Scale: 2, Value: big.NewInt(1000)}, "10,00", fmt.Sprintf("G%d", row), no, fmt.Sprintf("H%d", row), nil, nil})
+			duckdb.Decimal{Width: 18, Scale: 2, Value: big.NewInt(1000)}, "10,00", fmt.Sprintf("G%d", row), no, fmt.Sprintf("H%d", row), nil, nil, nil})
 	}
 	conn, err := w.st.Raw().Conn(ctx)
 	if err != nil {
@@ -49,6 +49,9 @@ func TestBlankReceiptNumbersAreMissingWhateverTheirSpaces(t *testing.T) {
 		}
 	}
 	conn.Close()
+	if err := w.st.FillReceiptKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
 	res := w.validate(t, time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC))
 	cells := map[string][]string{}
 	for _, f := range res.Findings {

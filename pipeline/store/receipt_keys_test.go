@@ -1,0 +1,110 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"grantpipe/pipeline/receiptno"
+	"grantpipe/queries"
+)
+
+// TestFoldIsCoarserThanDuckDB: receipt keys decide which receipts
+// DUPLICATE_RECEIPT compares, and DuckDB's lower(trim(…)) then decides
+// whether they carry the same number. So wherever DuckDB folds two
+// numbers alike, their keys must be equal: for every character, alone
+// (trimmed, or not) and between two letters (lower-cased only), everything
+// DuckDB folds to the same text receiptno folds to the same text too.
+func TestFoldIsCoarserThanDuckDB(t *testing.T) {
+	st := open(t, filepath.Join(t.TempDir(), "g.duckdb"))
+	defer st.Close()
+	text, err := queries.FS.ReadFile("store/duckdb_folds.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.Raw().Query(string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	alone, between := map[string]string{}, map[string]string{}
+	first := map[string]rune{}
+	n := 0
+	for rows.Next() {
+		var i int64
+		var a, b string
+		if err := rows.Scan(&i, &a, &b); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		r := rune(i)
+		for _, c := range []struct {
+			seen       map[string]string
+			duck, mine string
+		}{{alone, a, receiptno.Fold(string(r))}, {between, "\x00" + b, receiptno.Fold("a" + string(r) + "b")}} {
+			if prev, ok := c.seen[c.duck]; ok && prev != c.mine {
+				t.Errorf("DuckDB folds U+%04X like U+%04X (%q), receiptno does not: %q, %q", r, first[c.duck], c.duck, c.mine, prev)
+				continue
+			}
+			if _, ok := c.seen[c.duck]; !ok {
+				c.seen[c.duck], first[c.duck] = c.mine, r
+			}
+		}
+		if a == "" && receiptno.Fold(string(r)) != "" {
+			t.Errorf("DuckDB trims U+%04X away, receiptno keeps it", r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n < 190_000 {
+		t.Fatalf("DuckDB folded %d characters", n)
+	}
+}
+
+// TestMigration012KeysTheReceiptsStoredBefore: an installation from before
+// receipt keys gets them for every receipt with a number when it opens,
+// in the migration's transaction, the same keys as storing them now gives.
+func TestMigration012KeysTheReceiptsStoredBefore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "g.duckdb")
+	st := openWith(t, path, queriesUpTo(t, 11))
+	for _, q := range []string{
+		`INSERT INTO submissions (id, sha256, file_name, source_path, inbox_district, outcome, stored_path, received_at, received_local,
+		     ingested_at, reader_version, size_bytes, district, year, quarter, modified_at)
+		 VALUES (1, 'a', 'a.xlsx', 'inbox/15083/a.xlsx', '15083', 'accepted', 'archive/a.xlsx', TIMESTAMP '2026-04-08 08:00:00',
+		         TIMESTAMP '2026-04-08 10:00:00', TIMESTAMP '2026-04-08 08:00:00', 'grantpipe-reader/1', 1, '15083', 2026, 1, TIMESTAMP '2026-04-08 08:00:00')`,
+		`INSERT INTO receipts (submission_id, sheet, row_no, receipt_no)
+		 VALUES (1, 'Belegliste', 2, 'RE-17'), (1, 'Belegliste', 3, ' re-17'), (1, 'Belegliste', 4, NULL), (1, 'Belegliste', 5, chr(8195))`,
+	} {
+		if _, err := st.Raw().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	st = open(t, path)
+	defer st.Close()
+	rows, err := st.Raw().QueryContext(ctx, `SELECT row_no, receipt_key FROM receipts ORDER BY row_no`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	want, _ := receiptno.Key("15083", 2026, "RE-17")
+	got := map[int]*uint32{}
+	for rows.Next() {
+		var row int
+		var key *uint32
+		if err := rows.Scan(&row, &key); err != nil {
+			t.Fatal(err)
+		}
+		got[row] = key
+	}
+	for row, w := range map[int]*uint32{2: &want, 3: &want, 4: nil, 5: nil} {
+		switch g := got[row]; {
+		case (g == nil) != (w == nil):
+			t.Errorf("row %d: key %v, want %v", row, g, w)
+		case g != nil && *g != *w:
+			t.Errorf("row %d: key %d, want %d", row, *g, *w)
+		}
+	}
+}
