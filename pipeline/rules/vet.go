@@ -30,7 +30,7 @@ import (
 // what was read from them, and the run's own working tables.
 var Tables = []string{
 	"cfg_years", "cfg_deadlines", "cfg_categories", "cfg_districts", "cfg_plan", "cfg_payouts",
-	"submissions", "current_submissions", "open_rejections", "current_receipts", "coordinators", "coordinator_days", "activities", "submission_findings",
+	"submissions", "current_submissions", "open_rejections", "current_receipts", "coordinators", "coordinator_days", "activities", "submission_findings", "shared_claims",
 	"run_context", "eligible_receipts", "eligible_sums", "period_spending", "all_payouts", "payout_coverage", "run_payout_coverage",
 	"income", "current_income", "counted_income", "year_status", "run_interest_periods", "income_sums", "run_year_status",
 }

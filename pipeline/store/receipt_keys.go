@@ -29,8 +29,9 @@ type querier interface {
 const receiptKeyBatch = 100_000
 
 // fillReceiptKeys gives every receipt with a number but no key its key
-// (receiptno.Key): receipts stored before the column existed, or written
-// straight into the table (the benchmarks).
+// (receiptno.Key), and makes shared_claims anew from all receipts:
+// receipts stored before the column existed, or written straight into the
+// table (the benchmarks, tests).
 func fillReceiptKeys(ctx context.Context, s *Store, q querier) error {
 	rows, err := q.QueryContext(ctx, s.text(unkeyedReceipts))
 	if err != nil {
@@ -50,10 +51,7 @@ func fillReceiptKeys(ctx context.Context, s *Store, q querier) error {
 			ids, keys = append(ids, id), append(keys, k)
 		}
 	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("receipt keys: %w", err)
-	}
-	if err := rows.Err(); err != nil {
+	if err := errorsOf(rows); err != nil {
 		return fmt.Errorf("receipt keys: %w", err)
 	}
 	for len(ids) > 0 {
@@ -62,6 +60,9 @@ func fillReceiptKeys(ctx context.Context, s *Store, q querier) error {
 			return fmt.Errorf("receipt keys: %w", err)
 		}
 		ids, keys = ids[n:], keys[n:]
+	}
+	if _, err := q.ExecContext(ctx, s.text(rebuildSharedClaims)); err != nil {
+		return fmt.Errorf("shared claims: %w", err)
 	}
 	return nil
 }

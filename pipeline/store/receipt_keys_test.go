@@ -2,10 +2,15 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
+	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/receiptno"
+	"grantpipe/pipeline/submission"
 	"grantpipe/queries"
 )
 
@@ -106,5 +111,78 @@ func TestMigration012KeysTheReceiptsStoredBefore(t *testing.T) {
 		case g != nil && *g != *w:
 			t.Errorf("row %d: key %d, want %d", row, *g, *w)
 		}
+	}
+}
+
+// TestStoringSubmissionsSharesTheClaimsARebuildWouldShare: storing
+// submissions one at a time puts into shared_claims exactly the lines
+// a rebuild from all receipts finds: positive lines of accepted
+// submissions whose number (folded) another positive line of the district
+// and year has, in the same file, an earlier file or a later one.
+func TestStoringSubmissionsSharesTheClaimsARebuildWouldShare(t *testing.T) {
+	ctx := context.Background()
+	st := open(t, filepath.Join(t.TempDir(), "g.duckdb"))
+	defer st.Close()
+	type line struct {
+		no    string
+		cents money.Cents
+	}
+	files := []struct {
+		district string
+		year     int
+		quarter  int
+		rejected bool
+		lines    []line
+	}{
+		{"15083", 2026, 1, false, []line{{"RE-1", 100}, {"RE-2", 200}, {"RE-3", 300}, {"re-3 ", 50}}}, // RE-3 twice in the file
+		{"15083", 2026, 2, false, []line{{"re-1", 100}, {"RE-4", 400}, {"RE-2", -200}}},             // RE-1 again; RE-2 corrected, not claimed
+		{"15083", 2026, 3, true, []line{{"RE-4", 400}}},                                             // rejected: counts never
+		{"15085", 2026, 1, false, []line{{"RE-4", 400}}},                                            // another district
+		{"15083", 2027, 1, false, []line{{"RE-4", 400}}},                                            // another year
+		{"15083", 2026, 4, false, []line{{"\u00a0RE-4", 10}, {"", 10}, {"RE-1", 10}}},               // RE-4 and RE-1 again
+	}
+	for i, f := range files {
+		sub := &submission.Submission{File: "x.xlsx", District: f.district, Year: f.year, Quarter: f.quarter, Rejected: f.rejected}
+		for j, l := range f.lines {
+			c := l.cents
+			sub.Receipts = append(sub.Receipts, submission.Receipt{Place: submission.Place{Sheet: "Belegliste", Row: j + 2},
+				CategoryCod: "SACH", Cents: &c, Amount: submission.Value{Raw: c.String(), Cell: "G2"},
+				ReceiptNo: submission.Value{Raw: l.no, Cell: fmt.Sprintf("H%d", j+2)}})
+		}
+		if _, err := st.Save(ctx, meta(fmt.Sprintf("sha%d", i)), sub, catalog(t), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claims := func() []string {
+		rows, err := st.Raw().QueryContext(ctx, `SELECT submission_id, row_no, receipt_no, amount::VARCHAR FROM shared_claims ORDER BY ALL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id, row int
+			var no, amount string
+			if err := rows.Scan(&id, &row, &no, &amount); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%d/%d %q %s", id, row, no, amount))
+		}
+		return out
+	}
+	want := []string{
+		`1/2 "RE-1" 1.00`, `1/4 "RE-3" 3.00`, `1/5 "re-3 " 0.50`,
+		`2/2 "re-1" 1.00`, `2/3 "RE-4" 4.00`,
+		`6/2 "\u00a0RE-4" 0.10`, `6/4 "RE-1" 0.10`,
+	}
+	stored := claims()
+	if !slices.Equal(stored, want) {
+		t.Errorf("shared claims after storing:\n%s\nwant\n%s", strings.Join(stored, "\n"), strings.Join(want, "\n"))
+	}
+	if err := st.FillReceiptKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := claims(); !slices.Equal(rebuilt, stored) {
+		t.Errorf("shared claims rebuilt:\n%s\nstored one submission at a time:\n%s", strings.Join(rebuilt, "\n"), strings.Join(stored, "\n"))
 	}
 }

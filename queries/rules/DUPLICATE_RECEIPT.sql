@@ -6,34 +6,24 @@
 -- Within a district and year, over the submissions that count (replaced
 -- versions excluded). The first claim stands; each later one is the finding.
 -- Corrections (negative amounts) reuse the number on purpose and are not
--- counted. A number is there when its receipt has a key (receipt_key: the
+-- counted. A number is there when its receipt has a receipt key (the
 -- number without white space at either end and case, hashed with the
--- district and year when the receipt was stored; see receiptno). A key
--- that comes twice in the sorted keys may be a number claimed twice: only
--- the claims under those few keys are read again, compared by the number
--- as DuckDB folds it (a key two numbers share finds nothing) and ordered.
--- At 10 M lines, sorting the stored 4-byte keys took 0.20 s, where folding
--- and hashing each number on every run and sorting the hashes took 0.60 s,
--- and a hash aggregate of the keys (GROUP BY HAVING count(*) > 1) 0.42 s;
--- the claims are not a CTE read twice, which DuckDB would store whole.
-WITH twice AS (
-    SELECT DISTINCT k
-    FROM (SELECT k, lag(k) OVER (ORDER BY k) AS previous
-          FROM (SELECT r.receipt_key AS k
-                FROM current_receipts r
-                WHERE r.receipt_key IS NOT NULL AND r.amount > 0))
-    WHERE k = previous
-),
-ranked AS (
-    SELECT r.district, r.year, r.quarter, r.submission_id, r.sheet, r.row_no, r.receipt_no, r.receipt_no_cell, r.amount,
+-- district and year; see receiptno). Storing a submission puts every
+-- positive line whose key another line of the district and year has too
+-- into shared_claims (schema/012_receipt_keys.sql), so this rule reads
+-- those few lines only, not every receipt on every run: at 10 M lines it
+-- took 0.61 s when it folded and hashed every number and sorted the
+-- hashes, 0.29 s when it sorted stored keys. Lines whose keys are equal by
+-- chance carry different numbers: the numbers, as DuckDB folds them, decide.
+WITH ranked AS (
+    SELECT s.district, s.year, s.quarter, c.submission_id, c.sheet, c.row_no, c.receipt_no, c.receipt_no_cell, c.amount,
            row_number() OVER w AS n,
-           first_value(r.file_name) OVER w AS first_file,
-           first_value(r.sheet) OVER w AS first_sheet,
-           first_value(r.receipt_no_cell) OVER w AS first_cell
-    FROM current_receipts r SEMI JOIN twice t ON t.k = r.receipt_key
-    WHERE r.amount > 0
-    WINDOW w AS (PARTITION BY r.district, r.year, lower(trim(r.receipt_no))
-                 ORDER BY r.quarter, r.received_at, r.submission_id, r.row_no
+           first_value(s.file_name) OVER w AS first_file,
+           first_value(c.sheet) OVER w AS first_sheet,
+           first_value(c.receipt_no_cell) OVER w AS first_cell
+    FROM shared_claims c JOIN current_submissions s ON s.id = c.submission_id
+    WINDOW w AS (PARTITION BY s.district, s.year, lower(trim(c.receipt_no))
+                 ORDER BY s.quarter, s.received_at, c.submission_id, c.row_no
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 )
 SELECT district, year, quarter, submission_id, sheet, receipt_no_cell AS cell, row_no,
