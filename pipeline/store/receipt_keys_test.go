@@ -135,11 +135,11 @@ func TestStoringSubmissionsSharesTheClaimsARebuildWouldShare(t *testing.T) {
 		lines    []line
 	}{
 		{"15083", 2026, 1, false, []line{{"RE-1", 100}, {"RE-2", 200}, {"RE-3", 300}, {"re-3 ", 50}}}, // RE-3 twice in the file
-		{"15083", 2026, 2, false, []line{{"re-1", 100}, {"RE-4", 400}, {"RE-2", -200}}},             // RE-1 again; RE-2 corrected, not claimed
-		{"15083", 2026, 3, true, []line{{"RE-4", 400}}},                                             // rejected: counts never
-		{"15085", 2026, 1, false, []line{{"RE-4", 400}}},                                            // another district
-		{"15083", 2027, 1, false, []line{{"RE-4", 400}}},                                            // another year
-		{"15083", 2026, 4, false, []line{{"\u00a0RE-4", 10}, {"", 10}, {"RE-1", 10}}},               // RE-4 and RE-1 again
+		{"15083", 2026, 2, false, []line{{"re-1", 100}, {"RE-4", 400}, {"RE-2", -200}}},               // RE-1 again; RE-2 corrected, not claimed
+		{"15083", 2026, 3, true, []line{{"RE-4", 400}}},                                               // rejected: counts never
+		{"15085", 2026, 1, false, []line{{"RE-4", 400}}},                                              // another district
+		{"15083", 2027, 1, false, []line{{"RE-4", 400}}},                                              // another year
+		{"15083", 2026, 4, false, []line{{"\u00a0RE-4", 10}, {"", 10}, {"RE-1", 10}}},                 // RE-4 and RE-1 again
 	}
 	for i, f := range files {
 		sub := &submission.Submission{File: "x.xlsx", District: f.district, Year: f.year, Quarter: f.quarter, Rejected: f.rejected}
