@@ -19,8 +19,8 @@ func (s *Store) FillBenchmarkReceipts(ctx context.Context, perSubmission, submis
 }
 
 // FillReceiptKeys gives every receipt with a number but no key its key,
-// and shared_claims its rows, as storing a submission does: for receipts
-// written straight into the table (the benchmarks, tests).
+// as storing a submission does: for receipts written straight into the
+// table (the benchmarks, tests).
 func (s *Store) FillReceiptKeys(ctx context.Context) error {
 	return fillReceiptKeys(ctx, s, s.db)
 }

@@ -29,9 +29,8 @@ type querier interface {
 const receiptKeyBatch = 100_000
 
 // fillReceiptKeys gives every receipt with a number but no key its key
-// (receiptno.Key), and makes shared_claims anew from all receipts:
-// receipts stored before the column existed, or written straight into the
-// table (the benchmarks, tests).
+// (receiptno.Key): receipts stored before the column existed, or written
+// straight into the table (the benchmarks, tests).
 func fillReceiptKeys(ctx context.Context, s *Store, q querier) error {
 	rows, err := q.QueryContext(ctx, s.text(unkeyedReceipts))
 	if err != nil {
@@ -61,8 +60,13 @@ func fillReceiptKeys(ctx context.Context, s *Store, q querier) error {
 		}
 		ids, keys = ids[n:], keys[n:]
 	}
-	if _, err := q.ExecContext(ctx, s.text(rebuildSharedClaims)); err != nil {
-		return fmt.Errorf("shared claims: %w", err)
-	}
 	return nil
+}
+
+// errorsOf closes rows and returns what went wrong reading them.
+func errorsOf(rows *sql.Rows) error {
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
 }

@@ -114,12 +114,13 @@ func TestMigration012KeysTheReceiptsStoredBefore(t *testing.T) {
 	}
 }
 
-// TestStoringSubmissionsSharesTheClaimsARebuildWouldShare: storing
-// submissions one at a time puts into shared_claims exactly the lines
-// a rebuild from all receipts finds: positive lines of accepted
-// submissions whose number (folded) another positive line of the district
-// and year has, in the same file, an earlier file or a later one.
-func TestStoringSubmissionsSharesTheClaimsARebuildWouldShare(t *testing.T) {
+// TestChecksShareTheClaimsOfWhatWasStoredSince: each check puts into
+// shared_claims the positive lines of accepted submissions whose number
+// (folded) another positive line of the district and year has, in the
+// same file, an earlier file or a later one; sharing after every few
+// files gives what sharing everything at once gives, and a check with
+// nothing stored since adds nothing.
+func TestChecksShareTheClaimsOfWhatWasStoredSince(t *testing.T) {
 	ctx := context.Background()
 	st := open(t, filepath.Join(t.TempDir(), "g.duckdb"))
 	defer st.Close()
@@ -141,15 +142,16 @@ func TestStoringSubmissionsSharesTheClaimsARebuildWouldShare(t *testing.T) {
 		{"15083", 2027, 1, false, []line{{"RE-4", 400}}},                                              // another year
 		{"15083", 2026, 4, false, []line{{"\u00a0RE-4", 10}, {"", 10}, {"RE-1", 10}}},                 // RE-4 and RE-1 again
 	}
-	for i, f := range files {
-		sub := &submission.Submission{File: "x.xlsx", District: f.district, Year: f.year, Quarter: f.quarter, Rejected: f.rejected}
-		for j, l := range f.lines {
-			c := l.cents
-			sub.Receipts = append(sub.Receipts, submission.Receipt{Place: submission.Place{Sheet: "Belegliste", Row: j + 2},
-				CategoryCod: "SACH", Cents: &c, Amount: submission.Value{Raw: c.String(), Cell: "G2"},
-				ReceiptNo: submission.Value{Raw: l.no, Cell: fmt.Sprintf("H%d", j+2)}})
+	share := func() {
+		tx, err := st.BeginValidation(ctx)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if _, err := st.Save(ctx, meta(fmt.Sprintf("sha%d", i)), sub, catalog(t), nil); err != nil {
+		defer tx.Close()
+		if err := tx.ShareClaims(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -170,19 +172,40 @@ func TestStoringSubmissionsSharesTheClaimsARebuildWouldShare(t *testing.T) {
 		}
 		return out
 	}
+	for i, f := range files {
+		sub := &submission.Submission{File: "x.xlsx", District: f.district, Year: f.year, Quarter: f.quarter, Rejected: f.rejected}
+		for j, l := range f.lines {
+			c := l.cents
+			sub.Receipts = append(sub.Receipts, submission.Receipt{Place: submission.Place{Sheet: "Belegliste", Row: j + 2},
+				CategoryCod: "SACH", Cents: &c, Amount: submission.Value{Raw: c.String(), Cell: "G2"},
+				ReceiptNo: submission.Value{Raw: l.no, Cell: fmt.Sprintf("H%d", j+2)}})
+		}
+		if _, err := st.Save(ctx, meta(fmt.Sprintf("sha%d", i)), sub, catalog(t), nil); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 || i == 2 {
+			share()
+		}
+	}
+	share()
 	want := []string{
 		`1/2 "RE-1" 1.00`, `1/4 "RE-3" 3.00`, `1/5 "re-3 " 0.50`,
 		`2/2 "re-1" 1.00`, `2/3 "RE-4" 4.00`,
 		`6/2 "\u00a0RE-4" 0.10`, `6/4 "RE-1" 0.10`,
 	}
-	stored := claims()
-	if !slices.Equal(stored, want) {
-		t.Errorf("shared claims after storing:\n%s\nwant\n%s", strings.Join(stored, "\n"), strings.Join(want, "\n"))
+	stepwise := claims()
+	if !slices.Equal(stepwise, want) {
+		t.Errorf("shared claims:\n%s\nwant\n%s", strings.Join(stepwise, "\n"), strings.Join(want, "\n"))
 	}
-	if err := st.FillReceiptKeys(ctx); err != nil {
+	share()
+	if again := claims(); !slices.Equal(again, stepwise) {
+		t.Errorf("a check with nothing stored since changed the shared claims to\n%s", strings.Join(again, "\n"))
+	}
+	if _, err := st.Raw().ExecContext(ctx, `DELETE FROM shared_claims; UPDATE claims_shared_through SET last_id = 0`); err != nil {
 		t.Fatal(err)
 	}
-	if rebuilt := claims(); !slices.Equal(rebuilt, stored) {
-		t.Errorf("shared claims rebuilt:\n%s\nstored one submission at a time:\n%s", strings.Join(rebuilt, "\n"), strings.Join(stored, "\n"))
+	share()
+	if all := claims(); !slices.Equal(all, stepwise) {
+		t.Errorf("shared claims from everything at once:\n%s\nfile by file:\n%s", strings.Join(all, "\n"), strings.Join(stepwise, "\n"))
 	}
 }

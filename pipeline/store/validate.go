@@ -33,6 +33,7 @@ var (
 	validateSetAsOf         = declare("validate/set_as_of.sql")
 	validateSubmissionFiles = declare("validate/submission_files.sql")
 	validateRefresh         = declare("validate/refresh_eligible.sql")
+	validateShareClaims     = declare("validate/share_claims.sql")
 	validateGrants          = declare("validate/grants.sql")
 	validateGrantCategories = declare("validate/grant_categories.sql")
 	validateNextRunID       = declare("validate/next_run_id.sql")
@@ -172,6 +173,13 @@ func (t *ValidationTx) exec(ctx context.Context, op string, st statement, args .
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
+}
+
+// ShareClaims brings shared_claims up to the submissions stored since the
+// last check (validate/share_claims.sql): DUPLICATE_RECEIPT's work, done
+// once for what is new.
+func (t *ValidationTx) ShareClaims(ctx context.Context) error {
+	return t.exec(ctx, "shared claims", validateShareClaims)
 }
 
 // WriteProgramme clears what the previous run left for the rules (the

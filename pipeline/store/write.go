@@ -91,9 +91,6 @@ func (s *Store) Save(ctx context.Context, meta Meta, sub *submission.Submission,
 	if err != nil {
 		return 0, fmt.Errorf("save %s: %w", meta.FileName, err)
 	}
-	if err := shareClaims(ctx, s, conn, id, sub); err != nil {
-		return 0, fmt.Errorf("save %s: %w", meta.FileName, err)
-	}
 	if !sub.Rejected {
 		if _, err := conn.ExecContext(ctx, s.text(supersede), sub.District, sub.Year, sub.Quarter); err != nil {
 			return 0, fmt.Errorf("save %s: %w", meta.FileName, err)

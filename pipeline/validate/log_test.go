@@ -14,8 +14,9 @@ import (
 )
 
 // At debug a run tells each rule's time and findings (how the figures of
-// BENCHMARKS.md are split), the marking of the ineligible lines, the
-// grants and the storing; at info it tells nothing.
+// BENCHMARKS.md are split), the sharing of the claims stored since the
+// last check, the marking of the ineligible lines, the grants and the
+// storing; at info it tells nothing.
 func TestARunLogsEachRuleAtDebug(t *testing.T) {
 	ctx := context.Background()
 	rs, err := rules.Load(queries.FS, "rules")
@@ -46,7 +47,7 @@ func TestARunLogsEachRuleAtDebug(t *testing.T) {
 				t.Errorf("no debug line for rule %s in:\n%s", r.ID, out)
 			}
 		}
-		for _, msg := range []string{`msg="lines marked ineligible"`, `msg="grants computed"`, `msg="run stored"`} {
+		for _, msg := range []string{`msg="claims shared"`, `msg="lines marked ineligible"`, `msg="grants computed"`, `msg="run stored"`} {
 			if strings.Count(out, msg) != 1 {
 				t.Errorf("%s logged %d times, want once", msg, strings.Count(out, msg))
 			}

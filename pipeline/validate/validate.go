@@ -236,6 +236,11 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 		}
 	}()
 	r := &run{tx: tx, asOf: asOf}
+	start := time.Now()
+	if err := tx.ShareClaims(ctx); err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	v.log.DebugContext(ctx, "claims shared", "took", time.Since(start).Round(time.Millisecond))
 	if err := tx.WriteProgramme(ctx, v.programme, asOf); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
@@ -246,7 +251,7 @@ func (v *Validator) Run(ctx context.Context, opt Options) (_ *Result, err error)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	start := time.Now()
+	start = time.Now()
 	byQuarter, err := v.grants(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
