@@ -9,12 +9,12 @@
 -- Receipts stored before get their keys in this migration's transaction,
 -- from Go (store.fillReceiptKeys), since the fold is Go's.
 --
--- shared_claims: every positive receipt line of an accepted submission
--- whose key another positive line of an accepted submission of the same
--- district and year has too (in the same file or another, replaced ones
+-- shared_claims: at least every positive receipt line of an accepted
+-- submission whose key another positive line of an accepted submission of
+-- the same district and year has too (in the same file or another, replaced ones
 -- included), with what DUPLICATE_RECEIPT reports of it. A key is 32 bits,
--- so a few of these lines carry different numbers, which the rule tells
--- apart by comparing the numbers. A check adds the lines of the districts
+-- so a few of these lines carry different numbers (or belong to different
+-- districts), which the rule tells apart by comparing the numbers. A check adds the lines of the districts
 -- and years that have submissions stored after claims_shared_through.last_id
 -- (validate/share_claims.sql), in its own transaction, and moves last_id
 -- on. It starts at 0, so the first check after this migration shares every
