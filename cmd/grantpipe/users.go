@@ -16,7 +16,7 @@ import (
 )
 
 const usersUsage = "usage: grantpipe users add --login NAME (--district AGS | --role analyst | --role admin) [--password-stdin]\n" +
-	"       grantpipe users list [--json] | disable --login NAME | reset --login NAME [--password-stdin] | token --login NAME"
+	"       grantpipe users list [--json] | disable --login NAME | enable --login NAME | reset --login NAME [--password-stdin] | token --login NAME"
 
 func runUsers(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
@@ -36,7 +36,7 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 		fromStdin = fs.Bool("password-stdin", false, "read the password from standard input (else a one-time password is made and printed)")
 	case "list":
 		asJSON = fs.Bool("json", false, "print the accounts as JSON")
-	case "disable", "token":
+	case "disable", "enable", "token":
 	default:
 		return usageError{usersUsage}
 	}
@@ -93,6 +93,12 @@ func runUsers(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		fmt.Fprintln(a.stderr, cat.Text(a.lang, "cli.users_disabled", args2))
+	case "enable":
+		if secret, err = svc.Enable(ctx, *login); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stderr, cat.Text(a.lang, "cli.users_enabled", args2))
+		fmt.Fprintln(a.stderr, cat.Text(a.lang, "cli.users_one_time", args2))
 	case "reset":
 		if secret, err = svc.Reset(ctx, *login, password); err != nil {
 			return err

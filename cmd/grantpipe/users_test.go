@@ -127,6 +127,24 @@ func TestUsersCommand(t *testing.T) {
 			t.Error("a disabled account's token works")
 		}
 	})
+	t.Run("enable lets the account in again with a new one-time password only", func(t *testing.T) {
+		code, out, errOut := run(t, "users", "enable", "--data", data, "--login", "boerde")
+		otp := strings.TrimSpace(out)
+		if code != 0 || otp == "" || !strings.Contains(errOut, "wieder freigegeben") {
+			t.Fatalf("enable: %d %q %q", code, out, errOut)
+		}
+		_, list, _ := run(t, "users", "list", "--data", data)
+		if !regexp.MustCompile(`boerde\s+district\s+15083\s+aktiv, Einmalpasswort`).MatchString(list) {
+			t.Errorf("list:\n%s", list)
+		}
+		s := accountsOf(t, data)
+		if u, err := s.Authenticate(context.Background(), "boerde", otp, "127.0.0.1"); err != nil || !u.OneTime {
+			t.Errorf("the printed one-time password: %+v %v", u, err)
+		}
+		if _, err := s.UserByToken(context.Background(), token); err == nil {
+			t.Error("the token revoked by disable works again")
+		}
+	})
 	t.Run("an unknown subcommand prints the usage", func(t *testing.T) {
 		if code, _, errOut := run(t, "users", "delete"); code != exitUsage || !strings.Contains(errOut, "users add --login") {
 			t.Errorf("code %d, stderr %q", code, errOut)
