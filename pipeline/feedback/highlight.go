@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/sheetstyle"
 )
 
 // place is a cell of the workbook that carries one or more findings.
@@ -231,12 +232,11 @@ func (b *book) isHighlight(xf int) bool {
 // The first line is Author and a colon: what marks the comment as
 // grantpipe's when the file comes back (isOwnComment).
 func (b *book) comment(p place, idx []int, existing map[string]excelize.Comment) error {
-	font, err := b.f.GetDefaultFont()
+	bold, err := sheetstyle.Font(b.f, excelize.Font{Bold: true, Size: 9})
 	if err != nil {
 		return err
 	}
-	bold := &excelize.Font{Bold: true, Size: 9, Family: font}
-	plain := &excelize.Font{Size: 9, Family: font}
+	plain := &excelize.Font{Size: 9, Family: bold.Family}
 	runs := []excelize.RichTextRun{{Text: Author + ":", Font: bold}}
 	lines := 1
 	for _, i := range idx {
@@ -253,7 +253,7 @@ func (b *book) comment(p place, idx []int, existing map[string]excelize.Comment)
 		}
 		runs = append(runs, excelize.RichTextRun{
 			Text: "\n\n" + b.originalLine(b.lang, c.Author) + "\n",
-			Font: &excelize.Font{Italic: true, Size: 9, Family: font},
+			Font: &excelize.Font{Italic: true, Size: 9, Family: bold.Family},
 		})
 		runs = append(runs, commentRuns(c)...)
 		lines += 3 + len([]rune(c.Text))/45

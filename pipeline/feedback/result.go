@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/sheetstyle"
 )
 
 // maxLinks is how many hyperlinks Excel allows on one sheet; findings past
@@ -68,47 +69,37 @@ type resultStyles struct {
 func (b *book) newResultStyles() (resultStyles, error) {
 	var rs resultStyles
 	var err error
-	style := func(s *excelize.Style) int {
+	style := func(s *excelize.Style) int { // fonts name the default family
 		if err != nil {
 			return 0
 		}
 		var id int
-		id, err = b.f.NewStyle(s)
+		id, err = sheetstyle.New(b.f, s)
 		return id
-	}
-	// Fonts name the workbook's own default font: a font without a name
-	// is shown in whatever the office suite falls back to.
-	family, err := b.f.GetDefaultFont()
-	if err != nil {
-		return rs, err
-	}
-	font := func(fn excelize.Font) *excelize.Font {
-		fn.Family = family
-		return &fn
 	}
 	top := func(wrap bool) *excelize.Alignment {
 		return &excelize.Alignment{Vertical: "top", WrapText: wrap}
 	}
-	rs.title = style(&excelize.Style{Font: font(excelize.Font{Bold: true, Size: 14})})
-	rs.label = style(&excelize.Style{Font: font(excelize.Font{Bold: true}), Alignment: top(false)})
+	rs.title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	rs.label = style(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top(false)})
 	rs.value = style(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top"}})
 	rs.note = style(&excelize.Style{Alignment: top(true)})
-	rs.heading = style(&excelize.Style{Font: font(excelize.Font{Bold: true, Size: 12}), Alignment: &excelize.Alignment{Vertical: "bottom"}})
+	rs.heading = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}, Alignment: &excelize.Alignment{Vertical: "bottom"}})
 	rs.header = style(&excelize.Style{
-		Font:      font(excelize.Font{Bold: true}),
+		Font:      &excelize.Font{Bold: true},
 		Fill:      solid("D9D9D9"),
 		Border:    []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}},
 		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
 	})
 	rs.text = style(&excelize.Style{Alignment: top(true)})
-	rs.link = style(&excelize.Style{Font: font(excelize.Font{Color: "0563C1", Underline: "single"}), Alignment: top(true)})
+	rs.link = style(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}, Alignment: top(true)})
 	rs.message = style(&excelize.Style{Alignment: top(true)})
-	rs.rule = style(&excelize.Style{Font: font(excelize.Font{Color: "595959", Size: 9}), Alignment: top(true)})
+	rs.rule = style(&excelize.Style{Font: &excelize.Font{Color: "595959", Size: 9}, Alignment: top(true)})
 	outcome := "375623"
 	if !b.opt.Accepted {
 		outcome = "C00000"
 	}
-	rs.outcome = style(&excelize.Style{Font: font(excelize.Font{Bold: true, Color: outcome}), Alignment: top(false)})
+	rs.outcome = style(&excelize.Style{Font: &excelize.Font{Bold: true, Color: outcome}, Alignment: top(false)})
 	rs.severity = map[finding.Severity]int{}
 	for _, sev := range severities {
 		rs.severity[sev] = style(&excelize.Style{Fill: solid(fillColor[sev]), Alignment: top(false)})

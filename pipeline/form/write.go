@@ -11,6 +11,7 @@ import (
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
+	"grantpipe/pipeline/sheetstyle"
 )
 
 // Prefill is what the ministry fills in before a district gets its form.
@@ -82,18 +83,10 @@ func (w *writer) do(err error) {
 	}
 }
 
+// style adds s, its font naming the workbook's default family
+// (sheetstyle).
 func (w *writer) style(s *excelize.Style) int {
-	// A font without a family is shown in whatever the office suite falls
-	// back to (LibreOffice: a serif font): every font names the
-	// workbook's default.
-	if s.Font != nil && s.Font.Family == "" {
-		family, err := w.f.GetDefaultFont()
-		w.do(err)
-		font := *s.Font
-		font.Family = family
-		s.Font = &font
-	}
-	id, err := w.f.NewStyle(s)
+	id, err := sheetstyle.New(w.f, s)
 	w.do(err)
 	return id
 }

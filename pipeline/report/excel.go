@@ -21,6 +21,7 @@ import (
 	"grantpipe/pipeline/fastzip"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
+	"grantpipe/pipeline/sheetstyle"
 )
 
 // The Excel reports are the figures of the PDF reports as workbooks a
@@ -211,7 +212,6 @@ type excelBook struct {
 	lang   string
 	title  string
 	sheets int
-	family string // the default font's family, which every style names
 	// streamed says a sheet of the workbook is streamed (see longSheet),
 	// and raw holds its data rows, written by rawRow.
 	streamed bool
@@ -631,16 +631,8 @@ func (b *excelBook) style(k excelStyleKey) int {
 	if id, ok := b.styles[k]; ok {
 		return id
 	}
-	// Every font names the workbook's default family: a font without one
-	// is shown in whatever the office suite falls back to (LibreOffice: a
-	// serif font, wider, so that texts wrapped that fit in Calibri).
-	if b.family == "" {
-		family, err := b.f.GetDefaultFont()
-		b.fail(err)
-		b.family = family
-	}
 	st := &excelize.Style{
-		Font:      &excelize.Font{Bold: k.bold, Family: b.family},
+		Font:      &excelize.Font{Bold: k.bold},
 		Alignment: &excelize.Alignment{Vertical: "top", WrapText: k.wrap},
 	}
 	switch k.role {
@@ -650,7 +642,7 @@ func (b *excelBook) style(k excelStyleKey) int {
 		st.Alignment = &excelize.Alignment{Vertical: "center", WrapText: true}
 		st.Border = []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}}
 	case 2:
-		st.Font = &excelize.Font{Bold: true, Size: 13, Family: b.family}
+		st.Font = &excelize.Font{Bold: true, Size: 13}
 	}
 	format := func(key string) *string { s := b.text(key, nil); return &s }
 	switch k.kind {
@@ -670,7 +662,7 @@ func (b *excelBook) style(k excelStyleKey) int {
 		decimal := "0.00#"
 		st.CustomNumFmt = &decimal
 	}
-	id, err := b.f.NewStyle(st)
+	id, err := sheetstyle.New(b.f, st) // fonts name the default family
 	b.fail(err)
 	b.styles[k] = id
 	return id
