@@ -42,7 +42,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +50,7 @@ import (
 	"grantpipe/pipeline/fastzip"
 	"grantpipe/pipeline/finding"
 	"grantpipe/pipeline/messages"
+	"grantpipe/pipeline/workbook"
 	"grantpipe/pipeline/xlsx"
 )
 
@@ -317,12 +317,7 @@ func (b *book) annotated(p *plan) (data []byte, fail *Failure) {
 		return nil, unreadable(err)
 	}
 	if p.sst != nil {
-		for id, name := range b.f.GetSheetMap() {
-			if name == b.sheet {
-				// excelize names a new sheet's part by its sheet id.
-				p.sst.sheet = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
-			}
-		}
+		p.sst.sheet = workbook.SheetPart(b.f, b.sheet)
 	}
 	// WriteTo, not WriteToBuffer: only WriteTo applies f.Path's type.
 	var out bytes.Buffer

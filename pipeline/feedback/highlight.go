@@ -9,7 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"grantpipe/pipeline/messages"
-	"grantpipe/pipeline/sheetstyle"
+	"grantpipe/pipeline/workbook"
 )
 
 // place is a cell of the workbook that carries one or more findings.
@@ -232,7 +232,7 @@ func (b *book) isHighlight(xf int) bool {
 // The first line is Author and a colon: what marks the comment as
 // grantpipe's when the file comes back (isOwnComment).
 func (b *book) comment(p place, idx []int, existing map[string]excelize.Comment) error {
-	bold, err := sheetstyle.Font(b.f, excelize.Font{Bold: true, Size: 9})
+	bold, err := workbook.Font(b.f, excelize.Font{Bold: true, Size: 9})
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"grantpipe/pipeline/messages"
-	"grantpipe/pipeline/sheetstyle"
+	"grantpipe/pipeline/workbook"
 )
 
 // maxLinks is how many hyperlinks Excel allows on one sheet; findings past
@@ -74,7 +74,7 @@ func (b *book) newResultStyles() (resultStyles, error) {
 			return 0
 		}
 		var id int
-		id, err = sheetstyle.New(b.f, s)
+		id, err = workbook.Style(b.f, s)
 		return id
 	}
 	top := func(wrap bool) *excelize.Alignment {

@@ -11,7 +11,7 @@ import (
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/programme"
-	"grantpipe/pipeline/sheetstyle"
+	"grantpipe/pipeline/workbook"
 )
 
 // Prefill is what the ministry fills in before a district gets its form.
@@ -84,9 +84,9 @@ func (w *writer) do(err error) {
 }
 
 // style adds s, its font naming the workbook's default family
-// (sheetstyle).
+// (package workbook).
 func (w *writer) style(s *excelize.Style) int {
-	id, err := sheetstyle.New(w.f, s)
+	id, err := workbook.Style(w.f, s)
 	w.do(err)
 	return id
 }

@@ -21,7 +21,7 @@ import (
 	"grantpipe/pipeline/fastzip"
 	"grantpipe/pipeline/messages"
 	"grantpipe/pipeline/money"
-	"grantpipe/pipeline/sheetstyle"
+	"grantpipe/pipeline/workbook"
 )
 
 // The Excel reports are the figures of the PDF reports as workbooks a
@@ -662,7 +662,7 @@ func (b *excelBook) style(k excelStyleKey) int {
 		decimal := "0.00#"
 		st.CustomNumFmt = &decimal
 	}
-	id, err := sheetstyle.New(b.f, st) // fonts name the default family
+	id, err := workbook.Style(b.f, st) // fonts name the default family
 	b.fail(err)
 	b.styles[k] = id
 	return id
@@ -725,12 +725,7 @@ func (b *excelBook) longSheet(key string, dataRows int, cols ...excelColumn) *sh
 		return s
 	}
 	s.stream = sw
-	for id, name := range b.f.GetSheetMap() {
-		if name == s.name {
-			// excelize names a sheet's part by its sheet id.
-			b.rawPath = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
-		}
-	}
+	b.rawPath = workbook.SheetPart(b.f, s.name)
 	for i, c := range cols {
 		b.fail(sw.SetColWidth(i+1, i+1, c.width))
 	}
