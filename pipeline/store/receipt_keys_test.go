@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -207,5 +208,62 @@ func TestChecksShareTheClaimsOfWhatWasStoredSince(t *testing.T) {
 	share()
 	if all := claims(); !slices.Equal(all, stepwise) {
 		t.Errorf("shared claims from everything at once:\n%s\nfile by file:\n%s", strings.Join(all, "\n"), strings.Join(stepwise, "\n"))
+	}
+}
+
+// TestACheckKilledWhileSharingLeavesItToTheNext: a check that dies after
+// sharing the claims but before its commit leaves neither shared claims
+// nor a moved watermark behind (they are in its transaction), and the next
+// check shares them.
+func TestACheckKilledWhileSharingLeavesItToTheNext(t *testing.T) {
+	ctx := context.Background()
+	if path := os.Getenv(crashedRunEnv); path != "" {
+		st := openWith(t, path, queries.FS)
+		for i, q := range []int{1, 2} {
+			c := money.Cents(1000)
+			sub := &submission.Submission{File: "x.xlsx", District: "15083", Year: 2026, Quarter: q,
+				Receipts: []submission.Receipt{{Place: submission.Place{Sheet: "Belegliste", Row: 2}, CategoryCod: "SACH",
+					Cents: &c, Amount: submission.Value{Raw: "10,00", Cell: "G2"}, ReceiptNo: submission.Value{Raw: "RE-9", Cell: "H2"}}}}
+			if _, err := st.Save(ctx, meta(fmt.Sprintf("killed%d", i)), sub, catalog(t), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tx, err := st.BeginValidation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.ShareClaims(ctx); err != nil {
+			t.Fatal(err)
+		}
+		os.Exit(86) // shared, never committed
+	}
+	path := filepath.Join(t.TempDir(), "g.duckdb")
+	open(t, path).Close()
+	crash(t, "TestACheckKilledWhileSharingLeavesItToTheNext", path)
+	st := open(t, path)
+	defer st.Close()
+	var claims, through int
+	if err := st.Raw().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM shared_claims), (SELECT last_id FROM claims_shared_through)`).Scan(&claims, &through); err != nil {
+		t.Fatal(err)
+	}
+	if claims != 0 || through != 0 {
+		t.Fatalf("after the killed check: %d shared claims, watermark %d; want nothing of it", claims, through)
+	}
+	tx, err := st.BeginValidation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	if err := tx.ShareClaims(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Raw().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM shared_claims), (SELECT last_id FROM claims_shared_through)`).Scan(&claims, &through); err != nil {
+		t.Fatal(err)
+	}
+	if claims != 2 || through != 2 {
+		t.Errorf("the next check: %d shared claims, watermark %d; want both RE-9 lines and 2", claims, through)
 	}
 }
