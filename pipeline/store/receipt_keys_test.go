@@ -11,6 +11,7 @@ import (
 
 	"grantpipe/pipeline/money"
 	"grantpipe/pipeline/receiptno"
+	"grantpipe/pipeline/store"
 	"grantpipe/pipeline/submission"
 	"grantpipe/queries"
 )
@@ -143,19 +144,7 @@ func TestChecksShareTheClaimsOfWhatWasStoredSince(t *testing.T) {
 		{"15083", 2027, 1, false, []line{{"RE-4", 400}}},                                              // another year
 		{"15083", 2026, 4, false, []line{{"\u00a0RE-4", 10}, {"", 10}, {"RE-1", 10}}},                 // RE-4 and RE-1 again
 	}
-	share := func() {
-		tx, err := st.BeginValidation(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Close()
-		if err := tx.ShareClaims(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	share := func() { shareClaims(t, st) }
 	claims := func() []string {
 		rows, err := st.Raw().QueryContext(ctx, `SELECT submission_id, row_no, receipt_no, amount::VARCHAR FROM shared_claims ORDER BY ALL`)
 		if err != nil {
@@ -249,6 +238,20 @@ func TestACheckKilledWhileSharingLeavesItToTheNext(t *testing.T) {
 	if claims != 0 || through != 0 {
 		t.Fatalf("after the killed check: %d shared claims, watermark %d; want nothing of it", claims, through)
 	}
+	shareClaims(t, st)
+	if err := st.Raw().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM shared_claims), (SELECT last_id FROM claims_shared_through)`).Scan(&claims, &through); err != nil {
+		t.Fatal(err)
+	}
+	if claims != 2 || through != 2 {
+		t.Errorf("the next check: %d shared claims, watermark %d; want both RE-9 lines and 2", claims, through)
+	}
+}
+
+// shareClaims does what a check does first: share the claims of what was
+// stored since the last check, in its own committed transaction.
+func shareClaims(t *testing.T, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
 	tx, err := st.BeginValidation(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -259,11 +262,5 @@ func TestACheckKilledWhileSharingLeavesItToTheNext(t *testing.T) {
 	}
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
-	}
-	if err := st.Raw().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM shared_claims), (SELECT last_id FROM claims_shared_through)`).Scan(&claims, &through); err != nil {
-		t.Fatal(err)
-	}
-	if claims != 2 || through != 2 {
-		t.Errorf("the next check: %d shared claims, watermark %d; want both RE-9 lines and 2", claims, through)
 	}
 }
