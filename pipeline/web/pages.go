@@ -17,7 +17,6 @@ import (
 	"grantpipe/pipeline/form"
 	"grantpipe/pipeline/ingest"
 	"grantpipe/pipeline/jobs"
-	"grantpipe/pipeline/schedule"
 	"grantpipe/pipeline/store"
 )
 
@@ -351,10 +350,11 @@ type refusal struct {
 }
 
 // receive is the one upload path, of the page and of the API: the
-// workbook in the request's field "file" is written into u's inbox folder
-// under a safe name of its own, then, holding the Writer, ingested (that
-// file only), checked, and its feedback written, through the same pipeline
-// as the scheduled jobs. It returns the file's ingest result and the name
+// workbook in the request's field "file" waits for the Writer (submit);
+// then it is written into u's inbox folder under a safe name of its own,
+// ingested (that file only), checked, and its feedback written, through
+// the same pipeline as the scheduled jobs, together with the uploads that
+// waited with it. It returns the file's ingest result and the name
 // it was stored under, or why it was not taken (too large, no file, no
 // workbook), or an error when the work failed. u must be a district user.
 func (s *Server) receive(w http.ResponseWriter, r *http.Request, u accounts.User) (*ingest.FileResult, string, *refusal, error) {
@@ -362,51 +362,11 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, u accounts.User
 	if no != nil {
 		return nil, name, no, nil
 	}
-	var fr *ingest.FileResult
-	err := s.cfg.Writer.Do(r.Context(), func() error {
-		// Written holding the Writer, so that no scheduled ingest takes it
-		// first: this request reports on it.
-		dir := s.cfg.Dir.InboxOf(u.District)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		path := freeName(dir, name)
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return err
-		}
-		// Received is when the server took the file, by its clock (the
-		// ingest reads the arrival from the file's time).
-		now := s.cfg.Now()
-		if err := os.Chtimes(path, now, now); err != nil {
-			return err
-		}
-		return s.cfg.Pipeline.Manual(r.Context(), "upload", func(ctx context.Context, st *store.Store) (c schedule.Counts, err error) {
-			return c, s.onStore(st, func() error {
-				res, err := s.cfg.Pipeline.Ingest(ctx, st, []string{path})
-				if err != nil {
-					return err
-				}
-				if len(res.Files) != 1 {
-					return fmt.Errorf("upload %s: not ingested (%d files)", name, len(res.Files))
-				}
-				fr = &res.Files[0]
-				c.Files = 1
-				checked, err := s.cfg.Pipeline.Validate(ctx, st, jobs.Check{})
-				if err != nil {
-					return err
-				}
-				c.Findings = checked.Count()
-				if c.Reports, err = s.cfg.Pipeline.Feedback(ctx, st); err != nil {
-					return err
-				}
-				return s.accounts.Audit(ctx, u.Login, "upload", fmt.Sprintf("%s: %s, submission %d", name, fr.Outcome, fr.SubmissionID), remote(r))
-			})
-		})
-	})
-	if err != nil {
+	p := &pendingUpload{user: u, name: name, data: data, remote: remote(r)}
+	if err := s.submit(r.Context(), p); err != nil {
 		return nil, name, nil, err
 	}
-	return fr, name, nil, nil
+	return p.fr, name, nil, nil
 }
 
 // freeName is a path for name in dir (an inbox folder, the payouts

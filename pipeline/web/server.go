@@ -67,6 +67,7 @@ type Server struct {
 	// (holding the Writer) and which is emptied again after.
 	accounts *accounts.Service
 	accStore *store.Store
+	uploads  uploadQueue // uploads waiting for the Writer
 }
 
 // New parses the pages and returns the server.

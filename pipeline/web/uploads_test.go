@@ -1,0 +1,161 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/store"
+	"grantpipe/pipeline/web"
+	"grantpipe/queries"
+)
+
+// TestUploadsThatWaitTogetherAreCheckedTogether: while the Writer is busy
+// (here: held by the test, as a scheduled job holds it), uploads of two
+// districts queue; whoever gets the Writer next takes them all, and each
+// file is stored once and answered with its own result, after one check
+// (one upload run recorded, counting all three files) instead of three.
+func TestUploadsThatWaitTogetherAreCheckedTogether(t *testing.T) {
+	var writer *web.Writer
+	s := newSite(t, func(c *web.Config) { writer = c.Writer })
+	files := []struct {
+		login, ags, name string
+		quarter          int
+	}{
+		{"boerde", "15083", "boerde_q4.xlsx", 4},
+		{"halle", "15002", "halle_q4.xlsx", 4},
+		{"halle", "15002", "halle_q3_neu.xlsx", 3},
+	}
+	books := make([][]byte, len(files))
+	browsers := make([]*browser, len(files))
+	for i, f := range files {
+		books[i] = s.workbook(f.ags, f.quarter, nil)
+		browsers[i] = s.loggedIn(f.login)
+	}
+	runsBefore := uploadRuns(t, s)
+
+	gate, held := make(chan struct{}), make(chan struct{})
+	go writer.Do(context.Background(), func() error { close(held); <-gate; return nil })
+	<-held
+	pages := make([]string, len(files))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			loc, page := browsers[i].uploaded(f.name, books[i])
+			pages[i] = loc + " " + page.Body
+		}()
+	}
+	for deadline := time.Now().Add(30 * time.Second); s.srv.QueuedUploads() < len(files); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d uploads queued", s.srv.QueuedUploads(), len(files))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(gate)
+	wg.Wait()
+
+	seen := map[string]bool{}
+	for i, f := range files {
+		if seen[pages[i]] {
+			t.Errorf("%s answered with another upload's page", f.name)
+		}
+		seen[pages[i]] = true
+		mustContain(t, f.name+"'s result", pages[i], f.name)
+	}
+	runs := uploadRuns(t, s)
+	if got := len(runs) - len(runsBefore); got != 1 {
+		t.Fatalf("%d upload runs recorded for %d waiting uploads, want 1", got, len(files))
+	}
+	if last := runs[0]; last.Counts.Files != len(files) || last.Outcome != "ok" {
+		t.Errorf("the upload run: %d files, outcome %s; want %d, ok", last.Counts.Files, last.Outcome, len(files))
+	}
+}
+
+// uploadRuns are the recorded runs of the upload job, the latest first.
+func uploadRuns(t *testing.T, s *site) []store.JobRun {
+	t.Helper()
+	st, err := store.OpenReadOnly(context.Background(), datadir.New(s.root).Database(), queries.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	all, err := st.JobRuns(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []store.JobRun
+	for _, r := range all {
+		if r.Job == "upload" {
+			out = append(out, r)
+		}
+	}
+	if len(all) == 1000 {
+		t.Fatalf("more than %d job runs", len(all))
+	}
+	return out
+}
+
+// TestAnUploadWhoseClientLeftWhileWaitingLeavesNothing: a client that goes
+// away while its upload waits for the Writer takes the upload back: no
+// file is written, nothing is stored, no run is recorded.
+func TestAnUploadWhoseClientLeftWhileWaitingLeavesNothing(t *testing.T) {
+	var writer *web.Writer
+	s := newSite(t, func(c *web.Config) { writer = c.Writer })
+	b := s.loggedIn("boerde")
+	book := s.workbook("15083", 4, nil)
+	runsBefore := uploadRuns(t, s)
+
+	gate, held := make(chan struct{}), make(chan struct{})
+	go writer.Do(context.Background(), func() error { close(held); <-gate; return nil })
+	<-held
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "verlassen.xlsx")
+		fw.Write(book)
+		mw.Close()
+		req, _ := http.NewRequestWithContext(ctx, "POST", s.http.URL+"/upload", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		r, err := b.c.Do(req)
+		if err == nil {
+			r.Body.Close()
+		}
+		done <- err
+	}()
+	for deadline := time.Now().Add(30 * time.Second); s.srv.QueuedUploads() < 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("the upload never queued")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	for deadline := time.Now().Add(30 * time.Second); s.srv.QueuedUploads() > 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the upload stayed queued after its client left")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(gate)
+	// Another upload goes through: the Writer works on.
+	s.loggedIn("halle").uploaded("halle_q4.xlsx", s.workbook("15002", 4, nil))
+	runs := uploadRuns(t, s)
+	if got := len(runs) - len(runsBefore); got != 1 || runs[0].Counts.Files != 1 {
+		t.Errorf("%d upload runs after, the last with %d files; want 1 with halle's file only", got, runs[0].Counts.Files)
+	}
+	matches, _ := filepath.Glob(filepath.Join(s.root, "*", "*", "verlassen*"))
+	deeper, _ := filepath.Glob(filepath.Join(s.root, "*", "*", "*", "verlassen*"))
+	if len(matches)+len(deeper) > 0 {
+		t.Errorf("the abandoned upload left %v %v", matches, deeper)
+	}
+}
