@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync"
 
 	"grantpipe/pipeline/accounts"
@@ -94,7 +95,22 @@ func (s *Server) runUploads(ctx context.Context) {
 	if len(batch) == 0 {
 		return
 	}
-	err := s.cfg.Pipeline.Manual(ctx, "upload", func(ctx context.Context, st *store.Store) (c schedule.Counts, err error) {
+	var err error
+	defer func() {
+		// Every upload of the batch gets its answer, even when the work
+		// panicked (the run is recorded as panicked): nobody waits forever.
+		if r := recover(); r != nil {
+			s.cfg.Log.Error("upload panicked", "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("upload: panic: %v", r)
+		}
+		for _, p := range batch {
+			if err != nil && p.err == nil {
+				p.fr, p.err = nil, err
+			}
+			close(p.done)
+		}
+	}()
+	err = s.cfg.Pipeline.Manual(ctx, "upload", func(ctx context.Context, st *store.Store) (c schedule.Counts, err error) {
 		return c, s.onStore(st, func() error {
 			for _, p := range batch {
 				path, err := s.inboxFile(p)
@@ -135,12 +151,6 @@ func (s *Server) runUploads(ctx context.Context) {
 			return nil
 		})
 	})
-	for _, p := range batch {
-		if err != nil && p.err == nil {
-			p.fr, p.err = nil, err
-		}
-		close(p.done)
-	}
 }
 
 // inboxFile writes an upload into its district's inbox folder under a

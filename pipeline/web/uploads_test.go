@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"grantpipe/pipeline/datadir"
+	"grantpipe/pipeline/jobs"
 	"grantpipe/pipeline/store"
 	"grantpipe/pipeline/web"
 	"grantpipe/queries"
@@ -158,4 +160,61 @@ func TestAnUploadWhoseClientLeftWhileWaitingLeavesNothing(t *testing.T) {
 	if len(matches)+len(deeper) > 0 {
 		t.Errorf("the abandoned upload left %v %v", matches, deeper)
 	}
+}
+
+// TestAPanicInABatchAnswersEveryUploadOfIt: when the work of a batch
+// panics, every upload that waited in it is answered (an error), none
+// waits forever, and the server takes the next upload.
+func TestAPanicInABatchAnswersEveryUploadOfIt(t *testing.T) {
+	var writer *web.Writer
+	var panicking atomic.Bool
+	s := newSite(t, func(c *web.Config) {
+		writer = c.Writer
+		p, cat := basics(t)
+		pl, err := jobs.New(jobs.Config{Dir: c.Dir, Programme: p, Catalog: cat, Queries: queries.FS, Now: c.Now,
+			Hook: func(point string, _ int) {
+				if point == "commit" && panicking.Load() {
+					panic("planted")
+				}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Pipeline = pl
+	})
+	who := []struct{ login, ags string }{{"boerde", "15083"}, {"halle", "15002"}}
+	browsers, books := make([]*browser, len(who)), make([][]byte, len(who))
+	for i, w := range who { // logging in writes too: before the Writer is held
+		browsers[i], books[i] = s.loggedIn(w.login), s.workbook(w.ags, 4, nil)
+	}
+	again := s.loggedIn("halle")
+	panicking.Store(true)
+	gate, held := make(chan struct{}), make(chan struct{})
+	go writer.Do(context.Background(), func() error { close(held); <-gate; return nil })
+	<-held
+	codes := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, who := range who {
+		b, book := browsers[i], books[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = b.upload(who.login+"_q4.xlsx", book).StatusCode
+		}()
+	}
+	for deadline := time.Now().Add(30 * time.Second); s.srv.QueuedUploads() < 2; {
+		if time.Now().After(deadline) {
+			t.Fatal("the uploads never queued")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(gate)
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusInternalServerError {
+			t.Errorf("upload %d of the panicked batch: status %d, want 500", i, c)
+		}
+	}
+	panicking.Store(false)
+	again.uploaded("halle_q4_wieder.xlsx", s.workbook("15002", 4, nil))
 }
