@@ -55,12 +55,7 @@ func TestUploadsThatWaitTogetherAreCheckedTogether(t *testing.T) {
 			pages[i] = loc + " " + page.Body
 		}()
 	}
-	for deadline := time.Now().Add(30 * time.Second); s.srv.QueuedUploads() < len(files); {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d uploads queued", s.srv.QueuedUploads(), len(files))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitQueued(t, s, func(n int) bool { return n == len(files) }, "all uploads queued")
 	close(gate)
 	wg.Wait()
 
@@ -134,20 +129,10 @@ func TestAnUploadWhoseClientLeftWhileWaitingLeavesNothing(t *testing.T) {
 		}
 		done <- err
 	}()
-	for deadline := time.Now().Add(30 * time.Second); s.srv.QueuedUploads() < 1; {
-		if time.Now().After(deadline) {
-			t.Fatal("the upload never queued")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitQueued(t, s, func(n int) bool { return n == 1 }, "the upload queued")
 	cancel()
 	<-done
-	for deadline := time.Now().Add(30 * time.Second); s.srv.QueuedUploads() > 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the upload stayed queued after its client left")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitQueued(t, s, func(n int) bool { return n == 0 }, "the upload taken back after its client left")
 	close(gate)
 	// Another upload goes through: the Writer works on.
 	s.loggedIn("halle").uploaded("halle_q4.xlsx", s.workbook("15002", 4, nil))
@@ -202,12 +187,7 @@ func TestAPanicInABatchAnswersEveryUploadOfIt(t *testing.T) {
 			codes[i] = b.upload(who.login+"_q4.xlsx", book).StatusCode
 		}()
 	}
-	for deadline := time.Now().Add(30 * time.Second); s.srv.QueuedUploads() < 2; {
-		if time.Now().After(deadline) {
-			t.Fatal("the uploads never queued")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitQueued(t, s, func(n int) bool { return n == 2 }, "both uploads queued")
 	close(gate)
 	wg.Wait()
 	for i, c := range codes {
@@ -217,4 +197,16 @@ func TestAPanicInABatchAnswersEveryUploadOfIt(t *testing.T) {
 	}
 	panicking.Store(false)
 	again.uploaded("halle_q4_wieder.xlsx", s.workbook("15002", 4, nil))
+}
+
+// waitQueued waits until the number of uploads waiting for the Writer is
+// as want says, for at most 30 s (a failure, not a measurement).
+func waitQueued(t *testing.T, s *site, want func(int) bool, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !want(s.srv.QueuedUploads()); {
+		if time.Now().After(deadline) {
+			t.Fatalf("not %s: %d uploads waiting", what, s.srv.QueuedUploads())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
