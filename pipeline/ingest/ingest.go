@@ -111,6 +111,7 @@ type FileResult struct {
 	Findings     []Finding         `json:"findings"`
 	SubmissionID int64             `json:"-"`
 	StoredPath   string            `json:"-"`
+	Source       string            `json:"-"` // the path the run was given (or found in the inbox)
 }
 
 // Finding is a finding as reported to the user.
@@ -331,7 +332,7 @@ func (in *Ingester) write(ctx context.Context, r readFile) (*FileResult, error) 
 	path, name, sum, inboxAGS, inInbox, info, sub := r.path, r.name, r.sum, r.inboxAGS, r.inInbox, r.info, r.sub
 	shown := datadir.Printable(name)
 	source := datadir.Printable(in.Dir.Rel(path))
-	fr := &FileResult{File: shown, SHA256: sum, AmountByCategory: map[string]string{}, Findings: []Finding{}}
+	fr := &FileResult{File: shown, SHA256: sum, AmountByCategory: map[string]string{}, Findings: []Finding{}, Source: path}
 	// Known bytes, from an earlier run or earlier in this one.
 	prevs, err := in.known(ctx, sum)
 	if err != nil {

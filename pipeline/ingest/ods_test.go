@@ -56,7 +56,7 @@ func TestAnODSIsIngestedAsItsXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t)
-	e.put(t, filepath.Join(odsDir, odsFixture), strings.TrimSpace(string(inbox)), time.Date(2026, 4, 8, 10, 0, 0, 0, time.UTC))
+	placed := e.put(t, filepath.Join(odsDir, odsFixture), strings.TrimSpace(string(inbox)), time.Date(2026, 4, 8, 10, 0, 0, 0, time.UTC))
 	res, err := e.in.Run(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -77,10 +77,11 @@ func TestAnODSIsIngestedAsItsXLSX(t *testing.T) {
 	// The file is another, with another name and checksum; what it says is
 	// the same.
 	want.File, want.SHA256 = odsFixture, got.SHA256
-	if diff := cmp.Diff(want, got, cmp.FilterPath(func(p cmp.Path) bool {
-		return p.Last().String() == ".SubmissionID" || p.Last().String() == ".StoredPath"
-	}, cmp.Ignore())); diff != "" {
+	if diff := cmp.Diff(want, got, runFields); diff != "" {
 		t.Errorf("ingest result (-xlsx +ods):\n%s", diff)
+	}
+	if got.Source != placed {
+		t.Errorf("the result's source is %q, the file was %q", got.Source, placed)
 	}
 	if got.Outcome != ingest.Accepted || !strings.HasPrefix(got.StoredPath, "archive/") || !strings.HasSuffix(got.StoredPath, ".ods") {
 		t.Errorf("outcome %s, stored at %s", got.Outcome, got.StoredPath)

@@ -15,8 +15,9 @@ import (
 )
 
 // An upload waits for the Writer in a queue, and whoever gets the Writer
-// takes every upload waiting then: each file is ingested on its own as
-// before, then the one check and the one feedback step cover them all.
+// takes every upload waiting then: one ingest run stores each file in its
+// own transaction as before, then the one check and the one feedback step
+// cover them all.
 // A burst of uploads thus costs its files and one check, not one check a
 // file (an upload at 14 districts was 56 % check, 12 % opening the
 // database).
@@ -88,8 +89,8 @@ func (s *Server) submit(ctx context.Context, p *pendingUpload) error {
 
 // runUploads takes the waiting uploads, holding the Writer, and does
 // their work in one run on the open database: each file written into its
-// district's inbox folder and ingested (that file only), then the check
-// and the feedback, and each upload in the audit log.
+// district's inbox folder, the files ingested (these files only), then the
+// check and the feedback, and each upload in the audit log.
 func (s *Server) runUploads(ctx context.Context) {
 	batch := s.uploads.take()
 	if len(batch) == 0 {
@@ -112,22 +113,36 @@ func (s *Server) runUploads(ctx context.Context) {
 	}()
 	err = s.cfg.Pipeline.Manual(ctx, "upload", func(ctx context.Context, st *store.Store) (c schedule.Counts, err error) {
 		return c, s.onStore(st, func() error {
+			byPath := map[string]*pendingUpload{}
+			var paths []string
 			for _, p := range batch {
 				path, err := s.inboxFile(p)
 				if err != nil {
 					p.err = err
 					continue
 				}
-				res, err := s.cfg.Pipeline.Ingest(ctx, st, []string{path})
-				if err != nil {
-					return err
+				byPath[path] = p
+				paths = append(paths, path)
+			}
+			if len(paths) == 0 {
+				return nil
+			}
+			// One ingest run for the batch's files (one checkpoint), each
+			// file still stored in its own transaction.
+			res, err := s.cfg.Pipeline.Ingest(ctx, st, paths)
+			if err != nil {
+				return err
+			}
+			for i := range res.Files {
+				if p := byPath[res.Files[i].Source]; p != nil {
+					p.fr = &res.Files[i]
+					c.Files++
 				}
-				if len(res.Files) != 1 {
-					p.err = fmt.Errorf("upload %s: not ingested (%d files)", p.name, len(res.Files))
-					continue
+			}
+			for _, p := range byPath {
+				if p.fr == nil {
+					p.err = fmt.Errorf("upload %s: not ingested", p.name)
 				}
-				p.fr = &res.Files[0]
-				c.Files++
 			}
 			if c.Files == 0 {
 				return nil
