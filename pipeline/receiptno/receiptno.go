@@ -4,11 +4,13 @@
 // that is nothing but white space is missing (RECEIPT_MISSING).
 //
 // The store keeps each receipt's Key beside its number (receipts.
-// receipt_key, written when the submission is stored), so that the rules
-// sort 4-byte keys instead of folding and hashing every number on every run
-// (10 M lines: DUPLICATE_RECEIPT 0.61 s before). A key is a 32-bit hash: two
-// numbers may share one, so the rules compare the numbers of receipts whose
-// keys are equal once more, as DuckDB folds them (lower(trim(receipt_no))).
+// receipt_key, written when the submission is stored). A check sorts the
+// keys of what was stored since the last one to find the lines that may
+// share a number (validate/share_claims.sql), instead of folding and
+// hashing every number on every run, and RECEIPT_MISSING tests them. A key
+// is a 32-bit hash: two numbers may share one, so DUPLICATE_RECEIPT
+// compares the numbers of those lines once more, as DuckDB folds them
+// (lower(trim(receipt_no))).
 // That comparison decides; the key only has to be equal wherever it is, so
 // Fold is at least as coarse as DuckDB's fold: it trims every Unicode space
 // (DuckDB's trim a subset of them, TestFoldIsCoarserThanDuckDB) and maps
