@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"path/filepath"
@@ -208,5 +209,42 @@ func waitQueued(t *testing.T, s *site, want func(int) bool, what string) {
 			t.Fatalf("not %s: %d uploads waiting", what, s.srv.QueuedUploads())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestTheSameFileTwiceInOneBatchIsStoredOnce: two uploads of the same
+// bytes that wait together are stored once; the other is answered as the
+// duplicate it is.
+func TestTheSameFileTwiceInOneBatchIsStoredOnce(t *testing.T) {
+	var writer *web.Writer
+	s := newSite(t, func(c *web.Config) { writer = c.Writer })
+	book := s.workbook("15083", 4, nil)
+	browsers := []*browser{s.loggedIn("boerde"), s.loggedIn("boerde")}
+	gate, held := make(chan struct{}), make(chan struct{})
+	go writer.Do(context.Background(), func() error { close(held); <-gate; return nil })
+	<-held
+	answers := make([]response, len(browsers))
+	var wg sync.WaitGroup
+	for i, b := range browsers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i] = b.upload(fmt.Sprintf("boerde_q4_%d.xlsx", i), book)
+		}()
+	}
+	waitQueued(t, s, func(n int) bool { return n == 2 }, "both uploads queued")
+	close(gate)
+	wg.Wait()
+	stored, duplicate := 0, 0
+	for _, a := range answers {
+		switch {
+		case a.StatusCode == http.StatusSeeOther && submissionURL.MatchString(a.Header.Get("Location")):
+			stored++
+		case a.StatusCode == http.StatusOK:
+			duplicate++
+		}
+	}
+	if stored != 1 || duplicate != 1 {
+		t.Errorf("%d stored, %d answered as duplicates; want 1 and 1: %+v", stored, duplicate, answers)
 	}
 }
